@@ -1,0 +1,93 @@
+/**
+ * The registry of every API Dafka's codec knows, and framing helpers that
+ * encode and decode whole requests and responses with their headers.
+ */
+import { decodeFields, encodeFields, type Message } from "./codec.ts";
+import {
+  readRequestHeader,
+  type RequestHeader,
+  skipTaggedFields,
+  writeRequestHeader,
+  writeResponseHeader,
+} from "./header.ts";
+import { Reader } from "./reader.ts";
+import { type ApiSchema, inRange } from "./schema.ts";
+import { Writer } from "./writer.ts";
+import { apiVersions } from "./messages/api_versions.ts";
+
+/** Every described API, by key. */
+export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
+  [apiVersions].map((schema) => [schema.apiKey, schema]),
+);
+
+export function isFlexible(schema: ApiSchema, version: number): boolean {
+  return inRange(schema.flexible, version);
+}
+
+/** ApiVersions responses always use header v0 (KIP-511), others v1 when flexible. */
+export function responseHeaderIsFlexible(schema: ApiSchema, version: number): boolean {
+  return schema.apiKey !== 18 && isFlexible(schema, version);
+}
+
+/** Decodes a request body (the header already read) at `version`. */
+export function decodeRequestBody(schema: ApiSchema, version: number, reader: Reader): Message {
+  return decodeFields(reader, schema.request, version, isFlexible(schema, version));
+}
+
+/** Decodes a whole request frame (without the 4-byte size prefix). */
+export function decodeRequest(frame: Uint8Array): { header: RequestHeader; body: Message } {
+  const reader = new Reader(frame);
+  const header = readRequestHeader(reader);
+  const schema = API_SCHEMAS.get(header.apiKey);
+  if (!schema) throw new Error(`unknown api key ${header.apiKey}`);
+  const flexible = isFlexible(schema, header.apiVersion);
+  if (flexible) skipTaggedFields(reader);
+  return { header, body: decodeFields(reader, schema.request, header.apiVersion, flexible) };
+}
+
+/** Encodes a request with its size prefix (for clients: the simulator and tests). */
+export function encodeRequest(header: RequestHeader, body: Message): Uint8Array {
+  const schema = API_SCHEMAS.get(header.apiKey);
+  if (!schema) throw new Error(`unknown api key ${header.apiKey}`);
+  const flexible = isFlexible(schema, header.apiVersion);
+  const writer = new Writer(256);
+  writer.int32(0);
+  writeRequestHeader(writer, header, flexible);
+  encodeFields(writer, schema.request, header.apiVersion, flexible, body);
+  const bytes = writer.finish();
+  new DataView(bytes.buffer, bytes.byteOffset).setInt32(0, bytes.length - 4);
+  return bytes;
+}
+
+/**
+ * Encodes a response with its size prefix as chunks: large record byte arrays
+ * stay separate chunks so that Fetch never copies them into a new buffer.
+ */
+export function encodeResponse(
+  schema: ApiSchema,
+  version: number,
+  correlationId: number,
+  body: Message,
+): Uint8Array[] {
+  const writer = new Writer(256);
+  writeResponseHeader(writer, correlationId, responseHeaderIsFlexible(schema, version));
+  encodeFields(writer, schema.response, version, isFlexible(schema, version), body);
+  const chunks = writer.chunks();
+  const size = new Uint8Array(4);
+  new DataView(size.buffer).setInt32(0, writer.length);
+  return [size, ...chunks];
+}
+
+/** Decodes a response frame (without the size prefix) for a request of `apiKey`/`version`. */
+export function decodeResponse(
+  apiKey: number,
+  version: number,
+  frame: Uint8Array,
+): { correlationId: number; body: Message } {
+  const schema = API_SCHEMAS.get(apiKey);
+  if (!schema) throw new Error(`unknown api key ${apiKey}`);
+  const reader = new Reader(frame);
+  const correlationId = reader.int32();
+  if (responseHeaderIsFlexible(schema, version)) skipTaggedFields(reader);
+  return { correlationId, body: decodeFields(reader, schema.response, version, isFlexible(schema, version)) };
+}
