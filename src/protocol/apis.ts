@@ -13,11 +13,69 @@ import {
 import { Reader } from "./reader.ts";
 import { type ApiSchema, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
+import { alterConfigs } from "./messages/alter_configs.ts";
 import { apiVersions } from "./messages/api_versions.ts";
+import { consumerGroupDescribe } from "./messages/consumer_group_describe.ts";
+import { consumerGroupHeartbeat } from "./messages/consumer_group_heartbeat.ts";
+import { createPartitions } from "./messages/create_partitions.ts";
+import { createTopics } from "./messages/create_topics.ts";
+import { deleteGroups } from "./messages/delete_groups.ts";
+import { deleteRecords } from "./messages/delete_records.ts";
+import { deleteTopics } from "./messages/delete_topics.ts";
+import { describeCluster } from "./messages/describe_cluster.ts";
+import { describeConfigs } from "./messages/describe_configs.ts";
+import { describeGroups } from "./messages/describe_groups.ts";
+import { fetchApi } from "./messages/fetch.ts";
+import { findCoordinator } from "./messages/find_coordinator.ts";
+import { heartbeat } from "./messages/heartbeat.ts";
+import { incrementalAlterConfigs } from "./messages/incremental_alter_configs.ts";
+import { initProducerId } from "./messages/init_producer_id.ts";
+import { joinGroup } from "./messages/join_group.ts";
+import { leaveGroup } from "./messages/leave_group.ts";
+import { listGroups } from "./messages/list_groups.ts";
+import { listOffsets } from "./messages/list_offsets.ts";
+import { metadata } from "./messages/metadata.ts";
+import { offsetCommit } from "./messages/offset_commit.ts";
+import { offsetDelete } from "./messages/offset_delete.ts";
+import { offsetFetch } from "./messages/offset_fetch.ts";
+import { offsetForLeaderEpoch } from "./messages/offset_for_leader_epoch.ts";
+import { produce } from "./messages/produce.ts";
+import { saslHandshake } from "./messages/sasl_handshake.ts";
+import { syncGroup } from "./messages/sync_group.ts";
 
-/** Every described API, by key. */
+/** Every described API, by key (listed in key order). */
 export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
-  [apiVersions].map((schema) => [schema.apiKey, schema]),
+  [
+    produce,
+    fetchApi,
+    listOffsets,
+    metadata,
+    offsetCommit,
+    offsetFetch,
+    findCoordinator,
+    joinGroup,
+    heartbeat,
+    leaveGroup,
+    syncGroup,
+    describeGroups,
+    listGroups,
+    saslHandshake,
+    apiVersions,
+    createTopics,
+    deleteTopics,
+    deleteRecords,
+    initProducerId,
+    offsetForLeaderEpoch,
+    describeConfigs,
+    alterConfigs,
+    createPartitions,
+    deleteGroups,
+    incrementalAlterConfigs,
+    offsetDelete,
+    describeCluster,
+    consumerGroupHeartbeat,
+    consumerGroupDescribe,
+  ].map((schema) => [schema.apiKey, schema]),
 );
 
 export function isFlexible(schema: ApiSchema, version: number): boolean {

@@ -95,14 +95,20 @@ function decodeTaggedFields(reader: Reader, fields: Field[], version: number, ou
   }
 }
 
+/**
+ * Decodes one value of `item`. `isElement` marks an element of the field's
+ * array: nullability belongs to the array itself, never to its elements (a
+ * nullable array of structs has no null marker before each struct).
+ */
 function decodeValue(
   reader: Reader,
   type: FieldType,
   item: Field,
   version: number,
   flexible: boolean,
+  isElement = false,
 ): unknown {
-  const nullable = item.nullable !== undefined && inRange(item.nullable, version);
+  const nullable = !isElement && item.nullable !== undefined && inRange(item.nullable, version);
   if (typeof type === "object") {
     if ("array" in type) {
       const length = reader.arrayLength(flexible, minimumSize(type.array));
@@ -112,7 +118,7 @@ function decodeValue(
       }
       const elements = new Array(length);
       for (let index = 0; index < length; index++) {
-        elements[index] = decodeValue(reader, type.array, item, version, flexible);
+        elements[index] = decodeValue(reader, type.array, item, version, flexible, true);
       }
       return elements;
     }
@@ -203,6 +209,7 @@ function isDefault(value: unknown, item: Field, version: number): boolean {
   return false;
 }
 
+/** Encodes one value of `item`; `isElement` as in `decodeValue`. */
 function encodeValue(
   writer: Writer,
   type: FieldType,
@@ -210,8 +217,9 @@ function encodeValue(
   version: number,
   flexible: boolean,
   value: unknown,
+  isElement = false,
 ): void {
-  const nullable = item.nullable !== undefined && inRange(item.nullable, version);
+  const nullable = !isElement && item.nullable !== undefined && inRange(item.nullable, version);
   if (typeof type === "object") {
     if ("array" in type) {
       if (value === null || value === undefined) {
@@ -225,7 +233,9 @@ function encodeValue(
       const elements = value as unknown[];
       if (flexible) writer.uvarint(elements.length + 1);
       else writer.int32(elements.length);
-      for (const element of elements) encodeValue(writer, type.array, item, version, flexible, element);
+      for (const element of elements) {
+        encodeValue(writer, type.array, item, version, flexible, element, true);
+      }
       return;
     }
     if (nullable) {

@@ -1,0 +1,381 @@
+/**
+ * The simulated disk of one host: a tree of folders and files kept in memory
+ * with crash semantics, and injectable I/O faults.
+ *
+ * File contents are durable as of their last sync (see `disk_file.ts`).
+ * Directory entries (creations, renames, removals) follow `directoryDurability`:
+ * - "immediate" (the default): durable at once. Linux ext4 in its default
+ *   ordered mode commits metadata through its journal within seconds and
+ *   Kafka itself rarely fsyncs folders, so this keeps the simulator from
+ *   reporting losses a real deployment would almost never see.
+ * - "after-sync": durable only after `syncDirectory` of the parent folder,
+ *   the strict POSIX reading, to find code that relies on luck.
+ * A crash rebuilds every folder from its durable entries and every file from
+ * its durable bytes, tearing unsynced writes as `TearOptions` says.
+ */
+import { type Disk, DiskError, type FileHandle } from "../src/io/types.ts";
+import { FileContent, type TearOptions } from "./disk_file.ts";
+import type { Incarnation } from "./incarnation.ts";
+import type { SeededRandom } from "./random.ts";
+
+/** Crash and durability behaviour of a simulated disk. */
+export interface SimDiskOptions extends TearOptions {
+  directoryDurability: "immediate" | "after-sync";
+}
+
+export const SIM_DISK_DEFAULTS: SimDiskOptions = {
+  directoryDurability: "immediate",
+  tornWriteProbability: 0,
+  garbageProbability: 0,
+};
+
+/** The kinds of operation a fault can hit. */
+export type DiskOperation = "open" | "read" | "write" | "truncate" | "sync" | "rename" | "remove" | "mkdir";
+
+/** Faults that make operations fail; all off by default and changeable at any time. */
+export interface DiskFaults {
+  /** Chance that a read fails with EIO. */
+  readErrorProbability: number;
+  /** Chance that a write, append or truncate fails with EIO before changing anything. */
+  writeErrorProbability: number;
+  /** Total bytes of all files; growing past it fails with ENOSPC. */
+  capacityBytes: number;
+  /** Any other fault: return an error code (such as "EIO") to make the operation fail. */
+  inject?: (operation: DiskOperation, path: string) => string | null;
+}
+
+class Directory {
+  entries = new Map<string, Node>();
+  durableEntries = new Map<string, Node>();
+}
+
+type Node = Directory | FileContent;
+
+function fail(code: string, what: string, path: string): never {
+  throw new DiskError(`${code}: ${what} '${path}'`, code);
+}
+
+/** Splits a "/"-separated path into its names; "" and "." are skipped, ".." is refused. */
+function namesOf(path: string): string[] {
+  const names = path.split("/").filter((name) => name !== "" && name !== ".");
+  if (names.includes("..")) fail("EINVAL", "path with ..", path);
+  return names;
+}
+
+/** A simulated disk; `view(incarnation)` gives the `Disk` a node uses. */
+export class SimDisk {
+  readonly options: SimDiskOptions;
+  readonly faults: DiskFaults = { readErrorProbability: 0, writeErrorProbability: 0, capacityBytes: Infinity };
+  readonly #root = new Directory();
+
+  constructor(private readonly random: SeededRandom, options: Partial<SimDiskOptions> = {}) {
+    this.options = { ...SIM_DISK_DEFAULTS, ...options };
+  }
+
+  /** The `Disk` of one incarnation: it and its open files stop working when the incarnation dies. */
+  view(owner: Incarnation | null): Disk {
+    return new DiskView(this, owner);
+  }
+
+  /**
+   * The host lost power or its process was killed: every folder reverts to
+   * its durable entries, every file to its durable bytes, with tearing.
+   */
+  crash(): void {
+    const visited = new Set<Node>();
+    const revert = (node: Node): void => {
+      if (visited.has(node)) return;
+      visited.add(node);
+      if (node instanceof FileContent) return node.crash(this.random, this.options);
+      node.entries = new Map(node.durableEntries);
+      // Sorted, so that the random draws of tearing never depend on insertion history.
+      for (const name of [...node.entries.keys()].sort()) revert(node.entries.get(name)!);
+    };
+    revert(this.#root);
+  }
+
+  /** Throws when a fault hits `operation` on `path`. */
+  checkFault(operation: DiskOperation, path: string): void {
+    const injected = this.faults.inject?.(operation, path) ?? null;
+    if (injected !== null) fail(injected, operation, path);
+    const probability = operation === "read"
+      ? this.faults.readErrorProbability
+      : operation === "write" || operation === "truncate"
+      ? this.faults.writeErrorProbability
+      : 0;
+    if (this.random.chance(probability)) fail("EIO", operation, path);
+  }
+
+  /** Throws ENOSPC unless `extraBytes` more fit. */
+  checkSpace(extraBytes: number, path: string): void {
+    if (extraBytes <= 0 || this.faults.capacityBytes === Infinity) return;
+    if (this.usedBytes() + extraBytes > this.faults.capacityBytes) fail("ENOSPC", "no space left for", path);
+  }
+
+  /** Bytes in all files reachable from the root. */
+  usedBytes(): number {
+    let total = 0;
+    const pending: Directory[] = [this.#root];
+    for (let directory = pending.pop(); directory !== undefined; directory = pending.pop()) {
+      for (const node of directory.entries.values()) {
+        if (node instanceof FileContent) total += node.size;
+        else pending.push(node);
+      }
+    }
+    return total;
+  }
+
+  lookup(path: string): Node | undefined {
+    let node: Node = this.#root;
+    for (const name of namesOf(path)) {
+      if (!(node instanceof Directory)) return undefined;
+      const child: Node | undefined = node.entries.get(name);
+      if (child === undefined) return undefined;
+      node = child;
+    }
+    return node;
+  }
+
+  /** The folder holding `path` and the name in it; throws ENOENT when the folder is missing. */
+  parentOf(path: string): { directory: Directory; name: string } {
+    const names = namesOf(path);
+    const name = names.pop();
+    if (name === undefined) fail("EINVAL", "the root has no parent", path);
+    const directory = this.lookup(names.join("/"));
+    if (directory === undefined) fail("ENOENT", "no folder for", path);
+    if (!(directory instanceof Directory)) fail("ENOTDIR", "not a folder above", path);
+    return { directory, name };
+  }
+
+  /** Adds or replaces an entry; durable at once unless folders need a sync. */
+  setEntry(directory: Directory, name: string, node: Node): void {
+    directory.entries.set(name, node);
+    if (this.options.directoryDurability === "immediate") directory.durableEntries.set(name, node);
+  }
+
+  deleteEntry(directory: Directory, name: string): void {
+    directory.entries.delete(name);
+    if (this.options.directoryDurability === "immediate") directory.durableEntries.delete(name);
+  }
+
+  syncDirectory(path: string): void {
+    const directory = this.lookup(path);
+    if (directory === undefined) fail("ENOENT", "sync of missing folder", path);
+    if (!(directory instanceof Directory)) fail("ENOTDIR", "sync of a file as a folder", path);
+    directory.durableEntries = new Map(directory.entries);
+  }
+
+  mkdirs(path: string): void {
+    let node: Node = this.#root;
+    for (const name of namesOf(path)) {
+      if (!(node instanceof Directory)) fail("ENOTDIR", "a file is in the way of", path);
+      let child: Node | undefined = node.entries.get(name);
+      if (child === undefined) {
+        this.checkFault("mkdir", path);
+        child = new Directory();
+        this.setEntry(node, name, child);
+      }
+      node = child;
+    }
+    if (!(node instanceof Directory)) fail("EEXIST", "a file exists at", path);
+  }
+
+  rename(from: string, to: string): void {
+    this.checkFault("rename", from);
+    const node = this.lookup(from);
+    if (node === undefined) fail("ENOENT", "rename of missing", from);
+    const source = this.parentOf(from);
+    const target = this.parentOf(to);
+    const fromNames = namesOf(from);
+    const toNames = namesOf(to);
+    if (fromNames.join("/") === toNames.join("/")) return;
+    if (node instanceof Directory && fromNames.every((name, index) => toNames[index] === name)) {
+      fail("EINVAL", "rename of a folder into itself", to);
+    }
+    const existing = target.directory.entries.get(target.name);
+    if (existing instanceof Directory) {
+      if (!(node instanceof Directory)) fail("EISDIR", "rename of a file onto a folder", to);
+      if (existing.entries.size > 0) fail("ENOTEMPTY", "rename onto a non-empty folder", to);
+    } else if (existing !== undefined && node instanceof Directory) {
+      fail("ENOTDIR", "rename of a folder onto a file", to);
+    }
+    this.deleteEntry(source.directory, source.name);
+    this.setEntry(target.directory, target.name, node);
+  }
+
+  remove(path: string): void {
+    if (this.lookup(path) === undefined) return;
+    this.checkFault("remove", path);
+    if (namesOf(path).length === 0) {
+      for (const name of [...this.#root.entries.keys()]) this.deleteEntry(this.#root, name);
+      return;
+    }
+    const { directory, name } = this.parentOf(path);
+    this.deleteEntry(directory, name);
+  }
+
+  /** Opens (or creates) a file's content. */
+  openContent(path: string, create: boolean): FileContent {
+    this.checkFault("open", path);
+    const node = this.lookup(path);
+    if (node instanceof Directory) fail("EISDIR", "open of a folder", path);
+    if (node !== undefined) return node;
+    if (!create) fail("ENOENT", "open of missing", path);
+    const { directory, name } = this.parentOf(path);
+    const content = new FileContent();
+    this.setEntry(directory, name, content);
+    return content;
+  }
+
+  /** Replaces a file with durable content in one step (write to a temporary file, sync, rename). */
+  writeFileAtomic(path: string, bytes: Uint8Array): void {
+    this.checkFault("write", path);
+    const { directory, name } = this.parentOf(path);
+    const existing = directory.entries.get(name);
+    if (existing instanceof Directory) fail("EISDIR", "write over a folder", path);
+    this.checkSpace(bytes.length - (existing?.size ?? 0), path);
+    this.setEntry(directory, name, new FileContent(bytes, true));
+  }
+
+  list(path: string): string[] {
+    const node = this.lookup(path);
+    if (node === undefined) fail("ENOENT", "list of missing", path);
+    if (!(node instanceof Directory)) fail("ENOTDIR", "list of a file", path);
+    return [...node.entries.keys()].sort();
+  }
+}
+
+/** What one incarnation sees of the disk; it refuses to work for a dead incarnation. */
+class DiskView implements Disk {
+  constructor(private readonly disk: SimDisk, private readonly owner: Incarnation | null) {}
+
+  open(path: string, options: { create?: boolean } = {}): FileHandle {
+    this.#checkAlive();
+    return new SimFileHandle(this.disk, this.disk.openContent(path, options.create ?? false), path, this.owner);
+  }
+
+  exists(path: string): boolean {
+    this.#checkAlive();
+    return this.disk.lookup(path) !== undefined;
+  }
+
+  readFile(path: string): Uint8Array | null {
+    this.#checkAlive();
+    const node = this.disk.lookup(path);
+    if (node === undefined) return null;
+    if (!(node instanceof FileContent)) fail("EISDIR", "read of a folder", path);
+    this.disk.checkFault("read", path);
+    return node.readAll();
+  }
+
+  writeFileAtomic(path: string, bytes: Uint8Array): void {
+    this.#checkAlive();
+    this.disk.writeFileAtomic(path, bytes);
+  }
+
+  list(path: string): string[] {
+    this.#checkAlive();
+    return this.disk.list(path);
+  }
+
+  isDirectory(path: string): boolean {
+    this.#checkAlive();
+    const node = this.disk.lookup(path);
+    return node !== undefined && !(node instanceof FileContent);
+  }
+
+  mkdirs(path: string): void {
+    this.#checkAlive();
+    this.disk.mkdirs(path);
+  }
+
+  rename(from: string, to: string): void {
+    this.#checkAlive();
+    this.disk.rename(from, to);
+  }
+
+  remove(path: string): void {
+    this.#checkAlive();
+    this.disk.remove(path);
+  }
+
+  syncDirectory(path: string): void {
+    this.#checkAlive();
+    this.disk.checkFault("sync", path);
+    this.disk.syncDirectory(path);
+  }
+
+  #checkAlive(): void {
+    assertAlive(this.owner);
+  }
+}
+
+/** A dead incarnation's code cannot run (its callbacks are dropped); reaching here is a simulator bug. */
+function assertAlive(owner: Incarnation | null): void {
+  if (owner !== null && !owner.alive) throw new Error(`disk used by dead incarnation ${owner}`);
+}
+
+/** Positions and lengths are non-negative integers; anything else is a programming error. */
+function checkCount(value: number, what: string, path: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) fail("EINVAL", `${what} ${value} in`, path);
+}
+
+/** An open simulated file. Like a POSIX descriptor, it keeps working after its file is renamed or removed. */
+class SimFileHandle implements FileHandle {
+  #closed = false;
+
+  constructor(
+    private readonly disk: SimDisk,
+    private readonly content: FileContent,
+    private readonly path: string,
+    private readonly owner: Incarnation | null,
+  ) {}
+
+  size(): number {
+    this.#check();
+    return this.content.size;
+  }
+
+  readAt(position: number, length: number): Uint8Array {
+    this.#check();
+    checkCount(position, "position", this.path);
+    checkCount(length, "length", this.path);
+    this.disk.checkFault("read", this.path);
+    return this.content.read(position, length);
+  }
+
+  writeAt(position: number, bytes: Uint8Array): void {
+    this.#check();
+    checkCount(position, "position", this.path);
+    this.disk.checkFault("write", this.path);
+    this.disk.checkSpace(position + bytes.length - this.content.size, this.path);
+    this.content.write(position, bytes);
+  }
+
+  append(bytes: Uint8Array): void {
+    this.writeAt(this.content.size, bytes);
+  }
+
+  truncate(length: number): void {
+    this.#check();
+    checkCount(length, "length", this.path);
+    this.disk.checkFault("truncate", this.path);
+    this.disk.checkSpace(length - this.content.size, this.path);
+    this.content.truncate(length);
+  }
+
+  sync(): void {
+    this.#check();
+    this.disk.checkFault("sync", this.path);
+    this.content.sync();
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #check(): void {
+    assertAlive(this.owner);
+    if (this.#closed) fail("EBADF", "use of closed file", this.path);
+  }
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { messageArbitrary } from "../../test/support/schema_arbitrary.ts";
+import {
+  decodeMetadataRecord,
+  encodeMetadataRecord,
+  METADATA_RECORD_TYPE,
+  METADATA_RECORDS,
+} from "./metadata_records.ts";
+import { ProtocolError } from "./reader.ts";
+import { parseRange } from "./schema.ts";
+
+const TOPIC_ID = Uint8Array.from({ length: 16 }, (_, index) => index + 1);
+
+Deno.test("every metadata record round-trips through its log framing at every version", async (t) => {
+  for (const schema of METADATA_RECORDS.values()) {
+    await t.step(`${schema.name} (${schema.apiKey}) ${schema.versions}`, () => {
+      const range = parseRange(schema.versions);
+      for (let version = range.min; version <= range.max; version++) {
+        fc.assert(
+          fc.property(messageArbitrary(schema.fields, version, true), (value) => {
+            const bytes = encodeMetadataRecord(schema.apiKey, version, value);
+            assert.deepStrictEqual(decodeMetadataRecord(bytes), { type: schema.apiKey, version, value });
+          }),
+          { numRuns: 100 },
+        );
+      }
+    });
+  }
+});
+
+Deno.test("a metadata record starts with frame version 1, its type and its version", () => {
+  const bytes = encodeMetadataRecord(METADATA_RECORD_TYPE.topic, 0, { name: "foo", topicId: TOPIC_ID });
+  const expected = [1, 2, 0, 4, ..."foo".split("").map((letter) => letter.charCodeAt(0)), ...TOPIC_ID, 0];
+  assert.deepStrictEqual([...bytes], expected);
+});
+
+Deno.test("partition change records carry only the changed fields, as tagged fields", () => {
+  const bytes = encodeMetadataRecord(METADATA_RECORD_TYPE.partitionChange, 0, {
+    partitionId: 3,
+    topicId: TOPIC_ID,
+    leader: 7,
+  });
+  // Frame, type 5, version 0, partition 3, the topic id, then one tagged field: tag 1, 4 bytes, leader 7.
+  assert.deepStrictEqual([...bytes], [1, 5, 0, 0, 0, 0, 3, ...TOPIC_ID, 1, 1, 4, 0, 0, 0, 7]);
+  const decoded = decodeMetadataRecord(bytes).value;
+  assert.equal(decoded.leader, 7);
+  assert.equal(decoded.isr, null, "an absent list means unchanged");
+  assert.equal(decoded.leaderRecoveryState, -1);
+});
+
+Deno.test("metadata record decoding rejects bad frames", async (t) => {
+  await t.step("frame version 0 (the 2.8 preview) and unknown frame versions", () => {
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(0, 2, 0)), ProtocolError);
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(15, 2, 0)), ProtocolError);
+  });
+  await t.step("unknown record types and versions", () => {
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(1, 99, 0, 0)), ProtocolError);
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(1, 2, 5, 0)), ProtocolError);
+    assert.throws(() => encodeMetadataRecord(METADATA_RECORD_TYPE.registerBroker, 4, {}), ProtocolError);
+  });
+  await t.step("malformed varints and trailing bytes", () => {
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80)), ProtocolError);
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)), ProtocolError);
+    const noOp = encodeMetadataRecord(METADATA_RECORD_TYPE.noOp, 0, {});
+    assert.deepStrictEqual([...noOp], [1, 20, 0, 0]);
+    assert.throws(() => decodeMetadataRecord(Uint8Array.of(...noOp, 0)), ProtocolError);
+  });
+});

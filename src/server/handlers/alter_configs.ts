@@ -1,0 +1,28 @@
+/**
+ * AlterConfigs (key 33), v0-2: the legacy, non-incremental form, where the
+ * given settings replace all of a resource's overrides. v2: flexible.
+ */
+import type { Message } from "../../protocol/codec.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { alterConfigs } from "../../protocol/messages/alter_configs.ts";
+import { decideAlter } from "../../metadata/config_changes.ts";
+import { isRefusal } from "../../metadata/controller.ts";
+import type { ApiHandler } from "../handler.ts";
+
+export const alterConfigsHandler: ApiHandler = {
+  schema: alterConfigs,
+  handle(context, body) {
+    const broker = context.broker;
+    const responses = (body.resources as Message[]).map((resource) => {
+      const decision = decideAlter(broker.image, {
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        configs: (resource.configs as Message[]).map((entry) => ({ name: entry.name, value: entry.value })),
+      }, broker.nodeId);
+      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
+      if (!isRefusal(decision) && !body.validateOnly) broker.commit(decision.records);
+      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * ApiVersions (key 18), v0-4: the versions of every API this node implements,
+ * built from the handler registry so that it never advertises more than is
+ * there. An unsupported ApiVersions version is answered in connection.ts
+ * (KIP-511). v3+ carries the client's software name and version, which Kafka
+ * validates: a malformed name gets INVALID_REQUEST.
+ */
+import { apiVersions } from "../../protocol/messages/api_versions.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { parseRange } from "../../protocol/schema.ts";
+import type { ApiHandler } from "../handler.ts";
+
+const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+export const apiVersionsHandler: ApiHandler = {
+  schema: apiVersions,
+  handle(context, body) {
+    const apiKeys = context.broker.handlers().map((handler) => ({
+      apiKey: handler.schema.apiKey,
+      minVersion: parseRange(handler.schema.versions).min,
+      maxVersion: parseRange(handler.schema.versions).max,
+    }));
+    const valid = context.version < 3 ||
+      (SOFTWARE_PATTERN.test(body.clientSoftwareName) && SOFTWARE_PATTERN.test(body.clientSoftwareVersion));
+    return {
+      errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
+      apiKeys,
+      throttleTimeMs: 0,
+      supportedFeatures: [{ name: "metadata.version", minVersion: 1, maxVersion: 21 }],
+      finalizedFeaturesEpoch: context.broker.image.recordsApplied,
+      finalizedFeatures: [...context.broker.image.features].map(([name, level]) => ({
+        name,
+        maxVersionLevel: level,
+        minVersionLevel: level,
+      })),
+    };
+  },
+};

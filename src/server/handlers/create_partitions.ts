@@ -1,0 +1,39 @@
+/**
+ * CreatePartitions (key 37), v0-3. v2: flexible. v3: same as v2.
+ */
+import type { Message } from "../../protocol/codec.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { createPartitions } from "../../protocol/messages/create_partitions.ts";
+import { decideCreatePartitions, isRefusal } from "../../metadata/controller.ts";
+import type { ApiHandler } from "../handler.ts";
+
+export const createPartitionsHandler: ApiHandler = {
+  schema: createPartitions,
+  handle(context, body) {
+    const broker = context.broker;
+    const topics = body.topics as Message[];
+    const counts = new Map<string, number>();
+    for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
+    const results = topics.map((request) => {
+      if (counts.get(request.name)! > 1) {
+        return { name: request.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." };
+      }
+      const topic = broker.image.topicsByName.get(request.name);
+      if (!topic) {
+        return {
+          name: request.name,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: "This server does not host this topic-partition.",
+        };
+      }
+      const assignments = request.assignments
+        ? (request.assignments as Message[]).map((assignment) => assignment.brokerIds as number[])
+        : null;
+      const decision = decideCreatePartitions(topic, request.count, assignments, broker.placementContext());
+      if (isRefusal(decision)) return { name: request.name, ...decision };
+      if (!body.validateOnly) broker.commit(decision.records);
+      return { name: request.name, errorCode: ErrorCode.NONE, errorMessage: null };
+    });
+    return { throttleTimeMs: 0, results };
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
+ * SUBTRACT on topic and broker resources. v1: flexible.
+ */
+import type { Message } from "../../protocol/codec.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { incrementalAlterConfigs } from "../../protocol/messages/incremental_alter_configs.ts";
+import { decideIncrementalAlter } from "../../metadata/config_changes.ts";
+import { isRefusal } from "../../metadata/controller.ts";
+import type { ApiHandler } from "../handler.ts";
+
+export const incrementalAlterConfigsHandler: ApiHandler = {
+  schema: incrementalAlterConfigs,
+  handle(context, body) {
+    const broker = context.broker;
+    const responses = (body.resources as Message[]).map((resource) => {
+      const decision = decideIncrementalAlter(broker.image, {
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        changes: (resource.configs as Message[]).map((entry) => ({
+          name: entry.name,
+          operation: entry.configOperation,
+          value: entry.value,
+        })),
+      }, broker.nodeId);
+      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
+      if (!isRefusal(decision) && !body.validateOnly) broker.commit(decision.records);
+      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+};

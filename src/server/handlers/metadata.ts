@@ -1,0 +1,85 @@
+/**
+ * Metadata (key 3), v0-12.
+ * v0: empty topic list means all topics; v1+: null means all, empty means none.
+ * v4+: allowAutoTopicCreation. v10+: topics may be named by id. v12: a topic
+ * asked for by id only answers with its name (names nullable in the response).
+ * Unknown topics are created when auto.create.topics.enable is set and the
+ * client allows it; the metadata record is committed before the answer, so
+ * the topic comes back ready to use.
+ */
+import type { Message } from "../../protocol/codec.ts";
+import { ErrorCode } from "../../protocol/errors.ts";
+import { metadata } from "../../protocol/messages/metadata.ts";
+import type { TopicImage } from "../../metadata/image.ts";
+import { isInternalTopic, topicNameProblem } from "../../metadata/topic_names.ts";
+import { uuidToString, ZERO_UUID } from "../../metadata/uuid.ts";
+import type { ApiHandler } from "../handler.ts";
+import type { Broker } from "../broker.ts";
+
+function describeTopic(topic: TopicImage): Message {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: isInternalTopic(topic.name),
+    partitions: topic.partitions.map((partition) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: partition.partition,
+      leaderId: partition.leader,
+      leaderEpoch: partition.leaderEpoch,
+      replicaNodes: partition.replicas,
+      isrNodes: partition.isr,
+      offlineReplicas: [],
+    })),
+  };
+}
+
+function missingTopic(name: string | null, topicId: Uint8Array, errorCode: number): Message {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] };
+}
+
+function answerByName(broker: Broker, name: string, autoCreate: boolean): Message {
+  if (topicNameProblem(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  let topic = broker.image.topicsByName.get(name);
+  if (!topic && autoCreate && broker.config.bool("auto.create.topics.enable")) {
+    const refusal = broker.autoCreateTopic(name);
+    if (refusal) return missingTopic(name, ZERO_UUID, refusal.errorCode);
+    topic = broker.image.topicsByName.get(name);
+  }
+  if (!topic) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  return describeTopic(topic);
+}
+
+export const metadataHandler: ApiHandler = {
+  schema: metadata,
+  handle(context, body) {
+    const broker = context.broker;
+    const requested = body.topics as Message[] | null;
+    const allTopics = requested === null || (context.version === 0 && requested.length === 0);
+    let topics: Message[];
+    if (allTopics) {
+      topics = [...broker.image.topicsByName.values()].map(describeTopic);
+    } else {
+      const autoCreate = context.version < 4 || body.allowAutoTopicCreation;
+      topics = requested!.map((entry) => {
+        const hasId = entry.topicId && entry.topicId.some((byte: number) => byte !== 0);
+        if (hasId) {
+          if (entry.name !== null && entry.name !== undefined && entry.name !== "") {
+            return missingTopic(entry.name, entry.topicId, ErrorCode.INVALID_REQUEST);
+          }
+          const topic = broker.image.topicsById.get(uuidToString(entry.topicId));
+          return topic ? describeTopic(topic) : missingTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+        }
+        return answerByName(broker, entry.name ?? "", autoCreate);
+      });
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: broker.brokerEndpoints(),
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations: -2147483648,
+    };
+  },
+};

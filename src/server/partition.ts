@@ -1,0 +1,179 @@
+/**
+ * A partition this node leads: its log, its leader epoch, and the rules that
+ * apply to clients' appends and reads (Kafka's Partition + LogValidator
+ * roles). With one replica, the high watermark is the log end offset: an
+ * append is committed once it is in the log.
+ */
+import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
+import type { Clock } from "../io/types.ts";
+import type { PartitionLog } from "../log/mod.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { setLogAppendTime } from "../protocol/record_batch.ts";
+import { convertBatchesToMessageSet, convertMessageSetToBatch } from "../protocol/message_set.ts";
+import { validateProducedBatch } from "./batch_validation.ts";
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+}
+
+export interface FetchRead {
+  errorCode: number;
+  records: Uint8Array | null;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+}
+
+export interface PartitionOptions {
+  topic: string;
+  partition: number;
+  topicId: Uint8Array;
+  leaderEpoch: number;
+  log: PartitionLog;
+  clock: Clock;
+  /** Topic config lookups (overrides are read at each use, so changes apply at once). */
+  configs: TopicConfigResolver;
+  overrides: () => ReadonlyMap<string, string>;
+  /** Called after every append, to wake long-poll fetches. */
+  onAppend: (key: string) => void;
+}
+
+export class Partition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  topicId: Uint8Array;
+  leaderEpoch: number;
+  readonly log: PartitionLog;
+
+  constructor(private readonly options: PartitionOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.key = `${options.topic}:${options.partition}`;
+    this.topicId = options.topicId;
+    this.leaderEpoch = options.leaderEpoch;
+    this.log = options.log;
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+  /** One replica: everything in the log is committed. */
+  get highWatermark(): number {
+    return this.log.logEndOffset;
+  }
+  /** No transactions yet: nothing is pending, so the stable offset is the high watermark. */
+  get lastStableOffset(): number {
+    return this.highWatermark;
+  }
+
+  /** KIP-320 fencing: a client's view of the leader epoch must match ours. */
+  checkLeaderEpoch(currentLeaderEpoch: number): number {
+    if (currentLeaderEpoch === -1 || currentLeaderEpoch === undefined) return ErrorCode.NONE;
+    if (currentLeaderEpoch > this.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+    if (currentLeaderEpoch < this.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+    return ErrorCode.NONE;
+  }
+
+  #config(name: string): number {
+    return this.options.configs.number(name, this.options.overrides());
+  }
+
+  /** Validates and appends a client's records (one batch, or a legacy message set for Produce v0-2). */
+  appendFromClient(records: Uint8Array, produceVersion: number): AppendOutcome {
+    const now = this.options.clock.nowMs();
+    let bytes = records;
+    if (produceVersion < 3 && records.length > 16 && records[16] !== 2) {
+      try {
+        bytes = convertMessageSetToBatch(records);
+      } catch (error) {
+        return this.#refuse(ErrorCode.CORRUPT_MESSAGE, (error as Error).message);
+      }
+    }
+    const createTime = this.options.configs.string("message.timestamp.type", this.options.overrides()) === "CreateTime";
+    const validated = validateProducedBatch(bytes, {
+      maxMessageBytes: this.#config("max.message.bytes"),
+      nowMs: now,
+      createTime,
+      timestampBeforeMaxMs: this.#config("message.timestamp.before.max.ms"),
+      timestampAfterMaxMs: this.#config("message.timestamp.after.max.ms"),
+    });
+    if (!validated.ok) return this.#refuse(validated.errorCode, validated.errorMessage);
+    if (!createTime) setLogAppendTime(bytes, validated.header, now);
+    const appended = this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs: now });
+    if (appended.errorCode !== ErrorCode.NONE) return this.#refuse(appended.errorCode, appended.errorMessage ?? null);
+    if (!appended.duplicate) this.options.onAppend(this.key);
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      baseOffset: appended.baseOffset,
+      logAppendTimeMs: createTime ? -1 : now,
+      logStartOffset: this.log.logStartOffset,
+      recordErrors: [],
+    };
+  }
+
+  #refuse(errorCode: number, errorMessage: string | null): AppendOutcome {
+    return {
+      errorCode,
+      errorMessage,
+      baseOffset: -1,
+      logAppendTimeMs: -1,
+      logStartOffset: this.log.logStartOffset,
+      recordErrors: errorCode === ErrorCode.INVALID_RECORD || errorCode === ErrorCode.INVALID_TIMESTAMP
+        ? [{ batchIndex: 0, batchIndexErrorMessage: errorMessage }]
+        : [],
+    };
+  }
+
+  /** Reads whole batches from `fetchOffset` for a consumer. */
+  readForFetch(request: {
+    fetchOffset: number;
+    maxBytes: number;
+    minOneBatch: boolean;
+    readCommitted: boolean;
+    magic: number;
+  }): FetchRead {
+    const highWatermark = this.highWatermark;
+    const logStartOffset = this.logStartOffset;
+    const base = { highWatermark, lastStableOffset: this.lastStableOffset, logStartOffset };
+    if (request.fetchOffset < logStartOffset || request.fetchOffset > highWatermark) {
+      return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
+    }
+    if (request.fetchOffset === highWatermark || (request.maxBytes <= 0 && !request.minOneBatch)) {
+      return { ...base, errorCode: ErrorCode.NONE, records: new Uint8Array(0) };
+    }
+    let records = this.log.read(request.fetchOffset, {
+      maxBytes: request.maxBytes,
+      minOneBatch: request.minOneBatch,
+      maxOffset: highWatermark,
+    });
+    if (request.magic < 2 && records.length > 0) {
+      records = convertBatchesToMessageSet(records, request.magic as 0 | 1);
+    }
+    return { ...base, errorCode: ErrorCode.NONE, records };
+  }
+
+  offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | null {
+    return this.log.offsetForTimestamp(timestampMs);
+  }
+
+  maxTimestamp(): { offset: number; timestamp: number } | null {
+    return this.log.maxTimestampOffset();
+  }
+
+  /** The leader epoch that wrote `offset` (-1 when unknown). */
+  epochForOffset(offset: number): number {
+    return this.log.epochForOffset(offset);
+  }
+
+  /** OffsetForLeaderEpoch: the end offset of `epoch` on this log. */
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
+    return this.log.endOffsetForEpoch(epoch);
+  }
+}
