@@ -118,13 +118,17 @@ function fieldProblems(fields: Field[], schema: ApiSchema, path: string): string
     }
     let inner: FieldType = item.type;
     while (typeof inner === "object" && "array" in inner) inner = inner.array;
-    if (typeof inner === "object") problems.push(...fieldProblems(inner.struct, schema, `${path}${item.name}.`));
+    if (typeof inner === "object") {
+      problems.push(...fieldProblems(inner.struct, schema, `${path}${item.name}.`));
+    }
   }
   for (const version of versionsOf(schema)) {
     const tags = fields
       .filter((item) => item.tag !== undefined && inRange(item.versions, version))
       .map((item) => item.tag!);
-    if (new Set(tags).size !== tags.length) problems.push(`${schema.name} ${path}: duplicate tag in v${version}`);
+    if (new Set(tags).size !== tags.length) {
+      problems.push(`${schema.name} ${path}: duplicate tag in v${version}`);
+    }
   }
   return problems;
 }
@@ -144,7 +148,37 @@ Deno.test("the registry lists the APIs Dafka describes, in key order", () => {
   assert.deepStrictEqual(keys, [...keys].sort((left, right) => left - right));
   assert.deepStrictEqual(
     keys,
-    [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 32, 33, 37, 42, 44, 47, 60, 68, 69],
+    [
+      0,
+      1,
+      2,
+      3,
+      8,
+      9,
+      10,
+      11,
+      12,
+      13,
+      14,
+      15,
+      16,
+      17,
+      18,
+      19,
+      20,
+      21,
+      22,
+      23,
+      32,
+      33,
+      37,
+      42,
+      44,
+      47,
+      60,
+      68,
+      69,
+    ],
   );
 });
 
@@ -192,4 +226,28 @@ Deno.test("fields absent from a version decode to Kafka's defaults", () => {
   assert.equal(partition.logStartOffset, -1);
   assert.equal(partition.errorMessage, null);
   assert.deepStrictEqual(partition.recordErrors, []);
+});
+
+Deno.test("a nullable array of structs has no null marker before each element", () => {
+  const body = {
+    topics: [
+      { name: "a", count: 3, assignments: [{ brokerIds: [1, 2] }] },
+      { name: "b", count: 4, assignments: null },
+    ],
+    timeoutMs: 5000,
+    validateOnly: true,
+  };
+  const bytes = encodeRequest({ apiKey: 37, apiVersion: 0, correlationId: 1, clientId: null }, body);
+  const expectedBody = [
+    ...[0, 0, 0, 2], // two topics
+    ...[0, 1, 97, 0, 0, 0, 3], // "a", count 3
+    ...[0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2], // one assignment: brokers [1, 2]
+    ...[0, 1, 98, 0, 0, 0, 4], // "b", count 4
+    ...[255, 255, 255, 255], // null assignments
+    ...[0, 0, 19, 136, 1], // timeout 5000, validate only
+  ];
+  // Size, key 37, version 0, correlation id 1, null client id, then the body.
+  const header = [0, 0, 0, 10 + expectedBody.length, 0, 37, 0, 0, 0, 0, 0, 1, 255, 255];
+  assert.deepStrictEqual([...bytes], [...header, ...expectedBody]);
+  assert.deepStrictEqual(decodeWholeRequest(bytes).body, body);
 });

@@ -60,8 +60,14 @@ Deno.test("metadata record decoding rejects bad frames", async (t) => {
     assert.throws(() => encodeMetadataRecord(METADATA_RECORD_TYPE.registerBroker, 4, {}), ProtocolError);
   });
   await t.step("malformed varints and trailing bytes", () => {
-    assert.throws(() => decodeMetadataRecord(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80)), ProtocolError);
-    assert.throws(() => decodeMetadataRecord(Uint8Array.of(1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)), ProtocolError);
+    assert.throws(
+      () => decodeMetadataRecord(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80)),
+      ProtocolError,
+    );
+    assert.throws(
+      () => decodeMetadataRecord(Uint8Array.of(1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)),
+      ProtocolError,
+    );
     const noOp = encodeMetadataRecord(METADATA_RECORD_TYPE.noOp, 0, {});
     assert.deepStrictEqual([...noOp], [1, 20, 0, 0]);
     assert.throws(() => decodeMetadataRecord(Uint8Array.of(...noOp, 0)), ProtocolError);
