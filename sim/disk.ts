@@ -13,9 +13,10 @@
  * A crash rebuilds every folder from its durable entries and every file from
  * its durable bytes, tearing unsynced writes as `TearOptions` says.
  */
-import { type Disk, DiskError, type FileHandle } from "../src/io/types.ts";
+import { type Disk, DiskError } from "../src/io/types.ts";
 import { FileContent, type TearOptions } from "./disk_file.ts";
 import type { Incarnation } from "./incarnation.ts";
+import { DiskView } from "./disk_view.ts";
 import type { SeededRandom } from "./random.ts";
 
 /** Crash and durability behaviour of a simulated disk. */
@@ -44,14 +45,17 @@ export interface DiskFaults {
   inject?: (operation: DiskOperation, path: string) => string | null;
 }
 
-class Directory {
+/** A folder: its current entries and those that would survive a crash. */
+export class Directory {
   entries = new Map<string, Node>();
   durableEntries = new Map<string, Node>();
 }
 
-type Node = Directory | FileContent;
+/** An entry of a folder. */
+export type Node = Directory | FileContent;
 
-function fail(code: string, what: string, path: string): never {
+/** Throws a `DiskError` with a POSIX-style code. */
+export function fail(code: string, what: string, path: string): never {
   throw new DiskError(`${code}: ${what} '${path}'`, code);
 }
 
@@ -65,7 +69,11 @@ function namesOf(path: string): string[] {
 /** A simulated disk; `view(incarnation)` gives the `Disk` a node uses. */
 export class SimDisk {
   readonly options: SimDiskOptions;
-  readonly faults: DiskFaults = { readErrorProbability: 0, writeErrorProbability: 0, capacityBytes: Infinity };
+  readonly faults: DiskFaults = {
+    readErrorProbability: 0,
+    writeErrorProbability: 0,
+    capacityBytes: Infinity,
+  };
   readonly #root = new Directory();
 
   constructor(private readonly random: SeededRandom, options: Partial<SimDiskOptions> = {}) {
@@ -242,140 +250,5 @@ export class SimDisk {
     if (node === undefined) fail("ENOENT", "list of missing", path);
     if (!(node instanceof Directory)) fail("ENOTDIR", "list of a file", path);
     return [...node.entries.keys()].sort();
-  }
-}
-
-/** What one incarnation sees of the disk; it refuses to work for a dead incarnation. */
-class DiskView implements Disk {
-  constructor(private readonly disk: SimDisk, private readonly owner: Incarnation | null) {}
-
-  open(path: string, options: { create?: boolean } = {}): FileHandle {
-    this.#checkAlive();
-    return new SimFileHandle(this.disk, this.disk.openContent(path, options.create ?? false), path, this.owner);
-  }
-
-  exists(path: string): boolean {
-    this.#checkAlive();
-    return this.disk.lookup(path) !== undefined;
-  }
-
-  readFile(path: string): Uint8Array | null {
-    this.#checkAlive();
-    const node = this.disk.lookup(path);
-    if (node === undefined) return null;
-    if (!(node instanceof FileContent)) fail("EISDIR", "read of a folder", path);
-    this.disk.checkFault("read", path);
-    return node.readAll();
-  }
-
-  writeFileAtomic(path: string, bytes: Uint8Array): void {
-    this.#checkAlive();
-    this.disk.writeFileAtomic(path, bytes);
-  }
-
-  list(path: string): string[] {
-    this.#checkAlive();
-    return this.disk.list(path);
-  }
-
-  isDirectory(path: string): boolean {
-    this.#checkAlive();
-    const node = this.disk.lookup(path);
-    return node !== undefined && !(node instanceof FileContent);
-  }
-
-  mkdirs(path: string): void {
-    this.#checkAlive();
-    this.disk.mkdirs(path);
-  }
-
-  rename(from: string, to: string): void {
-    this.#checkAlive();
-    this.disk.rename(from, to);
-  }
-
-  remove(path: string): void {
-    this.#checkAlive();
-    this.disk.remove(path);
-  }
-
-  syncDirectory(path: string): void {
-    this.#checkAlive();
-    this.disk.checkFault("sync", path);
-    this.disk.syncDirectory(path);
-  }
-
-  #checkAlive(): void {
-    assertAlive(this.owner);
-  }
-}
-
-/** A dead incarnation's code cannot run (its callbacks are dropped); reaching here is a simulator bug. */
-function assertAlive(owner: Incarnation | null): void {
-  if (owner !== null && !owner.alive) throw new Error(`disk used by dead incarnation ${owner}`);
-}
-
-/** Positions and lengths are non-negative integers; anything else is a programming error. */
-function checkCount(value: number, what: string, path: string): void {
-  if (!Number.isSafeInteger(value) || value < 0) fail("EINVAL", `${what} ${value} in`, path);
-}
-
-/** An open simulated file. Like a POSIX descriptor, it keeps working after its file is renamed or removed. */
-class SimFileHandle implements FileHandle {
-  #closed = false;
-
-  constructor(
-    private readonly disk: SimDisk,
-    private readonly content: FileContent,
-    private readonly path: string,
-    private readonly owner: Incarnation | null,
-  ) {}
-
-  size(): number {
-    this.#check();
-    return this.content.size;
-  }
-
-  readAt(position: number, length: number): Uint8Array {
-    this.#check();
-    checkCount(position, "position", this.path);
-    checkCount(length, "length", this.path);
-    this.disk.checkFault("read", this.path);
-    return this.content.read(position, length);
-  }
-
-  writeAt(position: number, bytes: Uint8Array): void {
-    this.#check();
-    checkCount(position, "position", this.path);
-    this.disk.checkFault("write", this.path);
-    this.disk.checkSpace(position + bytes.length - this.content.size, this.path);
-    this.content.write(position, bytes);
-  }
-
-  append(bytes: Uint8Array): void {
-    this.writeAt(this.content.size, bytes);
-  }
-
-  truncate(length: number): void {
-    this.#check();
-    checkCount(length, "length", this.path);
-    this.disk.checkFault("truncate", this.path);
-    this.disk.checkSpace(length - this.content.size, this.path);
-    this.content.truncate(length);
-  }
-
-  sync(): void {
-    this.#check();
-    this.disk.checkFault("sync", this.path);
-    this.content.sync();
-  }
-
-  close(): void {
-    this.#closed = true;
-  }
-
-  #check(): void {
-    assertAlive(this.owner);
-    if (this.#closed) fail("EBADF", "use of closed file", this.path);
   }
 }

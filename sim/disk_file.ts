@@ -86,7 +86,9 @@ export class FileContent {
   constructor(initial: Uint8Array = new Uint8Array(0), durable = false) {
     this.#current = new Bytes(initial);
     this.#durable = durable ? new Bytes(initial) : new Bytes();
-    if (!durable && initial.length > 0) this.#pending.push({ kind: "write", position: 0, bytes: initial.slice() });
+    if (!durable && initial.length > 0) {
+      this.#pending.push({ kind: "write", position: 0, bytes: initial.slice() });
+    }
   }
 
   get size(): number {

@@ -10,7 +10,9 @@ export class LogRing {
   #total = 0;
 
   constructor(readonly capacity = 10_000) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new Error(`log capacity must be positive: ${capacity}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new Error(`log capacity must be positive: ${capacity}`);
+    }
     this.#lines = [];
   }
 

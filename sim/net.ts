@@ -111,7 +111,11 @@ export class SimNet {
   readonly #nextEphemeralPort = new Map<string, number>();
   readonly #link: Link;
 
-  constructor(readonly scheduler: Scheduler, private readonly random: SeededRandom, options: Partial<SimNetOptions> = {}) {
+  constructor(
+    readonly scheduler: Scheduler,
+    private readonly random: SeededRandom,
+    options: Partial<SimNetOptions> = {},
+  ) {
     this.options = { ...SIM_NET_DEFAULTS, ...options };
     if (this.options.maxChunkBytes < 1) throw new Error("maxChunkBytes must be at least 1");
     this.#link = {
@@ -178,7 +182,11 @@ export class SimNet {
     for (const connection of this.connectionsOf(host)) connection.shutdown();
   }
 
-  #listen(host: string, owner: Incarnation | null, options: { host: string; port: number }): Promise<Listener> {
+  #listen(
+    host: string,
+    owner: Incarnation | null,
+    options: { host: string; port: number },
+  ): Promise<Listener> {
     if (!WILDCARD_HOSTS.has(options.host) && !LOOPBACK_HOSTS.has(options.host) && options.host !== host) {
       return Promise.reject(new NetError(`${host} cannot listen on ${options.host}`, "EADDRNOTAVAIL"));
     }
@@ -186,12 +194,22 @@ export class SimNet {
     const key = `${host}:${port}`;
     if (this.#listeners.has(key)) return Promise.reject(new NetError(`address in use: ${key}`, "EADDRINUSE"));
     // The listener reports the host name, not the wildcard, so that it can be advertised.
-    const listener = new SimListener(host, port, owner, this.options.backlogMax, () => this.#listeners.delete(key));
+    const listener = new SimListener(
+      host,
+      port,
+      owner,
+      this.options.backlogMax,
+      () => this.#listeners.delete(key),
+    );
     this.#listeners.set(key, listener);
     return Promise.resolve(listener);
   }
 
-  #connect(host: string, owner: Incarnation | null, options: { host: string; port: number }): Promise<Connection> {
+  #connect(
+    host: string,
+    owner: Incarnation | null,
+    options: { host: string; port: number },
+  ): Promise<Connection> {
     const target = LOOPBACK_HOSTS.has(options.host) ? host : options.host;
     return new Promise((resolve, reject) => {
       // The SYN travels as a network event (no owner); the answer belongs to the connecting incarnation.

@@ -95,7 +95,9 @@ export class SimConnection implements Connection {
 
   write(bytes: Uint8Array): Promise<void> {
     if (!isAlive(this.owner)) return never();
-    if (this.#closed) return Promise.reject(new NetError(`write on closed connection ${this.local}`, "EPIPE"));
+    if (this.#closed) {
+      return Promise.reject(new NetError(`write on closed connection ${this.local}`, "EPIPE"));
+    }
     if (this.#finReceived) {
       return Promise.reject(new NetError(`connection reset by peer ${this.remote}`, "ECONNRESET"));
     }

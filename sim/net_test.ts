@@ -16,7 +16,11 @@ function simulate<T>(scheduler: Scheduler, work: Promise<T>): Promise<T> {
   return scheduler.runUntilSettled(work, { maxVirtualMs: 60_000 });
 }
 
-async function readAll(connection: Connection, bufferBytes: number, sizes: number[] = []): Promise<Uint8Array> {
+async function readAll(
+  connection: Connection,
+  bufferBytes: number,
+  sizes: number[] = [],
+): Promise<Uint8Array> {
   const parts: number[] = [];
   const buffer = new Uint8Array(bufferBytes);
   for (let count = await connection.read(buffer); count !== null; count = await connection.read(buffer)) {
@@ -46,7 +50,9 @@ Deno.test("bytes arrive in order, late and in partial reads, then end of stream 
     const connection = await client.connect({ host: "server", port: 9092 });
     assert.match(connection.remote, /^server:9092$/);
     const writtenAtMs = scheduler.nowMs;
-    for (let offset = 0; offset < sent.length; offset += 700) await connection.write(sent.subarray(offset, offset + 700));
+    for (let offset = 0; offset < sent.length; offset += 700) {
+      await connection.write(sent.subarray(offset, offset + 700));
+    }
     connection.close();
     return writtenAtMs;
   })();
@@ -96,8 +102,14 @@ Deno.test("connects are refused without a listener, and ports cannot be taken tw
   );
   const server = net.forHost("server", null);
   const listener = await server.listen({ host: "0.0.0.0", port: 9092 });
-  await assert.rejects(server.listen({ host: "0.0.0.0", port: 9092 }), (error: NetError) => error.code === "EADDRINUSE");
-  await assert.rejects(server.listen({ host: "elsewhere", port: 1 }), (error: NetError) => error.code === "EADDRNOTAVAIL");
+  await assert.rejects(
+    server.listen({ host: "0.0.0.0", port: 9092 }),
+    (error: NetError) => error.code === "EADDRINUSE",
+  );
+  await assert.rejects(
+    server.listen({ host: "elsewhere", port: 1 }),
+    (error: NetError) => error.code === "EADDRNOTAVAIL",
+  );
   const accepted = listener.accept();
   listener.close();
   assert.equal(await accepted, null);

@@ -56,7 +56,9 @@ export class SeededRandom implements Random {
 
   /** `seed` is any safe non-negative integer (it is printed to replay a run). */
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a safe non-negative integer: ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new Error(`seed must be a safe non-negative integer: ${seed}`);
+    }
     const low = seed >>> 0;
     const high = Math.floor(seed / TWO_POW_32) >>> 0;
     this.#material = mix32(low ^ mix32(high ^ 0x6a09e667));
@@ -94,7 +96,9 @@ export class SeededRandom implements Random {
 
   /** An integer in [0, bound), without modulo bias. */
   int(bound: number): number {
-    if (!Number.isSafeInteger(bound) || bound <= 0) throw new Error(`bound must be a positive integer: ${bound}`);
+    if (!Number.isSafeInteger(bound) || bound <= 0) {
+      throw new Error(`bound must be a positive integer: ${bound}`);
+    }
     if (bound > TWO_POW_32) return Math.floor(this.next() * bound);
     const limit = TWO_POW_32 - (TWO_POW_32 % bound);
     for (let attempt = 0; attempt < REJECTION_ATTEMPTS_MAX; attempt++) {

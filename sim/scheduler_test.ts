@@ -88,10 +88,16 @@ Deno.test("runUntilSettled returns the work's value or throws its error", async 
     );
   assert.equal(await scheduler.runUntilSettled(later(10, () => 42), { maxVirtualMs: 100 }), 42);
   await assert.rejects(
-    scheduler.runUntilSettled(later(10, () => {
-      throw new Error("failed work");
-    }), { maxVirtualMs: 100 }),
+    scheduler.runUntilSettled(
+      later(10, () => {
+        throw new Error("failed work");
+      }),
+      { maxVirtualMs: 100 },
+    ),
     /failed work/,
   );
-  await assert.rejects(scheduler.runUntilSettled(later(500, () => 1), { maxVirtualMs: 100 }), /did not settle/);
+  await assert.rejects(
+    scheduler.runUntilSettled(later(500, () => 1), { maxVirtualMs: 100 }),
+    /did not settle/,
+  );
 });

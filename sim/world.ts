@@ -28,6 +28,13 @@ export interface SimClusterOptions {
   clockSkewMaxMs?: number;
 }
 
+/**
+ * How a host goes down: "power-loss" loses what was not synced (the machine
+ * died), "process" keeps it (only the process was killed; the kernel still
+ * holds the written pages).
+ */
+export type CrashMode = "power-loss" | "process";
+
 /** Up to about eleven days after the fixed epoch, so that runs do not all share one start time. */
 const EPOCH_OFFSET_MAX_MS = 1_000_000_000;
 /** A new process's monotonic clock starts near zero (Deno's performance.now counts from process start). */
@@ -95,24 +102,28 @@ export class SimHost {
   }
 
   /**
-   * Kills the running incarnation: its pending callbacks are dropped, its
-   * listeners and connections close for the peers, and its disk reverts to
-   * what was durable (with tearing, as the disk's options say).
+   * Kills the running incarnation: its pending callbacks are dropped and its
+   * listeners and connections close for the peers. On a power loss (the
+   * default) the disk also reverts to what was durable, with tearing as the
+   * disk's options say; a killed process ("process") leaves the operating
+   * system's page cache, so every write survives.
    */
-  crash(): void {
+  crash(mode: CrashMode = "power-loss"): void {
     const incarnation = this.#incarnation;
     if (incarnation === null) throw new Error(`${this.name} is not running`);
     incarnation.kill();
     this.context.net.crashHost(this.name);
-    this.disk.crash();
+    if (mode === "power-loss") this.disk.crash();
     this.#incarnation = null;
     this.#world = null;
-    this.context.log.add(`${String(this.context.scheduler.nowMs).padStart(9)} ${incarnation} [sim] crash`);
+    this.context.log.add(
+      `${String(this.context.scheduler.nowMs).padStart(9)} ${incarnation} [sim] crash (${mode})`,
+    );
   }
 
   /** Crashes the host if it runs, then starts a new incarnation over the same disk. */
-  restart(): World {
-    if (this.#incarnation !== null) this.crash();
+  restart(mode: CrashMode = "power-loss"): World {
+    if (this.#incarnation !== null) this.crash(mode);
     return this.start();
   }
 }
@@ -166,12 +177,14 @@ export class SimCluster {
     return this.host(name).start();
   }
 
-  crash(name: string): void {
-    this.host(name).crash();
+  /** See `SimHost.crash`. */
+  crash(name: string, mode: CrashMode = "power-loss"): void {
+    this.host(name).crash(mode);
   }
 
-  restart(name: string): World {
-    return this.host(name).restart();
+  /** See `SimHost.restart`. */
+  restart(name: string, mode: CrashMode = "power-loss"): World {
+    return this.host(name).restart(mode);
   }
 
   /** See `Scheduler.runUntil`. */

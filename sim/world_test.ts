@@ -23,7 +23,10 @@ Deno.test("a crash closes the host's connections for peers and silences its time
   assert.deepEqual(events, ["accepted"]);
   cluster.crash("node-1");
   await connection.write(new Uint8Array([1]));
-  assert.equal(await cluster.scheduler.runUntilSettled(connection.read(new Uint8Array(1)), { maxVirtualMs: 50 }), null);
+  assert.equal(
+    await cluster.scheduler.runUntilSettled(connection.read(new Uint8Array(1)), { maxVirtualMs: 50 }),
+    null,
+  );
   await cluster.scheduler.runFor(1000);
   assert.deepEqual(events, ["accepted"]);
   assert.equal(cluster.scheduler.pendingEvents, 0);
@@ -51,7 +54,7 @@ Deno.test("a restarted host gets a fresh world over what was durable on its disk
   const lines = cluster.log.lines();
   assert.equal(lines.filter((line) => line.includes("ignored")).length, 0);
   assert.ok(lines.some((line) => line.includes("node-1#1 written")));
-  assert.ok(lines.some((line) => line.includes("node-1#1 [sim] crash")));
+  assert.ok(lines.some((line) => line.includes("node-1#1 [sim] crash (power-loss)")));
 });
 
 Deno.test("clocks: wall time starts near the epoch, monotonic restarts near zero on each start, jumps persist", async () => {
@@ -81,4 +84,14 @@ Deno.test("the log ring keeps the newest lines and says how many were dropped", 
     "line 3",
     "line 4",
   ]);
+});
+
+Deno.test("a process crash keeps unsynced writes, a power loss does not", () => {
+  const cluster = new SimCluster({ seed: 5 });
+  const first = cluster.start("node-1");
+  first.disk.open("/log", { create: true }).append(new Uint8Array([1, 2, 3]));
+  const second = cluster.restart("node-1", "process");
+  assert.deepEqual(second.disk.readFile("/log"), new Uint8Array([1, 2, 3]));
+  const third = cluster.restart("node-1");
+  assert.deepEqual(third.disk.readFile("/log"), new Uint8Array());
 });

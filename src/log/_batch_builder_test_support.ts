@@ -91,7 +91,10 @@ export function buildBatch(records: TestRecord[], options: TestBatchOptions = {}
 }
 
 /** A batch of `count` small records named `${prefix}-${index}`. */
-export function buildSimpleBatch(count: number, options: TestBatchOptions & { prefix?: string } = {}): Uint8Array {
+export function buildSimpleBatch(
+  count: number,
+  options: TestBatchOptions & { prefix?: string } = {},
+): Uint8Array {
   const prefix = options.prefix ?? "record";
   const records: TestRecord[] = [];
   for (let index = 0; index < count; index++) {

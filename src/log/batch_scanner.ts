@@ -6,7 +6,12 @@
  * gets the complete batch bytes, for CRC checks and record lookups.
  */
 import type { FileHandle } from "../io/types.ts";
-import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, readBatchHeader } from "../protocol/record_batch.ts";
+import {
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  LOG_OVERHEAD,
+  readBatchHeader,
+} from "../protocol/record_batch.ts";
 
 /** One batch met by the scan. */
 export interface ScannedBatch {
@@ -51,7 +56,8 @@ export function scanFileBatches(
   options: ScanOptions,
   visit: (batch: ScannedBatch) => boolean,
 ): ScanResult {
-  const windowBytes = options.windowBytes ?? (options.wholeBatches ? WHOLE_BATCH_WINDOW_BYTES : HEADER_WINDOW_BYTES);
+  const windowBytes = options.windowBytes ??
+    (options.wholeBatches ? WHOLE_BATCH_WINDOW_BYTES : HEADER_WINDOW_BYTES);
   const end = options.end;
   let position = options.start;
   let window: Uint8Array = new Uint8Array(0);
@@ -90,6 +96,26 @@ export function wholeBatchesLength(bytes: Uint8Array): number {
   while (position + LOG_OVERHEAD <= bytes.length) {
     const batchLength = view.getInt32(position + 8);
     if (batchLength < MIN_BATCH_LENGTH || position + LOG_OVERHEAD + batchLength > bytes.length) break;
+    position += LOG_OVERHEAD + batchLength;
+  }
+  return position;
+}
+
+/**
+ * Visits the batches whose headers lie wholly in `bytes`, until `visit`
+ * returns false; returns the position of the first batch not visited (which
+ * may be past the end of `bytes` when the last visited batch runs beyond it).
+ */
+export function scanWindowHeaders(
+  bytes: Uint8Array,
+  visit: (header: BatchHeader, position: number) => boolean,
+): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let position = 0;
+  while (position + BATCH_HEADER_SIZE <= bytes.length) {
+    const batchLength = view.getInt32(position + 8);
+    if (batchLength < MIN_BATCH_LENGTH) return position;
+    if (!visit(readBatchHeader(bytes, position), position)) return position;
     position += LOG_OVERHEAD + batchLength;
   }
   return position;

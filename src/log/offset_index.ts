@@ -106,7 +106,10 @@ export class OffsetIndex {
 
   /** Removes every entry whose offset is >= `offset`. */
   truncateTo(offset: number): void {
-    const slot = this.#file.largestLowerBound(offset - this.baseOffset - 1, (entry) => this.#file.int32At(entry, 0));
+    const slot = this.#file.largestLowerBound(
+      offset - this.baseOffset - 1,
+      (entry) => this.#file.int32At(entry, 0),
+    );
     this.#file.truncateToEntries(slot + 1);
   }
 
@@ -126,7 +129,9 @@ export class OffsetIndex {
       const relative = this.#file.int32At(index, 0);
       const position = this.#file.int32At(index, 4);
       if (relative <= previousRelative || position <= previousPosition || position >= logSizeBytes) {
-        throw new CorruptIndexError(`${this.path}: entry ${index} (${relative}, ${position}) is out of order`);
+        throw new CorruptIndexError(
+          `${this.path}: entry ${index} (${relative}, ${position}) is out of order`,
+        );
       }
       previousRelative = relative;
       previousPosition = position;

@@ -9,14 +9,20 @@
  */
 import type { Disk, FileHandle } from "../io/types.ts";
 import {
-  type BatchHeader,
+  BATCH_HEADER_SIZE,
   batchCrcIsValid,
+  type BatchHeader,
   batchSize,
   lastOffset as batchLastOffset,
 } from "../protocol/record_batch.ts";
 import { CorruptIndexError } from "./_index_file.ts";
 import { CompressedRecordsError, type Decompress, findRecord } from "./batch_records.ts";
-import { type ScannedBatch, scanFileBatches, wholeBatchesLength } from "./batch_scanner.ts";
+import {
+  scanFileBatches,
+  type ScannedBatch,
+  scanWindowHeaders,
+  wholeBatchesLength,
+} from "./batch_scanner.ts";
 import {
   INDEX_FILE_SUFFIX,
   joinPath,
@@ -111,7 +117,10 @@ export class LogSegment {
     this.baseOffset = options.baseOffset;
     this.logPath = joinPath(options.directory, offsetFileName(options.baseOffset, LOG_FILE_SUFFIX));
     this.offsetIndexPath = joinPath(options.directory, offsetFileName(options.baseOffset, INDEX_FILE_SUFFIX));
-    this.timeIndexPath = joinPath(options.directory, offsetFileName(options.baseOffset, TIME_INDEX_FILE_SUFFIX));
+    this.timeIndexPath = joinPath(
+      options.directory,
+      offsetFileName(options.baseOffset, TIME_INDEX_FILE_SUFFIX),
+    );
     this.#log = log;
     this.#createdMs = options.nowMs;
   }
@@ -119,7 +128,14 @@ export class LogSegment {
   /** Creates an empty segment, removing any leftover files of the same name first. */
   static create(options: SegmentOptions): LogSegment {
     const { disk, directory, baseOffset } = options;
-    for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TRANSACTION_INDEX_FILE_SUFFIX]) {
+    for (
+      const suffix of [
+        LOG_FILE_SUFFIX,
+        INDEX_FILE_SUFFIX,
+        TIME_INDEX_FILE_SUFFIX,
+        TRANSACTION_INDEX_FILE_SUFFIX,
+      ]
+    ) {
       disk.remove(joinPath(directory, offsetFileName(baseOffset, suffix)));
     }
     const log = disk.open(joinPath(directory, offsetFileName(baseOffset, LOG_FILE_SUFFIX)), { create: true });
@@ -164,12 +180,18 @@ export class LogSegment {
   #loadIndexes(): void {
     let replaced = false;
     if (this.#offsetIndex === null) {
-      const opened = this.#openOrReplace(this.offsetIndexPath, () => OffsetIndex.open(this.#indexOptions(this.offsetIndexPath)));
+      const opened = this.#openOrReplace(
+        this.offsetIndexPath,
+        () => OffsetIndex.open(this.#indexOptions(this.offsetIndexPath)),
+      );
       this.#offsetIndex = opened.index;
       replaced ||= opened.replaced;
     }
     if (this.#timeIndex === null) {
-      const opened = this.#openOrReplace(this.timeIndexPath, () => TimeIndex.open(this.#indexOptions(this.timeIndexPath)));
+      const opened = this.#openOrReplace(
+        this.timeIndexPath,
+        () => TimeIndex.open(this.#indexOptions(this.timeIndexPath)),
+      );
       this.#timeIndex = opened.index;
       replaced ||= opened.replaced;
     }
@@ -228,7 +250,10 @@ export class LogSegment {
     }
     this.#log.append(bytes);
     if (info.largestTimestamp > this.maxTimestampAndOffset.timestamp) {
-      this.#maxTimestampAndOffset = { timestamp: info.largestTimestamp, offset: info.offsetOfLargestTimestamp };
+      this.#maxTimestampAndOffset = {
+        timestamp: info.largestTimestamp,
+        offset: info.offsetOfLargestTimestamp,
+      };
     }
     if (this.#bytesSinceLastIndexEntry > this.#options.indexIntervalBytes) {
       this.offsetIndex.append(info.lastOffset, position);
@@ -277,13 +302,38 @@ export class LogSegment {
     maxPosition = this.size(),
     minOneBatch = false,
   ): { bytes: Uint8Array; position: number } | null {
-    const found = this.translateOffset(startOffset);
+    // One read from the index entry usually covers both the search for the
+    // first batch (at most about index.interval.bytes away) and the data.
+    const indexed = this.offsetIndex.lookup(startOffset).position;
+    const windowEnd = Math.min(
+      Math.max(maxPosition, indexed),
+      indexed + this.#options.indexIntervalBytes + BATCH_HEADER_SIZE + maxBytes,
+    );
+    const window = this.#log.readAt(indexed, windowEnd - indexed);
+    const found = this.#locateBatch(window, indexed, startOffset);
     if (found === null) return null;
     const adjustedMaxBytes = minOneBatch ? Math.max(maxBytes, found.size) : maxBytes;
     const fetchSize = Math.min(maxPosition - found.position, adjustedMaxBytes);
     if (fetchSize < found.size) return { bytes: new Uint8Array(0), position: found.position };
-    const bytes = this.#log.readAt(found.position, fetchSize);
+    const local = found.position - indexed;
+    const bytes = local >= 0 && local + fetchSize <= window.length
+      ? window.subarray(local, local + fetchSize)
+      : this.#log.readAt(found.position, fetchSize);
     return { bytes: bytes.subarray(0, wholeBatchesLength(bytes)), position: found.position };
+  }
+
+  /**
+   * The first batch whose last offset is >= `offset`, looked for in `window`
+   * (read at `windowStart`) and, if the window runs out first, in the file.
+   */
+  #locateBatch(window: Uint8Array, windowStart: number, offset: number): BatchPosition | null {
+    let found: BatchPosition | null = null;
+    const stoppedAt = scanWindowHeaders(window, (header, local) => {
+      if (batchLastOffset(header) < offset) return true;
+      found = { position: windowStart + local, size: batchSize(header), header };
+      return false;
+    });
+    return found ?? this.translateOffset(offset, windowStart + stoppedAt);
   }
 
   /** The offset after the last batch of the segment. */
@@ -308,10 +358,16 @@ export class LogSegment {
     const position = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position;
     let result: TimestampAndOffset | null = null;
     this.forEachBatchHeader(position, this.size(), (scanned) => {
-      if (scanned.header.maxTimestamp < timestampMs || batchLastOffset(scanned.header) < startingOffset) return true;
+      if (scanned.header.maxTimestamp < timestampMs || batchLastOffset(scanned.header) < startingOffset) {
+        return true;
+      }
       const header = { ...scanned.header, position: 0 };
-      const bytes = this.#log.readAt(scanned.filePosition, batchSize(header));
-      const record = this.#findRecord(bytes, header, timestampMs, startingOffset);
+      const record = this.#findRecord(
+        this.readBatch(scanned.filePosition, header),
+        header,
+        timestampMs,
+        startingOffset,
+      );
       if (record === null) return true;
       result = { ...record, leaderEpoch: header.partitionLeaderEpoch };
       return false;
@@ -320,13 +376,40 @@ export class LogSegment {
   }
 
   #findRecord(bytes: Uint8Array, header: BatchHeader, timestampMs: number, startingOffset: number) {
-    const accept = (offset: number, timestamp: number) => timestamp >= timestampMs && offset >= startingOffset;
+    const accept = (offset: number, timestamp: number) =>
+      timestamp >= timestampMs && offset >= startingOffset;
     try {
       return findRecord(bytes, header, accept, this.#options.decompress);
     } catch (error) {
       if (!(error instanceof CompressedRecordsError)) throw error;
       return { offset: Math.max(header.baseOffset, startingOffset), timestamp: header.maxTimestamp };
     }
+  }
+
+  /** The bytes of the batch at `filePosition` whose header is `header`. */
+  readBatch(filePosition: number, header: BatchHeader): Uint8Array {
+    return this.#log.readAt(filePosition, batchSize(header));
+  }
+
+  /**
+   * The record holding the segment's largest timestamp (KIP-734's
+   * MAX_TIMESTAMP): the first record with that timestamp in the first batch
+   * that has it. Null for a segment with no timestamps.
+   */
+  findOffsetOfMaxTimestamp(): TimestampAndOffset | null {
+    const max = this.maxTimestampAndOffset;
+    if (max.timestamp < 0) return null;
+    let result: TimestampAndOffset | null = null;
+    const position = this.offsetIndex.lookup(max.offset).position;
+    this.forEachBatchHeader(position, this.size(), (scanned) => {
+      if (scanned.header.maxTimestamp !== max.timestamp) return true;
+      const header = { ...scanned.header, position: 0 };
+      const record = this.#findRecord(this.readBatch(scanned.filePosition, header), header, max.timestamp, 0);
+      if (record === null) return true;
+      result = { ...record, leaderEpoch: header.partitionLeaderEpoch };
+      return false;
+    });
+    return result;
   }
 
   /**
@@ -336,9 +419,14 @@ export class LogSegment {
    */
   recover(visit?: RecoveryVisitor): number {
     this.#rebuilding = true;
-    const offsetIndex = this.offsetIndex;
-    const timeIndex = this.timeIndex;
-    this.#rebuilding = false;
+    let offsetIndex: OffsetIndex;
+    let timeIndex: TimeIndex;
+    try {
+      offsetIndex = this.offsetIndex;
+      timeIndex = this.timeIndex;
+    } finally {
+      this.#rebuilding = false;
+    }
     offsetIndex.reset();
     timeIndex.reset();
     let max: TimestampOffset = { timestamp: NO_TIMESTAMP, offset: this.baseOffset };
@@ -350,7 +438,8 @@ export class LogSegment {
       const header = batch.header;
       this.#checkMagic(header, batch.filePosition);
       const last = batchLastOffset(header);
-      const valid = header.magic === 2 && header.lastOffsetDelta >= 0 && header.baseOffset > previousLastOffset &&
+      const valid = header.magic === 2 && header.lastOffsetDelta >= 0 &&
+        header.baseOffset > previousLastOffset &&
         offsetIndex.canAppendOffset(last) && batchCrcIsValid(batch.bytes, header);
       if (!valid) return false;
       if (header.maxTimestamp > max.timestamp) max = { timestamp: header.maxTimestamp, offset: last };
@@ -451,8 +540,19 @@ export class LogSegment {
   /** Writes the final time index entry (as Kafka does on close) and closes the files. */
   close(): void {
     if (this.#maxTimestampAndOffset !== null && this.#timeIndex !== null) {
-      this.#timeIndex.maybeAppend(this.#maxTimestampAndOffset.timestamp, this.#maxTimestampAndOffset.offset, true);
+      this.#timeIndex.maybeAppend(
+        this.#maxTimestampAndOffset.timestamp,
+        this.#maxTimestampAndOffset.offset,
+        true,
+      );
     }
+    this.#offsetIndex?.close();
+    this.#timeIndex?.close();
+    this.#log.close();
+  }
+
+  /** Closes the files as they are. */
+  closeHandles(): void {
     this.#offsetIndex?.close();
     this.#timeIndex?.close();
     this.#log.close();
@@ -460,11 +560,16 @@ export class LogSegment {
 
   /** Closes and removes the segment's files. */
   delete(): void {
-    this.#offsetIndex?.close();
-    this.#timeIndex?.close();
-    this.#log.close();
+    this.closeHandles();
     const { disk, directory } = this.#options;
-    for (const suffix of [LOG_FILE_SUFFIX, INDEX_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX, TRANSACTION_INDEX_FILE_SUFFIX]) {
+    for (
+      const suffix of [
+        LOG_FILE_SUFFIX,
+        INDEX_FILE_SUFFIX,
+        TIME_INDEX_FILE_SUFFIX,
+        TRANSACTION_INDEX_FILE_SUFFIX,
+      ]
+    ) {
       disk.remove(joinPath(directory, offsetFileName(this.baseOffset, suffix)));
     }
   }

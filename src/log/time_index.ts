@@ -70,7 +70,10 @@ export class TimeIndex {
   /** Entry `index` as absolute timestamp and offset. */
   entry(index: number): TimestampOffset {
     if (index < 0 || index >= this.entryCount) throw new RangeError(`no entry ${index} in ${this.path}`);
-    return { timestamp: this.#file.int64At(index, 0), offset: this.baseOffset + this.#file.int32At(index, 8) };
+    return {
+      timestamp: this.#file.int64At(index, 0),
+      offset: this.baseOffset + this.#file.int32At(index, 8),
+    };
   }
 
   /** The last entry, or (NO_TIMESTAMP, baseOffset) when there is none. */
@@ -103,7 +106,9 @@ export class TimeIndex {
     }
     if (timestamp <= last.timestamp) return;
     const relative = offset - this.baseOffset;
-    if (relative < 0 || relative > MAX_RELATIVE_OFFSET) throw new RangeError(`offset ${offset} overflows ${this.path}`);
+    if (relative < 0 || relative > MAX_RELATIVE_OFFSET) {
+      throw new RangeError(`offset ${offset} overflows ${this.path}`);
+    }
     this.#entryView.setBigInt64(0, BigInt(timestamp));
     this.#entryView.setInt32(8, relative);
     this.#file.appendEntry(this.#entry);
@@ -111,7 +116,10 @@ export class TimeIndex {
 
   /** Removes every entry whose offset is >= `offset`. */
   truncateTo(offset: number): void {
-    const slot = this.#file.largestLowerBound(offset - this.baseOffset - 1, (entry) => this.#file.int32At(entry, 8));
+    const slot = this.#file.largestLowerBound(
+      offset - this.baseOffset - 1,
+      (entry) => this.#file.int32At(entry, 8),
+    );
     this.#file.truncateToEntries(slot + 1);
   }
 
@@ -128,7 +136,9 @@ export class TimeIndex {
       const timestamp = this.#file.int64At(index, 0);
       const relative = this.#file.int32At(index, 8);
       if (timestamp < previousTimestamp || relative < previousRelative) {
-        throw new CorruptIndexError(`${this.path}: entry ${index} (${timestamp}, ${relative}) is out of order`);
+        throw new CorruptIndexError(
+          `${this.path}: entry ${index} (${timestamp}, ${relative}) is out of order`,
+        );
       }
       previousTimestamp = timestamp;
       previousRelative = relative;

@@ -22,8 +22,8 @@ import { CorruptRecordError, UnsupportedCompressionError } from "./records_error
 import { type RecordInput, TimestampType } from "./records_types.ts";
 import {
   LEGACY_LOG_OVERHEAD,
-  legacyEntryIsComplete,
   type LegacyDecodeOptions,
+  legacyEntryIsComplete,
   type LegacyMessage,
   messagesOfEntry,
   readLegacyEntry,
@@ -36,10 +36,24 @@ export interface UpConvertOptions extends LegacyDecodeOptions {
   compression?: Compression;
   /**
    * Keep the messages' offsets (for stored data, which must increase) instead
-   * of numbering them from the first one (for a Produce, whose offsets the
-   * broker assigns anyway).
+   * of numbering them from 0 (for a Produce, whose offsets the broker assigns
+   * anyway).
    */
   keepOffsets?: boolean;
+}
+
+function checkOffsetsIncrease(messages: LegacyMessage[]): void {
+  const first = messages[0]!.offset;
+  let previous = -1;
+  for (const message of messages) {
+    const delta = message.offset - first;
+    if (!Number.isSafeInteger(message.offset) || delta <= previous || delta > 0x7fffffff) {
+      throw new CorruptRecordError(
+        `message offsets do not increase (${message.offset} after ${first + previous})`,
+      );
+    }
+    previous = delta;
+  }
 }
 
 /** Turns a magic 0/1 message set into one v2 batch. Throws CorruptRecordError if it holds no message. */
@@ -47,16 +61,19 @@ export function convertMessageSetToBatch(bytes: Uint8Array, options: UpConvertOp
   const messages: LegacyMessage[] = [];
   let position = 0;
   while (position < bytes.length) {
-    if (!legacyEntryIsComplete(bytes, position)) throw new CorruptRecordError("truncated message in message set");
+    if (!legacyEntryIsComplete(bytes, position)) {
+      throw new CorruptRecordError("truncated message in message set");
+    }
     const entry = readLegacyEntry(bytes, position, options.verifyCrc ?? true);
     for (const message of messagesOfEntry(entry, options)) messages.push(message);
     position = entry.end;
   }
   const first = messages[0];
   if (first === undefined) throw new CorruptRecordError("message set holds no message");
-  const baseOffset = first.offset;
+  const baseOffset = options.keepOffsets ? first.offset : 0;
+  if (options.keepOffsets) checkOffsetsIncrease(messages);
   const records: RecordInput[] = messages.map((message, index) => ({
-    offset: options.keepOffsets ? message.offset : baseOffset + index,
+    offset: options.keepOffsets ? message.offset : index,
     timestamp: message.timestamp,
     key: message.key,
     value: message.value,
@@ -86,6 +103,9 @@ function downConvertBatch(
 ): Uint8Array | null {
   if (position + BATCH_HEADER_SIZE > bytes.length) throw new CorruptRecordError("truncated batch header");
   const header = readBatchHeader(bytes, position);
+  if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) {
+    throw new CorruptRecordError(`batch length ${header.batchLength} is shorter than a batch header`);
+  }
   if (options.verifyCrc && !batchCrcIsValid(bytes, header)) {
     throw new CorruptRecordError(`batch at offset ${header.baseOffset} fails its CRC32C check`);
   }

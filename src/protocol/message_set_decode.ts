@@ -11,7 +11,7 @@
  * absolute; in magic 1 they are relative and the wrapper's offset is the last
  * inner message's absolute offset.
  */
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from "./compression/mod.ts";
+import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from "./compression/mod.ts";
 import { crc32 } from "./crc32.ts";
 import { Compression, NO_TIMESTAMP } from "./record_batch.ts";
 import { CorruptRecordError } from "./records_error.ts";
@@ -68,7 +68,9 @@ function readBytesField(view: DataView, position: number, end: number, what: str
   const length = view.getInt32(position);
   if (length < -1) throw new CorruptRecordError(`invalid ${what} length ${length}`);
   if (length === -1) return { bytes: null, next: position + 4 };
-  if (position + 4 + length > end) throw new CorruptRecordError(`${what} of ${length} bytes runs past the message`);
+  if (position + 4 + length > end) {
+    throw new CorruptRecordError(`${what} of ${length} bytes runs past the message`);
+  }
   const start = view.byteOffset + position + 4;
   return { bytes: new Uint8Array(view.buffer, start, length), next: position + 4 + length };
 }
@@ -93,7 +95,9 @@ export function readLegacyEntry(bytes: Uint8Array, position: number, verifyCrc =
   }
   const magic = view.getInt8(start + 4);
   if (magic !== 0 && magic !== 1) throw new CorruptRecordError(`expected magic 0 or 1, found ${magic}`);
-  if (magic === 1 && size < MESSAGE_V1_MIN_BYTES) throw new CorruptRecordError(`message size ${size} too small`);
+  if (magic === 1 && size < MESSAGE_V1_MIN_BYTES) {
+    throw new CorruptRecordError(`message size ${size} too small`);
+  }
   const crc = view.getUint32(start);
   if (verifyCrc && crc32(bytes, start + 4, end) !== crc) {
     throw new CorruptRecordError(`message at offset ${offset} fails its CRC32 check`);
@@ -112,7 +116,9 @@ export function readLegacyEntry(bytes: Uint8Array, position: number, verifyCrc =
 }
 
 function timestampTypeOf(entry: LegacyEntry): TimestampType {
-  return entry.magic === 1 && (entry.attributes & 0x08) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+  return entry.magic === 1 && (entry.attributes & 0x08) !== 0
+    ? TimestampType.LogAppendTime
+    : TimestampType.CreateTime;
 }
 
 function plainMessage(entry: LegacyEntry): LegacyMessage {
@@ -127,15 +133,29 @@ function plainMessage(entry: LegacyEntry): LegacyMessage {
   };
 }
 
-function openWrapper(wrapper: LegacyEntry, codec: Compression, options: LegacyDecodeOptions): LegacyMessage[] {
-  if (codec > Compression.Lz4) throw new CorruptRecordError(`codec ${codec} is not allowed in magic ${wrapper.magic}`);
+function openWrapper(
+  wrapper: LegacyEntry,
+  codec: Compression,
+  options: LegacyDecodeOptions,
+): LegacyMessage[] {
+  if (codec > Compression.Lz4) {
+    throw new CorruptRecordError(`codec ${codec} is not allowed in magic ${wrapper.magic}`);
+  }
   if (wrapper.value === null) throw new CorruptRecordError("compressed message without a value");
-  const inner = decompress(codec, wrapper.value, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+  const inner = decompress(
+    codec,
+    wrapper.value,
+    options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+  );
   const entries: LegacyEntry[] = [];
   for (let position = 0; position < inner.length;) {
     const entry = readLegacyEntry(inner, position, options.verifyCrc ?? true);
-    if ((entry.attributes & 0x07) !== Compression.None) throw new CorruptRecordError("nested compressed message");
-    if (entry.magic !== wrapper.magic) throw new CorruptRecordError("inner message magic differs from its wrapper");
+    if ((entry.attributes & 0x07) !== Compression.None) {
+      throw new CorruptRecordError("nested compressed message");
+    }
+    if (entry.magic !== wrapper.magic) {
+      throw new CorruptRecordError("inner message magic differs from its wrapper");
+    }
     entries.push(entry);
     position = entry.end;
   }

@@ -61,7 +61,15 @@ export function encodeMessageSet(messages: LegacyMessageInput[], options: Legacy
   const innerAttributes = attributesOf(Compression.None, magic, timestampType);
   if (compression === Compression.None || messages.length === 0) {
     for (const message of messages) {
-      writeEntry(writer, message.offset, magic, innerAttributes, message.timestamp, message.key, message.value);
+      writeEntry(
+        writer,
+        message.offset,
+        magic,
+        innerAttributes,
+        message.timestamp,
+        message.key,
+        message.value,
+      );
     }
     return writer.finish();
   }

@@ -3,8 +3,14 @@
  * The batch header itself lives in record_batch.ts; old message formats in
  * message_set.ts.
  */
-export { type BuildBatchOptions, buildBatch } from "./records_build.ts";
-export { type DecodedBatch, decodeBatch, decodeBatches, decodeRecords, type DecodeOptions } from "./records_decode.ts";
+export { buildBatch, type BuildBatchOptions } from "./records_build.ts";
+export {
+  decodeBatch,
+  decodeBatches,
+  type DecodedBatch,
+  type DecodeOptions,
+  decodeRecords,
+} from "./records_decode.ts";
 export { CorruptRecordError, UnsupportedCompressionError } from "./records_error.ts";
 export { type DecodedRecord, type RecordHeader, type RecordInput, TimestampType } from "./records_types.ts";
 export { ControlRecordType, readControlRecordType } from "./records_control.ts";

@@ -39,6 +39,32 @@ export interface BuildBatchOptions {
   maxTimestamp?: number;
 }
 
+/** Bytes of the zig-zag varint/varlong for `value` (exact for safe integers). */
+function varintSize(value: number): number {
+  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
+  let size = 1;
+  while (zigzag >= 128) {
+    zigzag = Math.floor(zigzag / 128);
+    size++;
+  }
+  return size;
+}
+
+function bytesFieldSize(bytes: Uint8Array | null): number {
+  return bytes === null ? 1 : varintSize(bytes.length) + bytes.length;
+}
+
+function recordBodySize(
+  record: RecordInput,
+  headers: RecordHeader[],
+  timestampDelta: number,
+  offsetDelta: number,
+) {
+  let size = 1 + varintSize(timestampDelta) + varintSize(offsetDelta) + bytesFieldSize(record.key) +
+    bytesFieldSize(record.value) + varintSize(headers.length);
+  for (const header of headers) size += bytesFieldSize(header.key) + bytesFieldSize(header.value);
+  return size;
+}
 
 function writeBytes(writer: Writer, bytes: Uint8Array | null): void {
   if (bytes === null) {
@@ -48,25 +74,25 @@ function writeBytes(writer: Writer, bytes: Uint8Array | null): void {
   writer.varint(bytes.length).raw(bytes);
 }
 
-function encodeRecordBody(record: RecordInput, timestampDelta: number, offsetDelta: number): Uint8Array {
-  const body = new Writer(64);
-  body.int8(0).varlong(timestampDelta).varint(offsetDelta);
-  writeBytes(body, record.key);
-  writeBytes(body, record.value);
+/** Writes one record: its body's size is computed first, so it is written once, in place. */
+function writeRecord(writer: Writer, record: RecordInput, timestampDelta: number, offsetDelta: number): void {
   const headers: RecordHeader[] = record.headers ?? [];
-  body.varint(headers.length);
+  writer.varint(recordBodySize(record, headers, timestampDelta, offsetDelta));
+  writer.int8(0).varlong(timestampDelta).varint(offsetDelta);
+  writeBytes(writer, record.key);
+  writeBytes(writer, record.value);
+  writer.varint(headers.length);
   for (const header of headers) {
-    writeBytes(body, header.key);
-    writeBytes(body, header.value);
+    writeBytes(writer, header.key);
+    writeBytes(writer, header.value);
   }
-  return body.finish();
 }
 
 function encodeRecords(records: RecordInput[], baseOffset: number, baseTimestamp: number): {
   bytes: Uint8Array;
   lastOffsetDelta: number;
 } {
-  const writer = new Writer(256);
+  const writer = new Writer(1024);
   let previousDelta = -1;
   records.forEach((record, index) => {
     const offsetDelta = record.offset === undefined ? index : record.offset - baseOffset;
@@ -74,8 +100,7 @@ function encodeRecords(records: RecordInput[], baseOffset: number, baseTimestamp
       throw new RangeError(`record offsets must increase from baseOffset (delta ${offsetDelta} at ${index})`);
     }
     previousDelta = offsetDelta;
-    const body = encodeRecordBody(record, record.timestamp - baseTimestamp, offsetDelta);
-    writer.varint(body.length).raw(body);
+    writeRecord(writer, record, record.timestamp - baseTimestamp, offsetDelta);
   });
   return { bytes: writer.finish(), lastOffsetDelta: Math.max(previousDelta, 0) };
 }

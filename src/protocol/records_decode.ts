@@ -11,11 +11,11 @@
  * corrupt batch fails with a CorruptRecordError and never allocates from a
  * declared size.
  */
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from "./compression/mod.ts";
+import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from "./compression/mod.ts";
 import {
   BATCH_HEADER_SIZE,
-  type BatchHeader,
   batchCrcIsValid,
+  type BatchHeader,
   compressionOf,
   LOG_OVERHEAD,
   readBatchHeader,
@@ -55,7 +55,9 @@ function readLengthPrefixed(reader: Reader, what: string): Uint8Array | null {
 function readHeaders(reader: Reader): RecordHeader[] {
   const count = reader.varint();
   // A header takes at least two bytes (its key length and value length).
-  if (count < 0 || count * 2 > reader.remaining) throw new CorruptRecordError(`invalid header count ${count}`);
+  if (count < 0 || count * 2 > reader.remaining) {
+    throw new CorruptRecordError(`invalid header count ${count}`);
+  }
   const headers: RecordHeader[] = [];
   for (let index = 0; index < count; index++) {
     const key = readLengthPrefixed(reader, "header key");
@@ -65,23 +67,47 @@ function readHeaders(reader: Reader): RecordHeader[] {
   return headers;
 }
 
+/**
+ * A zig-zag varlong without BigInt when it fits in seven bytes (49 bits, exact
+ * in a double), which covers any timestamp delta in practice; longer ones take
+ * the reader's exact path.
+ */
+function readVarlong(reader: Reader): number {
+  let position = reader.position;
+  let value = 0;
+  let multiplier = 1;
+  for (let index = 0; index < 7; index++) {
+    const byte = reader.bytes[position++];
+    if (byte === undefined) throw new CorruptRecordError("truncated varlong");
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) {
+      reader.position = position;
+      return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+    }
+    multiplier *= 128;
+  }
+  return reader.varlong();
+}
+
 function readRecord(reader: Reader, header: BatchHeader, logAppendTime: boolean): DecodedRecord {
   const length = reader.varint();
   if (length < MIN_RECORD_BYTES - 1 || length > reader.remaining) {
     throw new CorruptRecordError(`invalid record length ${length} with ${reader.remaining} bytes left`);
   }
+  // Fields are read from the shared reader (no copy, no new reader per record); one that
+  // overruns the record's declared length is caught by the position check below.
   const end = reader.position + length;
-  const body = new Reader(reader.bytes.subarray(0, end), reader.position);
-  body.int8(); // Record attributes are unused in format v2.
-  const timestampDelta = body.varlong();
-  const offsetDelta = body.varint();
-  const key = readLengthPrefixed(body, "key");
-  const value = readLengthPrefixed(body, "value");
-  const headers = readHeaders(body);
-  if (body.position !== end) {
-    throw new CorruptRecordError(`record declared ${length} bytes but used ${length - (end - body.position)}`);
+  reader.int8(); // Record attributes are unused in format v2.
+  const timestampDelta = readVarlong(reader);
+  const offsetDelta = reader.varint();
+  const key = readLengthPrefixed(reader, "key");
+  const value = readLengthPrefixed(reader, "value");
+  const headers = readHeaders(reader);
+  if (reader.position !== end) {
+    throw new CorruptRecordError(
+      `record declared ${length} bytes but used ${length + reader.position - end}`,
+    );
   }
-  reader.position = end;
   return {
     offset: header.baseOffset + offsetDelta,
     timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
@@ -114,19 +140,25 @@ export function decodeRecords(
     options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
   );
   if (header.recordCount < 0 || header.recordCount * MIN_RECORD_BYTES > payload.length) {
-    throw new CorruptRecordError(`record count ${header.recordCount} exceeds what ${payload.length} bytes can hold`);
+    throw new CorruptRecordError(
+      `record count ${header.recordCount} exceeds what ${payload.length} bytes can hold`,
+    );
   }
   const reader = new Reader(payload);
   const logAppendTime = timestampTypeIsLogAppend(header.attributes);
   const records: DecodedRecord[] = [];
   try {
-    for (let index = 0; index < header.recordCount; index++) records.push(readRecord(reader, header, logAppendTime));
+    for (let index = 0; index < header.recordCount; index++) {
+      records.push(readRecord(reader, header, logAppendTime));
+    }
   } catch (error) {
     if (error instanceof ProtocolError) throw new CorruptRecordError(`malformed record: ${error.message}`);
     throw error;
   }
   if (reader.remaining !== 0) {
-    throw new CorruptRecordError(`${reader.remaining} bytes left after the ${header.recordCount} declared records`);
+    throw new CorruptRecordError(
+      `${reader.remaining} bytes left after the ${header.recordCount} declared records`,
+    );
   }
   return records;
 }
@@ -136,7 +168,10 @@ export function decodeBatch(bytes: Uint8Array, position = 0, options: DecodeOpti
   if (position + BATCH_HEADER_SIZE > bytes.length) throw new CorruptRecordError("truncated batch header");
   const header = readBatchHeader(bytes, position);
   if (header.magic !== 2) throw new CorruptRecordError(`expected magic 2, found ${header.magic}`);
-  if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || position + LOG_OVERHEAD + header.batchLength > bytes.length) {
+  if (
+    header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD ||
+    position + LOG_OVERHEAD + header.batchLength > bytes.length
+  ) {
     throw new CorruptRecordError(`batch length ${header.batchLength} does not fit the buffer`);
   }
   if ((options.verifyCrc ?? true) && !batchCrcIsValid(bytes, header)) {

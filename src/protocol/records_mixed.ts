@@ -4,7 +4,7 @@
  * byte, which sits at the same place (byte 16) in both.
  */
 import { LOG_OVERHEAD, MAGIC_OFFSET } from "./record_batch.ts";
-import { type DecodeOptions, decodeBatch } from "./records_decode.ts";
+import { decodeBatch, type DecodeOptions } from "./records_decode.ts";
 import { CorruptRecordError } from "./records_error.ts";
 import type { DecodedRecord } from "./records_types.ts";
 import { messagesOfEntry, readLegacyEntry } from "./message_set_decode.ts";

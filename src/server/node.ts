@@ -6,6 +6,8 @@
 import type { BrokerConfig } from "../config/broker_config.ts";
 import type { Listener, World } from "../io/types.ts";
 import { LogManager } from "../log/mod.ts";
+import { decompress } from "../protocol/compression/mod.ts";
+import { startPeriodicJobs } from "./periodic_jobs.ts";
 import { MetadataLog } from "../metadata/metadata_log.ts";
 import { MetadataRecordType } from "../metadata/records.ts";
 import { randomUuid, uuidToString } from "../metadata/uuid.ts";
@@ -26,7 +28,13 @@ export interface RunningNode {
 
 /** Starts a node on `world` with `config`. */
 export async function startNode(world: World, config: BrokerConfig): Promise<RunningNode> {
-  const logs = LogManager.open({ disk: world.disk, clock: world.clock, directory: config.logDirs[0]!, log: world.log });
+  const logs = LogManager.open({
+    disk: world.disk,
+    clock: world.clock,
+    directory: config.logDirs[0]!,
+    log: world.log,
+    decompress,
+  });
   const identity = logs.ensureMetaProperties({
     nodeId: config.nodeId,
     clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
@@ -42,6 +50,7 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
   for (const listener of config.listeners) {
     listeners.push(await world.net.listen({ host: listener.host || "0.0.0.0", port: listener.port }));
   }
+  const jobs = startPeriodicJobs(world.clock, logs, config);
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
   const accepting = listeners.map(async (listener) => {
@@ -66,6 +75,7 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     broker,
     listeners,
     async close() {
+      jobs.stop();
       for (const listener of listeners) listener.close();
       for (const client of connections) client.close();
       await Promise.all(accepting);

@@ -7,7 +7,7 @@
 import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock } from "../io/types.ts";
 import type { PartitionLog } from "../log/mod.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { setLogAppendTime } from "../protocol/record_batch.ts";
 import { convertBatchesToMessageSet, convertMessageSetToBatch } from "../protocol/message_set.ts";
 import { validateProducedBatch } from "./batch_validation.ts";
@@ -154,7 +154,13 @@ export class Partition {
       maxOffset: highWatermark,
     });
     if (request.magic < 2 && records.length > 0) {
-      records = convertBatchesToMessageSet(records, request.magic as 0 | 1);
+      try {
+        records = convertBatchesToMessageSet(records, request.magic as 0 | 1);
+      } catch (error) {
+        // zstd cannot be down-converted: old fetch versions cannot read it.
+        const code = error instanceof KafkaError ? error.code : ErrorCode.CORRUPT_MESSAGE;
+        return { ...base, errorCode: code, records: null };
+      }
     }
     return { ...base, errorCode: ErrorCode.NONE, records };
   }

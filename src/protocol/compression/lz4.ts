@@ -28,13 +28,19 @@ const FLAG_CONTENT_CHECKSUM = 0x04;
 const FLAG_DICTIONARY_ID = 0x01;
 const UNCOMPRESSED_BLOCK_BIT = 0x80000000;
 /** Block maximum sizes by the BD byte's bits 4-6. */
-const BLOCK_MAX_BYTES: Record<number, number> = { 4: 64 * 1024, 5: 256 * 1024, 6: 1024 * 1024, 7: 4 * 1024 * 1024 };
+const BLOCK_MAX_BYTES: Record<number, number> = {
+  4: 64 * 1024,
+  5: 256 * 1024,
+  6: 1024 * 1024,
+  7: 4 * 1024 * 1024,
+};
 /** What Kafka's own writer uses: 64 KiB blocks (BD code 4). */
 const WRITE_BLOCK_SIZE_CODE = 4;
 const WRITE_BLOCK_BYTES = 64 * 1024;
 
 function readUint32LittleEndian(bytes: Uint8Array, index: number): number {
-  return (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) | (bytes[index + 3]! << 24)) >>> 0;
+  return (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) |
+    (bytes[index + 3]! << 24)) >>> 0;
 }
 
 function writeUint32LittleEndian(bytes: Uint8Array, index: number, value: number): void {
@@ -74,8 +80,12 @@ function readFrameHeader(input: Uint8Array, start: number): FrameHeader {
   if (position + 3 > input.length) throw new CorruptRecordError("lz4: truncated frame header");
   const flags = input[position]!;
   const blockDescriptor = input[position + 1]!;
-  if ((flags & FLAG_VERSION_MASK) !== FLAG_VERSION_01) throw new CorruptRecordError("lz4: unsupported frame version");
-  if ((flags & FLAG_DICTIONARY_ID) !== 0) throw new CorruptRecordError("lz4: preset dictionaries are not supported");
+  if ((flags & FLAG_VERSION_MASK) !== FLAG_VERSION_01) {
+    throw new CorruptRecordError("lz4: unsupported frame version");
+  }
+  if ((flags & FLAG_DICTIONARY_ID) !== 0) {
+    throw new CorruptRecordError("lz4: preset dictionaries are not supported");
+  }
   const blockMaxBytes = BLOCK_MAX_BYTES[(blockDescriptor >>> 4) & 0x07];
   if (blockMaxBytes === undefined) throw new CorruptRecordError("lz4: invalid block maximum size");
   position += 2;
@@ -183,7 +193,11 @@ export function lz4Compress(input: Uint8Array, options: Lz4CompressOptions = {})
     // A block that does not shrink is stored as it is, as the format allows.
     const stored = compressed.length < raw.length ? compressed : raw;
     const size = new Uint8Array(4);
-    writeUint32LittleEndian(size, 0, stored === raw ? (raw.length | UNCOMPRESSED_BLOCK_BIT) >>> 0 : stored.length);
+    writeUint32LittleEndian(
+      size,
+      0,
+      stored === raw ? (raw.length | UNCOMPRESSED_BLOCK_BIT) >>> 0 : stored.length,
+    );
     pieces.push(size, stored);
     totalBytes += 4 + stored.length;
   }

@@ -68,7 +68,8 @@ export function lz4DecompressBlock(
 }
 
 function hashOf(input: Uint8Array, index: number): number {
-  const word = input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) | (input[index + 3]! << 24);
+  const word = input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) |
+    (input[index + 3]! << 24);
   return Math.imul(word, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 

@@ -3,7 +3,14 @@ import fc from "fast-check";
 import { KafkaError } from "../errors.ts";
 import { Compression } from "../record_batch.ts";
 import { CorruptRecordError, UnsupportedCompressionError } from "../records_error.ts";
-import { compress, decompress, lz4Compress, lz4Decompress, snappyCompressBlock, snappyDecompressBlock } from "./mod.ts";
+import {
+  compress,
+  decompress,
+  lz4Compress,
+  lz4Decompress,
+  snappyCompressBlock,
+  snappyDecompressBlock,
+} from "./mod.ts";
 
 const codecs = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd];
 
@@ -84,7 +91,10 @@ Deno.test("mutated compressed data either decodes or throws a Kafka error", () =
       fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
       fc.nat(),
       ({ codec, compressed }, mutations, cut) => {
-        const mutated = compressed.slice(0, compressed.length - (cut % 3 === 0 ? cut % compressed.length : 0));
+        const mutated = compressed.slice(
+          0,
+          compressed.length - (cut % 3 === 0 ? cut % compressed.length : 0),
+        );
         for (const [index, byte] of mutations) if (mutated.length > 0) mutated[index % mutated.length] = byte;
         try {
           const output = decompress(codec, mutated, 1_000_000);

@@ -43,7 +43,10 @@ export function snappyDecompress(input: Uint8Array, maxOutputBytes: number): Uin
     if (blockLength < 0 || position + blockLength > input.length) {
       throw new CorruptRecordError(`snappy: xerial block of ${blockLength} bytes runs past the end`);
     }
-    const piece = snappyDecompressBlock(input.subarray(position, position + blockLength), maxOutputBytes - totalBytes);
+    const piece = snappyDecompressBlock(
+      input.subarray(position, position + blockLength),
+      maxOutputBytes - totalBytes,
+    );
     pieces.push(piece);
     totalBytes += piece.length;
     position += blockLength;
@@ -61,7 +64,8 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
   headerView.setInt32(12, 1);
   pieces.push(header);
   let totalBytes = XERIAL_HEADER_SIZE;
-  for (let start = 0; start < input.length; start += XERIAL_BLOCK_SIZE) {
+  // Empty input still gets one (empty) block: some readers take a bare header for raw snappy.
+  for (let start = 0; start < Math.max(input.length, 1); start += XERIAL_BLOCK_SIZE) {
     const block = snappyCompressBlock(input.subarray(start, start + XERIAL_BLOCK_SIZE));
     const length = new Uint8Array(4);
     new DataView(length.buffer).setInt32(0, block.length);

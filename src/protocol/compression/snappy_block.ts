@@ -47,7 +47,9 @@ export function snappyDecompressBlock(input: Uint8Array, maxOutputBytes: number)
       let literalLength = tag >>> 2;
       if (literalLength >= 60) {
         const extraBytes = literalLength - 59;
-        if (index + extraBytes > input.length) throw new CorruptRecordError("snappy: truncated literal length");
+        if (index + extraBytes > input.length) {
+          throw new CorruptRecordError("snappy: truncated literal length");
+        }
         literalLength = 0;
         for (let byte = 0; byte < extraBytes; byte++) literalLength += input[index + byte]! * 2 ** (8 * byte);
         index += extraBytes;
@@ -75,11 +77,14 @@ export function snappyDecompressBlock(input: Uint8Array, maxOutputBytes: number)
     } else {
       if (index + 4 > input.length) throw new CorruptRecordError("snappy: truncated copy");
       copyLength = (tag >>> 2) + 1;
-      offset = (input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) | (input[index + 3]! << 24)) >>>
+      offset =
+        (input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) | (input[index + 3]! << 24)) >>>
         0;
       index += 4;
     }
-    if (offset === 0 || offset > outputIndex) throw new CorruptRecordError("snappy: copy offset out of range");
+    if (offset === 0 || offset > outputIndex) {
+      throw new CorruptRecordError("snappy: copy offset out of range");
+    }
     if (outputIndex + copyLength > length) throw new CorruptRecordError("snappy: copy runs past the end");
     // Byte by byte on purpose: an offset shorter than the length repeats the bytes just written.
     for (let byte = 0; byte < copyLength; byte++) {
@@ -97,7 +102,8 @@ const HASH_BITS = 14;
 const MAX_OFFSET = 65535;
 
 function hashOf(input: Uint8Array, index: number): number {
-  const word = input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) | (input[index + 3]! << 24);
+  const word = input[index]! | (input[index + 1]! << 8) | (input[index + 2]! << 16) |
+    (input[index + 3]! << 24);
   return Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
 }
 

@@ -43,7 +43,10 @@ export function xxhash32(bytes: Uint8Array, start = 0, end = bytes.length, seed 
   }
   hash = (hash + (end - start)) | 0;
   while (index <= end - 4) {
-    hash = Math.imul(rotateLeft((hash + Math.imul(readUint32LittleEndian(bytes, index), PRIME3)) | 0, 17), PRIME4);
+    hash = Math.imul(
+      rotateLeft((hash + Math.imul(readUint32LittleEndian(bytes, index), PRIME3)) | 0, 17),
+      PRIME4,
+    );
     index += 4;
   }
   while (index < end) {

@@ -17,7 +17,8 @@ const BLOCK_TYPE_RLE = 1;
 const BLOCK_TYPE_RESERVED = 3;
 
 function readUint32LittleEndian(bytes: Uint8Array, index: number): number {
-  return (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) | (bytes[index + 3]! << 24)) >>> 0;
+  return (bytes[index]! | (bytes[index + 1]! << 8) | (bytes[index + 2]! << 16) |
+    (bytes[index + 3]! << 24)) >>> 0;
 }
 
 /** Where the frame (or skippable frame) starting at `start` ends. */
@@ -34,7 +35,8 @@ function frameEnd(input: Uint8Array, start: number): { end: number; skippable: b
   const singleSegment = (descriptor & 0x20) !== 0;
   const contentSizeCode = descriptor >>> 6;
   const contentSizeBytes = contentSizeCode === 0 && singleSegment ? 1 : CONTENT_SIZE_BYTES[contentSizeCode]!;
-  let position = start + 5 + (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 0x03]! + contentSizeBytes;
+  let position = start + 5 + (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 0x03]! +
+    contentSizeBytes;
   for (;;) {
     if (position + 3 > input.length) throw new CorruptRecordError("zstd: truncated block header");
     const blockHeader = input[position]! | (input[position + 1]! << 8) | (input[position + 2]! << 16);

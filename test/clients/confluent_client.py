@@ -1,0 +1,173 @@
+"""confluent_kafka (librdkafka) driven by one JSON request on stdin.
+
+Commands: create_topics, metadata, produce, consume, offsets_for_times,
+watermarks. Consumers use assign() with explicit offsets: a group id is set
+because librdkafka wants one, but nothing subscribes or commits."""
+
+import time
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from record_json import decode, encode, headers_in, headers_out, serve
+
+
+def error_json(error):
+    if error is None:
+        return None
+    return {"code": error.code(), "name": error.name(), "str": error.str()}
+
+
+def create_topics(request):
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    topics = [
+        NewTopic(t["name"], num_partitions=t.get("partitions", 1), replication_factor=1, config=t.get("config", {}))
+        for t in request["topics"]
+    ]
+    results = {}
+    for name, future in admin.create_topics(topics, operation_timeout=10, request_timeout=15).items():
+        try:
+            future.result()
+            results[name] = None
+        except KafkaException as error:
+            results[name] = error_json(error.args[0])
+    return {"results": results}
+
+
+def metadata(request):
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    cluster = admin.list_topics(topic=request.get("topic"), timeout=15)
+    topics = {}
+    for name, topic in cluster.topics.items():
+        topics[name] = {
+            "error": error_json(topic.error),
+            "partitions": sorted(
+                ({"id": p.id, "leader": p.leader, "replicas": list(p.replicas), "isrs": list(p.isrs)}
+                 for p in topic.partitions.values()),
+                key=lambda p: p["id"],
+            ),
+        }
+    brokers = [{"id": b.id, "host": b.host, "port": b.port} for b in cluster.brokers.values()]
+    return {"brokers": brokers, "controller": cluster.controller_id, "topics": topics}
+
+
+def produce(request):
+    config = {"bootstrap.servers": request["bootstrap"], "linger.ms": 5}
+    config.update(request.get("config", {}))
+    producer = Producer(config)
+    deliveries = [None] * len(request["records"])
+
+    def delivered(index):
+        def callback(error, message):
+            deliveries[index] = {
+                "error": error_json(error),
+                "partition": message.partition(),
+                "offset": message.offset() if error is None else None,
+                "timestamp": message.timestamp()[1],
+            }
+        return callback
+
+    for index, record in enumerate(request["records"]):
+        arguments = {"value": decode(record["value"]), "key": decode(record["key"]), "on_delivery": delivered(index)}
+        if record.get("headers"):
+            arguments["headers"] = headers_in(record["headers"])
+        if record.get("timestamp") is not None:
+            arguments["timestamp"] = record["timestamp"]
+        partition = record.get("partition", request.get("partition"))
+        if partition is not None:
+            arguments["partition"] = partition
+        try:
+            producer.produce(request["topic"], **arguments)
+        except KafkaException as error:
+            deliveries[index] = {"error": dict(error_json(error.args[0]), local=True), "partition": None,
+                                 "offset": None}
+        except BufferError:
+            producer.flush(30)
+            producer.produce(request["topic"], **arguments)
+        producer.poll(0)
+        # Pacing, so that a test can crash the broker while records are in flight.
+        if request.get("pause_every") and (index + 1) % request["pause_every"] == 0:
+            producer.poll(request.get("pause_ms", 10) / 1000)
+    remaining = producer.flush(request.get("timeout_s", 30))
+    return {"deliveries": deliveries, "undelivered": remaining}
+
+
+def new_consumer(request):
+    config = {
+        "bootstrap.servers": request["bootstrap"],
+        "group.id": "dafka-interop-assign-only",
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "enable.partition.eof": True,
+        "auto.offset.reset": "error",
+    }
+    config.update(request.get("config", {}))
+    return Consumer(config)
+
+
+def consume(request):
+    """Reads from `offset` (default: beginning) on the given partitions until
+    every one of them reports end of partition, or `count` records arrive."""
+    consumer = new_consumer(request)
+    partitions = request.get("partitions", [request.get("partition", 0)])
+    start = request.get("offset", -2)  # -2: OFFSET_BEGINNING
+    consumer.assign([TopicPartition(request["topic"], p, start) for p in partitions])
+    records, errors, at_end = [], [], set()
+    deadline = time.time() + request.get("timeout_s", 30)
+    limit = request.get("count")
+    while time.time() < deadline and len(at_end) < len(partitions):
+        if limit is not None and len(records) >= limit:
+            break
+        message = consumer.poll(0.2)
+        if message is None:
+            continue
+        if message.error():
+            if message.error().code() == KafkaError._PARTITION_EOF:
+                at_end.add(message.partition())
+            else:
+                errors.append(error_json(message.error()))
+                if len(errors) > 20:
+                    break
+            continue
+        at_end.discard(message.partition())
+        records.append({
+            "partition": message.partition(),
+            "offset": message.offset(),
+            "timestamp": message.timestamp()[1],
+            "timestamp_type": message.timestamp()[0],
+            "key": encode(message.key()),
+            "value": encode(message.value()),
+            "headers": headers_out(message.headers()),
+        })
+    consumer.close()
+    records.sort(key=lambda r: (r["partition"], r["offset"]))
+    return {"records": records, "errors": errors, "complete": len(at_end) == len(partitions)}
+
+
+def offsets_for_times(request):
+    consumer = new_consumer(request)
+    answers = []
+    for timestamp in request["timestamps"]:
+        found = consumer.offsets_for_times([TopicPartition(request["topic"], request.get("partition", 0), timestamp)],
+                                           timeout=15)
+        answers.append({"offset": found[0].offset, "error": error_json(found[0].error)})
+    consumer.close()
+    return {"offsets": answers}
+
+
+def watermarks(request):
+    consumer = new_consumer(request)
+    low, high = consumer.get_watermark_offsets(TopicPartition(request["topic"], request.get("partition", 0)),
+                                               timeout=15)
+    consumer.close()
+    return {"low": low, "high": high}
+
+
+serve({
+    "create_topics": create_topics,
+    "metadata": metadata,
+    "produce": produce,
+    "consume": consume,
+    "offsets_for_times": offsets_for_times,
+    "watermarks": watermarks,
+})
