@@ -28,7 +28,9 @@ function payloadFile(directory: string, size: number): string {
   for (let index = 0; index < chunkLines; index++) chunk.set(line, index * line.length);
   const file = Deno.openSync(path, { write: true, create: true, truncate: true });
   for (let written = 0; written < RECORDS; written += chunkLines) {
-    file.writeSync(written + chunkLines <= RECORDS ? chunk : chunk.subarray(0, (RECORDS - written) * line.length));
+    file.writeSync(
+      written + chunkLines <= RECORDS ? chunk : chunk.subarray(0, (RECORDS - written) * line.length),
+    );
   }
   file.close();
   return path;
@@ -45,9 +47,29 @@ async function measure(target: string, bootstrap: string, size: number, file: st
   const topic = `bench-${size}-${Date.now()}`;
   const common = ["-b", bootstrap, "-t", topic, "-X", "topic.metadata.refresh.interval.ms=600000"];
   const produceSeconds = await timed("kcat", [
-    "-P", ...common, "-l", "-X", "linger.ms=5", "-X", "batch.size=1000000", "-X", "queue.buffering.max.messages=1000000", file,
+    "-P",
+    ...common,
+    "-l",
+    "-X",
+    "linger.ms=5",
+    "-X",
+    "batch.size=1000000",
+    "-X",
+    "queue.buffering.max.messages=1000000",
+    file,
   ]);
-  const consumeSeconds = await timed("kcat", ["-C", ...common, "-o", "beginning", "-e", "-q", "-c", String(RECORDS), "-f", "%o\n"]);
+  const consumeSeconds = await timed("kcat", [
+    "-C",
+    ...common,
+    "-o",
+    "beginning",
+    "-e",
+    "-q",
+    "-c",
+    String(RECORDS),
+    "-f",
+    "%o\n",
+  ]);
   return { target, size, produceSeconds, consumeSeconds };
 }
 
@@ -90,7 +112,9 @@ async function main(): Promise<void> {
   const results: Result[] = [];
 
   const mock = await startMock();
-  for (const size of SIZES) results.push(await measure("librdkafka mock", mock.bootstrap, size, files.get(size)!));
+  for (const size of SIZES) {
+    results.push(await measure("librdkafka mock", mock.bootstrap, size, files.get(size)!));
+  }
   await mock.stop();
 
   const node = new NodeProcess({ logDir: `${directory}/dafka` });
@@ -112,14 +136,18 @@ async function main(): Promise<void> {
     console.log(
       `| ${result.target} | ${result.size} B | ${Math.round(RECORDS / result.produceSeconds)} | ${
         (megabytes / result.produceSeconds).toFixed(1)
-      } | ${Math.round(RECORDS / result.consumeSeconds)} | ${(megabytes / result.consumeSeconds).toFixed(1)} |`,
+      } | ${Math.round(RECORDS / result.consumeSeconds)} | ${
+        (megabytes / result.consumeSeconds).toFixed(1)
+      } |`,
     );
   }
   for (const size of SIZES) {
     const mockResult = results.find((result) => result.target !== "Dafka" && result.size === size)!;
     const dafka = results.find((result) => result.target === "Dafka" && result.size === size)!;
     console.log(
-      `${size} B: Dafka produce = ${(mockResult.produceSeconds / dafka.produceSeconds).toFixed(2)} of the mock ceiling, consume = ${
+      `${size} B: Dafka produce = ${
+        (mockResult.produceSeconds / dafka.produceSeconds).toFixed(2)
+      } of the mock ceiling, consume = ${
         (mockResult.consumeSeconds / dafka.consumeSeconds).toFixed(2)
       } of the mock ceiling`,
     );

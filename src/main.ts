@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   try {
     config = new BrokerConfig(parseArguments(Deno.args, (path) => Deno.readTextFileSync(path)));
   } catch (error) {
-    console.error(error instanceof ConfigError ? `dafka: ${error.message}` : `dafka: ${(error as Error).message}`);
+    console.error(
+      error instanceof ConfigError ? `dafka: ${error.message}` : `dafka: ${(error as Error).message}`,
+    );
     Deno.exit(1);
   }
   for (const warning of config.warnings) console.error(`WARN ${warning}`);

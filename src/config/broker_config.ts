@@ -29,7 +29,9 @@ export function parseProperties(text: string): Map<string, string> {
   for (let index = 0; index < lines.length; index++) {
     let line = lines[index]!.trimStart();
     if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-    while (line.endsWith("\\") && index + 1 < lines.length) line = line.slice(0, -1) + lines[++index]!.trimStart();
+    while (line.endsWith("\\") && index + 1 < lines.length) {
+      line = line.slice(0, -1) + lines[++index]!.trimStart();
+    }
     const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
     if (match) out.set(match[1]!, match[2]!.trim());
     else out.set(line.trim(), "");
@@ -122,10 +124,15 @@ export class BrokerConfig {
 
   #checkRoles(): void {
     if (this.has("zookeeper.connect")) {
-      throw new ConfigError("zookeeper.connect", "ZooKeeper mode is not supported; set process.roles instead");
+      throw new ConfigError(
+        "zookeeper.connect",
+        "ZooKeeper mode is not supported; set process.roles instead",
+      );
     }
     const roles = this.list("process.roles");
-    if (roles.length === 0) throw new ConfigError("process.roles", "missing: set process.roles=broker,controller");
+    if (roles.length === 0) {
+      throw new ConfigError("process.roles", "missing: set process.roles=broker,controller");
+    }
     if (!roles.includes("broker")) {
       throw new ConfigError("process.roles", "a controller-only node is not supported yet; include broker");
     }
@@ -143,7 +150,9 @@ export class BrokerConfig {
 
   #resolveLogDirs(): string[] {
     const dirs = this.has("log.dirs") ? this.list("log.dirs") : [this.string("log.dir")!];
-    if (dirs.length === 0 || dirs.some((dir) => dir === "")) throw new ConfigError("log.dirs", "must name a folder");
+    if (dirs.length === 0 || dirs.some((dir) => dir === "")) {
+      throw new ConfigError("log.dirs", "must name a folder");
+    }
     if (dirs.length > 1) throw new ConfigError("log.dirs", "only one log directory is supported");
     return dirs;
   }
@@ -164,7 +173,9 @@ function parseListeners(key: string, entries: string[], protocols: Map<string, s
     if (seen.has(name)) throw new ConfigError(key, `listener name ${name} appears twice`);
     seen.add(name);
     const securityProtocol = protocols.get(name);
-    if (!securityProtocol) throw new ConfigError(key, `listener ${name} is not in listener.security.protocol.map`);
+    if (!securityProtocol) {
+      throw new ConfigError(key, `listener ${name} is not in listener.security.protocol.map`);
+    }
     if (securityProtocol !== "PLAINTEXT") {
       throw new ConfigError(key, `listener ${name} uses ${securityProtocol}; only PLAINTEXT is supported`);
     }

@@ -8,7 +8,9 @@ function config(entries: Record<string, string>): BrokerConfig {
 }
 
 Deno.test("properties files parse comments, separators and continuations", () => {
-  const parsed = parseProperties("# comment\n! also\nnode.id=3\nlisteners : PLAINTEXT://a:1,\\\n  CONTROLLER://a:2\nlog.dirs /x\n");
+  const parsed = parseProperties(
+    "# comment\n! also\nnode.id=3\nlisteners : PLAINTEXT://a:1,\\\n  CONTROLLER://a:2\nlog.dirs /x\n",
+  );
   assert.equal(parsed.get("node.id"), "3");
   assert.equal(parsed.get("listeners"), "PLAINTEXT://a:1,CONTROLLER://a:2");
   assert.equal(parsed.get("log.dirs"), "/x");
@@ -17,7 +19,12 @@ Deno.test("properties files parse comments, separators and continuations", () =>
 Deno.test("the embedded default is a single node on 127.0.0.1:9092", () => {
   const resolved = config({});
   assert.equal(resolved.nodeId, 1);
-  assert.deepEqual(resolved.listeners, [{ name: "PLAINTEXT", host: "127.0.0.1", port: 9092, securityProtocol: "PLAINTEXT" }]);
+  assert.deepEqual(resolved.listeners, [{
+    name: "PLAINTEXT",
+    host: "127.0.0.1",
+    port: 9092,
+    securityProtocol: "PLAINTEXT",
+  }]);
   assert.deepEqual(resolved.logDirs, ["dafka-data"]);
   assert.equal(resolved.int("num.partitions"), 1);
   assert.equal(resolved.int("message.max.bytes"), 1048588);
@@ -47,7 +54,10 @@ Deno.test("a bad value stops start-up with a message naming the key", async (t) 
   for (const entries of cases) {
     const key = Object.keys(entries)[0]!;
     await t.step(key, () => {
-      assert.throws(() => config(entries), (error: unknown) => error instanceof ConfigError && error.message.includes(key));
+      assert.throws(
+        () => config(entries),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(key),
+      );
     });
   }
 });

@@ -39,4 +39,3 @@ export function parseArguments(args: string[], readFile: (path: string) => strin
   for (const [key, value] of overrides) given.set(key, value);
   return given;
 }
-

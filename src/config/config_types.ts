@@ -35,7 +35,10 @@ const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
 /** Parses and validates `raw` for `definition`; throws ConfigError naming the key. */
-export function parseConfigValue(definition: ConfigDefinition, raw: string): string | number | boolean | string[] {
+export function parseConfigValue(
+  definition: ConfigDefinition,
+  raw: string,
+): string | number | boolean | string[] {
   const text = raw.trim();
   const fail = (why: string): never => {
     throw new ConfigError(definition.name, `${JSON.stringify(raw)} ${why}`);
@@ -64,7 +67,9 @@ export function parseConfigValue(definition: ConfigDefinition, raw: string): str
     case "list": {
       const items = text === "" ? [] : text.split(",").map((item) => item.trim());
       if (definition.oneOf) {
-        for (const item of items) if (!definition.oneOf.includes(item)) fail(`must be among ${definition.oneOf}`);
+        for (const item of items) {
+          if (!definition.oneOf.includes(item)) fail(`must be among ${definition.oneOf}`);
+        }
       }
       return items;
     }

@@ -46,9 +46,13 @@ export class TopicConfigResolver {
     if (!definition) return { value: null, source: ConfigSource.UNKNOWN };
     if (definition.brokerSynonym) {
       const dynamic = this.dynamicBrokerConfigs().get(definition.brokerSynonym);
-      if (dynamic !== undefined) return { value: dynamic, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+      if (dynamic !== undefined) {
+        return { value: dynamic, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+      }
       const fixed = staticBrokerValue(this.config, definition.brokerSynonym);
-      const derived = ["log.roll.ms", "log.retention.ms", "log.flush.interval.ms"].includes(definition.brokerSynonym);
+      const derived = ["log.roll.ms", "log.retention.ms", "log.flush.interval.ms"].includes(
+        definition.brokerSynonym,
+      );
       if (fixed !== null && (!derived || this.#derivedGiven(definition.brokerSynonym))) {
         return { value: fixed, source: ConfigSource.STATIC_BROKER_CONFIG };
       }
@@ -67,9 +71,13 @@ export class TopicConfigResolver {
   }
 
   #derivedGiven(brokerKey: string): boolean {
-    if (brokerKey === "log.roll.ms") return this.config.has("log.roll.ms") || this.config.has("log.roll.hours");
+    if (brokerKey === "log.roll.ms") {
+      return this.config.has("log.roll.ms") || this.config.has("log.roll.hours");
+    }
     if (brokerKey === "log.retention.ms") {
-      return ["log.retention.ms", "log.retention.minutes", "log.retention.hours"].some((key) => this.config.has(key));
+      return ["log.retention.ms", "log.retention.minutes", "log.retention.hours"].some((key) =>
+        this.config.has(key)
+      );
     }
     return this.config.has("log.flush.interval.ms") || this.config.has("log.flush.scheduler.interval.ms");
   }

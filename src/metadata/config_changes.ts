@@ -19,10 +19,18 @@ export interface ConfigChange {
 }
 
 /** Checks that the resource exists and may be changed here. */
-function checkResource(image: MetadataImage, resourceType: number, resourceName: string, nodeId: number): Decision | null {
+function checkResource(
+  image: MetadataImage,
+  resourceType: number,
+  resourceName: string,
+  nodeId: number,
+): Decision | null {
   if (resourceType === ConfigResourceType.Topic) {
     if (!image.topicsByName.has(resourceName)) {
-      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist.` };
+      return {
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: `Topic ${resourceName} does not exist.`,
+      };
     }
     return null;
   }
@@ -38,7 +46,9 @@ function checkResource(image: MetadataImage, resourceType: number, resourceName:
 function validateBrokerConfigs(changes: { name: string; value: string | null }[]): Decision | null {
   for (const change of changes) {
     const definition = BROKER_CONFIGS.get(change.name);
-    if (!definition) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config ${change.name}` };
+    if (!definition) {
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown broker config ${change.name}` };
+    }
     if (!definition.dynamic) {
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
@@ -55,7 +65,12 @@ function validateBrokerConfigs(changes: { name: string; value: string | null }[]
   return null;
 }
 
-function record(resourceType: number, resourceName: string, name: string, value: string | null): MetadataRecord {
+function record(
+  resourceType: number,
+  resourceName: string,
+  name: string,
+  value: string | null,
+): MetadataRecord {
   return { type: MetadataRecordType.Config, resourceType, resourceName, name, value };
 }
 
@@ -76,7 +91,9 @@ export function decideIncrementalAlter(
     }
     seen.add(change.name);
     const existing = current.get(change.name);
-    const items = (text: string | null | undefined) => (text ? text.split(",").filter((item) => item !== "") : []);
+    const items = (
+      text: string | null | undefined,
+    ) => (text ? text.split(",").filter((item) => item !== "") : []);
     switch (change.operation) {
       case ConfigOperation.SET:
         finalValues.push({ name: change.name, value: change.value });
@@ -92,11 +109,17 @@ export function decideIncrementalAlter(
       }
       case ConfigOperation.SUBTRACT: {
         const removed = new Set(items(change.value));
-        finalValues.push({ name: change.name, value: items(existing).filter((item) => !removed.has(item)).join(",") });
+        finalValues.push({
+          name: change.name,
+          value: items(existing).filter((item) => !removed.has(item)).join(","),
+        });
         break;
       }
       default:
-        return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown config operation ${change.operation}` };
+        return {
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `Unknown config operation ${change.operation}`,
+        };
     }
   }
   const invalid = resource.resourceType === ConfigResourceType.Topic
@@ -104,7 +127,9 @@ export function decideIncrementalAlter(
     : validateBrokerConfigs(finalValues);
   if (invalid) return invalid;
   return {
-    records: finalValues.map((item) => record(resource.resourceType, resource.resourceName, item.name, item.value)),
+    records: finalValues.map((item) =>
+      record(resource.resourceType, resource.resourceName, item.name, item.value)
+    ),
   };
 }
 

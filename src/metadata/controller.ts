@@ -42,7 +42,12 @@ export interface PlacementContext {
 export function validateTopicConfigs(configs: { name: string; value: string | null }[]): Refusal | null {
   for (const entry of configs) {
     const definition = TOPIC_CONFIGS.get(entry.name);
-    if (!definition) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown topic config name: ${entry.name}` };
+    if (!definition) {
+      return {
+        errorCode: ErrorCode.INVALID_CONFIG,
+        errorMessage: `Unknown topic config name: ${entry.name}`,
+      };
+    }
     if (entry.value === null) continue;
     try {
       parseConfigValue(definition, entry.value);
@@ -54,11 +59,18 @@ export function validateTopicConfigs(configs: { name: string; value: string | nu
 }
 
 /** Records creating `topic`, or the reason Kafka would refuse it. */
-export function decideCreateTopic(image: MetadataImage, topic: NewTopic, context: PlacementContext): Decision {
+export function decideCreateTopic(
+  image: MetadataImage,
+  topic: NewTopic,
+  context: PlacementContext,
+): Decision {
   const nameProblem = topicNameProblem(topic.name);
   if (nameProblem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem };
   if (image.topicsByName.has(topic.name)) {
-    return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${topic.name}' already exists.` };
+    return {
+      errorCode: ErrorCode.TOPIC_ALREADY_EXISTS,
+      errorMessage: `Topic '${topic.name}' already exists.`,
+    };
   }
   for (const existing of image.topicsByName.keys()) {
     if (collisionKey(existing) === collisionKey(topic.name)) {
@@ -107,7 +119,8 @@ function placeExplicitly(topic: NewTopic, context: PlacementContext): number[][]
   if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
     return {
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.",
+      errorMessage:
+        "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.",
     };
   }
   const sorted = [...topic.assignments].sort((left, right) => left.partitionIndex - right.partitionIndex);
@@ -143,7 +156,8 @@ function checkReplicas(replicas: number[], brokerIds: number[], partition: numbe
   if (unknown !== undefined) {
     return {
       errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-      errorMessage: `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`,
+      errorMessage:
+        `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`,
     };
   }
   return null;
@@ -203,7 +217,8 @@ export function decideCreatePartitions(
   if (totalCount < current) {
     return {
       errorCode: ErrorCode.INVALID_PARTITIONS,
-      errorMessage: `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`,
+      errorMessage:
+        `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`,
     };
   }
   if (totalCount === current) {
@@ -218,7 +233,9 @@ export function decideCreatePartitions(
     if (assignments.length !== totalCount - current) {
       return {
         errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        errorMessage: `Attempted to add ${totalCount - current} additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
+        errorMessage: `Attempted to add ${
+          totalCount - current
+        } additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
       };
     }
     placement = assignments;
@@ -227,17 +244,26 @@ export function decideCreatePartitions(
       if (problem) return problem;
     }
   } else {
-    placement = placeEvenly({ numPartitions: totalCount - current, replicationFactor: factor }, context, current);
+    placement = placeEvenly(
+      { numPartitions: totalCount - current, replicationFactor: factor },
+      context,
+      current,
+    );
   }
   if ("errorCode" in placement) return placement;
-  return { records: placement.map((replicas, index) => partitionRecord(topic.topicId, current + index, replicas)) };
+  return {
+    records: placement.map((replicas, index) => partitionRecord(topic.topicId, current + index, replicas)),
+  };
 }
 
 /** Block of producer ids handed out at once, as Kafka's controller does. */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 /** Records reserving the next block of producer ids for `brokerId`. */
-export function decideProducerIdBlock(image: MetadataImage, brokerId: number): { records: MetadataRecord[]; firstId: number } {
+export function decideProducerIdBlock(
+  image: MetadataImage,
+  brokerId: number,
+): { records: MetadataRecord[]; firstId: number } {
   const firstId = image.nextProducerId;
   return {
     firstId,

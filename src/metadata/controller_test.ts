@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { ErrorCode } from "../protocol/errors.ts";
-import { decideCreatePartitions, decideCreateTopic, isRefusal, type NewTopic, type PlacementContext } from "./controller.ts";
+import {
+  decideCreatePartitions,
+  decideCreateTopic,
+  isRefusal,
+  type NewTopic,
+  type PlacementContext,
+} from "./controller.ts";
 import { decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { MetadataImage } from "./image.ts";
 import { ConfigResourceType } from "./records.ts";
@@ -46,8 +52,14 @@ Deno.test("topic creation refusals carry Kafka's error codes", async (t) => {
     [topic("r", { replicationFactor: 3 }), ErrorCode.INVALID_REPLICATION_FACTOR],
     [topic("c", { configs: [{ name: "no.such", value: "1" }] }), ErrorCode.INVALID_CONFIG],
     [topic("v", { configs: [{ name: "retention.ms", value: "soon" }] }), ErrorCode.INVALID_CONFIG],
-    [topic("m", { assignments: [{ partitionIndex: 0, brokerIds: [9] }] }), ErrorCode.INVALID_REPLICA_ASSIGNMENT],
-    [topic("n", { numPartitions: 2, assignments: [{ partitionIndex: 0, brokerIds: [1] }] }), ErrorCode.INVALID_REQUEST],
+    [
+      topic("m", { assignments: [{ partitionIndex: 0, brokerIds: [9] }] }),
+      ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+    ],
+    [
+      topic("n", { numPartitions: 2, assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
+      ErrorCode.INVALID_REQUEST,
+    ],
   ];
   for (const [spec, code] of cases) {
     await t.step(`${spec.name.slice(0, 10)} -> ${code}`, () => {
@@ -74,16 +86,32 @@ Deno.test("incremental config changes set, delete, append and subtract", () => {
   const image = new MetadataImage();
   created(image, topic("cfg"));
   const apply = (changes: { name: string; operation: number; value: string | null }[]) => {
-    const decision = decideIncrementalAlter(image, { resourceType: ConfigResourceType.Topic, resourceName: "cfg", changes }, 1);
+    const decision = decideIncrementalAlter(image, {
+      resourceType: ConfigResourceType.Topic,
+      resourceName: "cfg",
+      changes,
+    }, 1);
     assert.ok(!isRefusal(decision), JSON.stringify(decision));
     for (const record of decision.records) image.apply(record);
   };
-  apply([{ name: "cleanup.policy", operation: 0, value: "delete" }, { name: "retention.ms", operation: 0, value: "5" }]);
+  apply([{ name: "cleanup.policy", operation: 0, value: "delete" }, {
+    name: "retention.ms",
+    operation: 0,
+    value: "5",
+  }]);
   apply([{ name: "cleanup.policy", operation: 2, value: "compact" }]);
   assert.equal(image.configsOf(ConfigResourceType.Topic, "cfg").get("cleanup.policy"), "delete,compact");
-  apply([{ name: "cleanup.policy", operation: 3, value: "delete" }, { name: "retention.ms", operation: 1, value: null }]);
+  apply([{ name: "cleanup.policy", operation: 3, value: "delete" }, {
+    name: "retention.ms",
+    operation: 1,
+    value: null,
+  }]);
   assert.deepEqual([...image.configsOf(ConfigResourceType.Topic, "cfg")], [["cleanup.policy", "compact"]]);
-  const legacy = decideAlter(image, { resourceType: ConfigResourceType.Topic, resourceName: "cfg", configs: [{ name: "segment.ms", value: "100" }] }, 1);
+  const legacy = decideAlter(image, {
+    resourceType: ConfigResourceType.Topic,
+    resourceName: "cfg",
+    configs: [{ name: "segment.ms", value: "100" }],
+  }, 1);
   assert.ok(!isRefusal(legacy));
   for (const record of legacy.records) image.apply(record);
   assert.deepEqual([...image.configsOf(ConfigResourceType.Topic, "cfg")], [["segment.ms", "100"]]);

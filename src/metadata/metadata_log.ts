@@ -46,7 +46,11 @@ export class MetadataLog {
   *replay(): Generator<MetadataRecord> {
     let offset = this.log.logStartOffset;
     while (offset < this.log.logEndOffset) {
-      const bytes = this.log.read(offset, { maxBytes: 1024 * 1024, minOneBatch: true, maxOffset: this.log.logEndOffset });
+      const bytes = this.log.read(offset, {
+        maxBytes: 1024 * 1024,
+        minOneBatch: true,
+        maxOffset: this.log.logEndOffset,
+      });
       if (bytes.length === 0) break;
       for (const batch of decodeBatches(bytes)) {
         for (const record of batch.records) {

@@ -10,7 +10,7 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 /** Why the name is invalid, or null when it is valid. */
 export function topicNameProblem(name: string | null | undefined): string | null {
   if (name === null || name === undefined || name === "") return "Topic name is illegal, it can't be empty";
-  if (name === "." || name === "..") return "Topic name cannot be \".\" or \"..\"";
+  if (name === "." || name === "..") return 'Topic name cannot be "." or ".."';
   if (name.length > MAX_NAME_LENGTH) {
     return `Topic name is illegal, it can't be longer than ${MAX_NAME_LENGTH} characters, topic name: ${name}`;
   }

@@ -34,19 +34,31 @@ function refuse(errorCode: number, errorMessage: string): Validated {
 /** Checks that `bytes` is exactly one valid v2 batch that this topic accepts. */
 export function validateProducedBatch(bytes: Uint8Array, limits: BatchLimits): Validated {
   if (bytes.length < BATCH_HEADER_SIZE) {
-    return refuse(ErrorCode.CORRUPT_MESSAGE, `Record batch of ${bytes.length} bytes is shorter than its header`);
+    return refuse(
+      ErrorCode.CORRUPT_MESSAGE,
+      `Record batch of ${bytes.length} bytes is shorter than its header`,
+    );
   }
   const magic = bytes[MAGIC_OFFSET]!;
   if (magic !== 2) {
-    return refuse(ErrorCode.INVALID_RECORD, `Produce requests with version 3 and above must use magic 2, not ${magic}`);
+    return refuse(
+      ErrorCode.INVALID_RECORD,
+      `Produce requests with version 3 and above must use magic 2, not ${magic}`,
+    );
   }
   const header = readBatchHeader(bytes, 0);
   const size = LOG_OVERHEAD + header.batchLength;
   if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || size > bytes.length) {
-    return refuse(ErrorCode.CORRUPT_MESSAGE, `Record batch length ${header.batchLength} does not match the bytes sent`);
+    return refuse(
+      ErrorCode.CORRUPT_MESSAGE,
+      `Record batch length ${header.batchLength} does not match the bytes sent`,
+    );
   }
   if (size < bytes.length) {
-    return refuse(ErrorCode.INVALID_RECORD, "Produce requests must contain exactly one record batch per partition");
+    return refuse(
+      ErrorCode.INVALID_RECORD,
+      "Produce requests must contain exactly one record batch per partition",
+    );
   }
   if (size > limits.maxMessageBytes) {
     return refuse(
@@ -58,7 +70,10 @@ export function validateProducedBatch(bytes: Uint8Array, limits: BatchLimits): V
     return refuse(ErrorCode.CORRUPT_MESSAGE, "Record batch CRC32C does not match its contents");
   }
   if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) {
-    return refuse(ErrorCode.INVALID_RECORD, `Record batch has ${header.recordCount} records but last offset delta ${header.lastOffsetDelta}`);
+    return refuse(
+      ErrorCode.INVALID_RECORD,
+      `Record batch has ${header.recordCount} records but last offset delta ${header.lastOffsetDelta}`,
+    );
   }
   if (isControl(header.attributes)) {
     return refuse(ErrorCode.INVALID_RECORD, "Clients may not produce control batches");

@@ -10,7 +10,14 @@ import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
 import type { LogManager } from "../log/mod.ts";
-import { decideCreateTopic, decideProducerIdBlock, isRefusal, type PlacementContext, PRODUCER_ID_BLOCK_SIZE, type Refusal } from "../metadata/controller.ts";
+import {
+  decideCreateTopic,
+  decideProducerIdBlock,
+  isRefusal,
+  type PlacementContext,
+  PRODUCER_ID_BLOCK_SIZE,
+  type Refusal,
+} from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
 import type { MetadataLog } from "../metadata/metadata_log.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "../metadata/records.ts";
@@ -55,7 +62,9 @@ export class Broker {
     this.#metadataLog = options.metadataLog;
     this.#logs = options.logs;
     this.topicConfigs = new TopicConfigResolver(options.config, () => this.dynamicBrokerConfigs());
-    this.fetchSessions = new FetchSessionCache(options.config.int("max.incremental.fetch.session.cache.slots"));
+    this.fetchSessions = new FetchSessionCache(
+      options.config.int("max.incremental.fetch.session.cache.slots"),
+    );
     this.appendWaiters = new AppendWaiters(this.clock);
     this.producerIds = new ProducerIdManager({
       reserveBlock: () => {
@@ -71,7 +80,9 @@ export class Broker {
     for (const record of this.#metadataLog.replay()) this.image.apply(record);
     for (const topic of this.image.topicsByName.values()) {
       for (const partition of topic.partitions) {
-        if (partition && partition.leader === this.nodeId) this.#openPartition(topic.name, partition.partition);
+        if (partition && partition.leader === this.nodeId) {
+          this.#openPartition(topic.name, partition.partition);
+        }
       }
     }
   }
@@ -126,7 +137,12 @@ export class Broker {
   /** Brokers as Metadata lists them: this node at its advertised address. */
   brokerEndpoints(): { nodeId: number; host: string; port: number; rack: string | null }[] {
     const listener = this.config.advertisedListeners[0]!;
-    return [{ nodeId: this.nodeId, host: listener.host, port: listener.port, rack: this.config.string("broker.rack") }];
+    return [{
+      nodeId: this.nodeId,
+      host: listener.host,
+      port: listener.port,
+      rack: this.config.string("broker.rack"),
+    }];
   }
 
   /** Dynamic broker configs: cluster-wide defaults overlaid by this node's own. */
@@ -154,17 +170,20 @@ export class Broker {
       topicId: topic.topicId,
       config: () => this.#logConfig(overrides()),
     });
-    this.#partitions.set(key, new Partition({
-      topic: topicName,
-      partition: index,
-      topicId: topic.topicId,
-      leaderEpoch: topic.partitions[index]?.leaderEpoch ?? 0,
-      log,
-      clock: this.clock,
-      configs: this.topicConfigs,
-      overrides,
-      onAppend: (partitionKey) => this.appendWaiters.notify(partitionKey),
-    }));
+    this.#partitions.set(
+      key,
+      new Partition({
+        topic: topicName,
+        partition: index,
+        topicId: topic.topicId,
+        leaderEpoch: topic.partitions[index]?.leaderEpoch ?? 0,
+        log,
+        clock: this.clock,
+        configs: this.topicConfigs,
+        overrides,
+        onAppend: (partitionKey) => this.appendWaiters.notify(partitionKey),
+      }),
+    );
   }
 
   #logConfig(overrides: ReadonlyMap<string, string>) {

@@ -46,7 +46,11 @@ export function topicConfigEntries(broker: Broker, topicName: string): ConfigEnt
     if (definition.brokerSynonym) {
       const dynamic = broker.dynamicBrokerConfigs().get(definition.brokerSynonym);
       if (dynamic !== undefined) {
-        synonyms.push({ name: definition.brokerSynonym, value: dynamic, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+        synonyms.push({
+          name: definition.brokerSynonym,
+          value: dynamic,
+          source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+        });
       }
       if (broker.config.has(definition.brokerSynonym)) {
         synonyms.push({
@@ -56,7 +60,11 @@ export function topicConfigEntries(broker: Broker, topicName: string): ConfigEnt
         });
       }
     }
-    synonyms.push({ name: definition.name, value: definition.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+    synonyms.push({
+      name: definition.name,
+      value: definition.defaultValue,
+      source: ConfigSource.DEFAULT_CONFIG,
+    });
     entries.push({
       name: definition.name,
       value: resolved.value,
@@ -88,7 +96,11 @@ export function brokerConfigEntries(broker: Broker): ConfigEntry[] {
       synonyms.push({ name: definition.name, value, source });
     }
     if (definition.defaultValue !== null) {
-      synonyms.push({ name: definition.name, value: definition.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+      synonyms.push({
+        name: definition.name,
+        value: definition.defaultValue,
+        source: ConfigSource.DEFAULT_CONFIG,
+      });
     }
     const sensitive = definition.type === "password";
     entries.push({

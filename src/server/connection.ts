@@ -53,7 +53,9 @@ export class ClientConnection {
     try {
       await this.#readLoop();
     } catch (error) {
-      if (!this.#closed) this.options.log(`closing connection from ${this.connection.remote}: ${(error as Error).message}`);
+      if (!this.#closed) {
+        this.options.log(`closing connection from ${this.connection.remote}: ${(error as Error).message}`);
+      }
     } finally {
       this.close();
     }
@@ -126,7 +128,9 @@ export class ClientConnection {
       this.#wakeWriter?.();
     };
     const fail = (error: unknown) => {
-      this.options.log(`api ${header.apiKey} v${header.apiVersion} failed: ${(error as Error).stack ?? error}`);
+      this.options.log(
+        `api ${header.apiKey} v${header.apiVersion} failed: ${(error as Error).stack ?? error}`,
+      );
       this.close();
     };
     try {

@@ -26,7 +26,9 @@ export class FrameReader {
     if (this.#buffered < 4) return null;
     const size = this.#peekSize();
     if (size < 0 || size > this.maxFrameBytes) {
-      throw new ProtocolError(`frame size ${size} is outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`);
+      throw new ProtocolError(
+        `frame size ${size} is outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`,
+      );
     }
     if (this.#buffered < 4 + size) return null;
     const frame = this.#take(4 + size);

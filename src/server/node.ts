@@ -44,7 +44,11 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
   const broker = new Broker({ world, config, clusterId: identity.clusterId, metadataLog, logs });
   broker.load();
   if (!broker.image.features.has("metadata.version")) {
-    broker.commit([{ type: MetadataRecordType.FeatureLevel, name: "metadata.version", featureLevel: METADATA_VERSION_LEVEL }]);
+    broker.commit([{
+      type: MetadataRecordType.FeatureLevel,
+      name: "metadata.version",
+      featureLevel: METADATA_VERSION_LEVEL,
+    }]);
   }
   const listeners: Listener[] = [];
   for (const listener of config.listeners) {
@@ -68,9 +72,11 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
       client.serve().finally(() => connections.delete(client));
     }
   });
-  world.log(`Dafka node ${config.nodeId} of cluster ${identity.clusterId} listening on ${
-    listeners.map((listener) => `${listener.host}:${listener.port}`).join(", ")
-  }, log dir ${config.logDirs[0]}`);
+  world.log(
+    `Dafka node ${config.nodeId} of cluster ${identity.clusterId} listening on ${
+      listeners.map((listener) => `${listener.host}:${listener.port}`).join(", ")
+    }, log dir ${config.logDirs[0]}`,
+  );
   return {
     broker,
     listeners,

@@ -95,7 +95,8 @@ export class Partition {
         return this.#refuse(ErrorCode.CORRUPT_MESSAGE, (error as Error).message);
       }
     }
-    const createTime = this.options.configs.string("message.timestamp.type", this.options.overrides()) === "CreateTime";
+    const createTime =
+      this.options.configs.string("message.timestamp.type", this.options.overrides()) === "CreateTime";
     const validated = validateProducedBatch(bytes, {
       maxMessageBytes: this.#config("max.message.bytes"),
       nowMs: now,
@@ -106,7 +107,9 @@ export class Partition {
     if (!validated.ok) return this.#refuse(validated.errorCode, validated.errorMessage);
     if (!createTime) setLogAppendTime(bytes, validated.header, now);
     const appended = this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs: now });
-    if (appended.errorCode !== ErrorCode.NONE) return this.#refuse(appended.errorCode, appended.errorMessage ?? null);
+    if (appended.errorCode !== ErrorCode.NONE) {
+      return this.#refuse(appended.errorCode, appended.errorMessage ?? null);
+    }
     if (!appended.duplicate) this.options.onAppend(this.key);
     return {
       errorCode: ErrorCode.NONE,

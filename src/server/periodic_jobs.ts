@@ -27,9 +27,12 @@ export function startPeriodicJobs(clock: Clock, logs: LogManager, config: Broker
     schedule();
   };
   const flushScheduler = config.int("log.flush.scheduler.interval.ms");
-  every(flushScheduler >= Number.MAX_SAFE_INTEGER ? DEFAULT_FLUSH_CHECK_MS : Math.max(1, flushScheduler), () => {
-    logs.flushDirtyLogs(clock.nowMs());
-  });
+  every(
+    flushScheduler >= Number.MAX_SAFE_INTEGER ? DEFAULT_FLUSH_CHECK_MS : Math.max(1, flushScheduler),
+    () => {
+      logs.flushDirtyLogs(clock.nowMs());
+    },
+  );
   every(Math.max(1, config.int("log.flush.offset.checkpoint.interval.ms")), () => {
     logs.checkpointRecoveryPoints();
     logs.checkpointLogStartOffsets();

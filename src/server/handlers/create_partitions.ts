@@ -16,7 +16,11 @@ export const createPartitionsHandler: ApiHandler = {
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
     const results = topics.map((request) => {
       if (counts.get(request.name)! > 1) {
-        return { name: request.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." };
+        return {
+          name: request.name,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: "Duplicate topic in request.",
+        };
       }
       const topic = broker.image.topicsByName.get(request.name);
       if (!topic) {

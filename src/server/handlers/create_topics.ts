@@ -21,9 +21,19 @@ export const createTopicsHandler: ApiHandler = {
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
     const results = topics.map((topic) => {
-      const base = { name: topic.name, topicId: ZERO_UUID, numPartitions: -1, replicationFactor: -1, configs: null };
+      const base = {
+        name: topic.name,
+        topicId: ZERO_UUID,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      };
       if (counts.get(topic.name)! > 1) {
-        return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Duplicate topic name ${topic.name}.` };
+        return {
+          ...base,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `Duplicate topic name ${topic.name}.`,
+        };
       }
       const decision = decideCreateTopic(broker.image, {
         name: topic.name,
@@ -36,7 +46,9 @@ export const createTopicsHandler: ApiHandler = {
       if (!body.validateOnly) broker.commit(decision.records);
       const created = body.validateOnly ? null : broker.image.topicsByName.get(topic.name)!;
       const partitionCount = decision.records.filter((record) => record.type === 3).length;
-      const first = decision.records.find((record) => record.type === 3) as { replicas: number[] } | undefined;
+      const first = decision.records.find((record) => record.type === 3) as
+        | { replicas: number[] }
+        | undefined;
       return {
         name: topic.name,
         topicId: created?.topicId ?? ZERO_UUID,

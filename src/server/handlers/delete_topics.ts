@@ -21,7 +21,11 @@ export const deleteTopicsHandler: ApiHandler = {
       const byId = item.topicId.some((byte) => byte !== 0);
       let topic: TopicImage | undefined;
       if (byId && item.name) {
-        return { ...item, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Both topic name and id were given" };
+        return {
+          ...item,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: "Both topic name and id were given",
+        };
       }
       if (byId) topic = broker.image.topicsById.get(uuidToString(item.topicId));
       else topic = broker.image.topicsByName.get(item.name ?? "");
@@ -30,11 +34,18 @@ export const deleteTopicsHandler: ApiHandler = {
           name: item.name,
           topicId: item.topicId,
           errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          errorMessage: byId ? "This server does not host this topic ID." : "This server does not host this topic-partition.",
+          errorMessage: byId
+            ? "This server does not host this topic ID."
+            : "This server does not host this topic-partition.",
         };
       }
       if (!broker.config.bool("delete.topic.enable")) {
-        return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: null };
+        return {
+          name: topic.name,
+          topicId: topic.topicId,
+          errorCode: ErrorCode.TOPIC_DELETION_DISABLED,
+          errorMessage: null,
+        };
       }
       const decision = decideDeleteTopic(topic);
       if (!isRefusal(decision)) broker.commit(decision.records);

@@ -11,22 +11,34 @@ import { ConfigSource } from "../../config/topic_config_resolver.ts";
 import { brokerConfigEntries, type ConfigEntry, topicConfigEntries } from "../config_view.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
 
-function entriesFor(context: RequestContext, resource: Message): ConfigEntry[] | { errorCode: number; errorMessage: string } {
+function entriesFor(
+  context: RequestContext,
+  resource: Message,
+): ConfigEntry[] | { errorCode: number; errorMessage: string } {
   const broker = context.broker;
   if (resource.resourceType === ConfigResourceType.Topic) {
     if (!broker.image.topicsByName.has(resource.resourceName)) {
-      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resource.resourceName} does not exist.` };
+      return {
+        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: `Topic ${resource.resourceName} does not exist.`,
+      };
     }
     return topicConfigEntries(broker, resource.resourceName);
   }
   if (resource.resourceType === ConfigResourceType.Broker) {
     if (resource.resourceName !== "" && resource.resourceName !== String(broker.nodeId)) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id ${resource.resourceName}` };
+      return {
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: `Unexpected broker id ${resource.resourceName}`,
+      };
     }
     return brokerConfigEntries(broker);
   }
   if (resource.resourceType === ConfigResourceType.BrokerLogger) return [];
-  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resource.resourceType}` };
+  return {
+    errorCode: ErrorCode.INVALID_REQUEST,
+    errorMessage: `Unsupported resource type ${resource.resourceType}`,
+  };
 }
 
 export const describeConfigsHandler: ApiHandler = {
@@ -37,7 +49,9 @@ export const describeConfigsHandler: ApiHandler = {
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
       if (!Array.isArray(entries)) return { ...base, ...entries, configs: [] };
       const keys = resource.configurationKeys as string[] | null;
-      const selected = keys && keys.length > 0 ? entries.filter((entry) => keys.includes(entry.name)) : entries;
+      const selected = keys && keys.length > 0
+        ? entries.filter((entry) => keys.includes(entry.name))
+        : entries;
       return {
         ...base,
         errorCode: ErrorCode.NONE,

@@ -16,7 +16,13 @@ import { ErrorCode } from "../../protocol/errors.ts";
 import { fetchApi } from "../../protocol/messages/fetch.ts";
 import { uuidToString, ZERO_UUID } from "../../metadata/uuid.ts";
 import type { Broker } from "../broker.ts";
-import { type FetchSession, FINAL_EPOCH, INITIAL_EPOCH, sessionKey, type SessionPartition } from "../fetch_sessions.ts";
+import {
+  type FetchSession,
+  FINAL_EPOCH,
+  INITIAL_EPOCH,
+  sessionKey,
+  type SessionPartition,
+} from "../fetch_sessions.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
 import type { Partition } from "../partition.ts";
 
@@ -42,7 +48,7 @@ function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: 
   if (epoch === FINAL_EPOCH || epoch === INITIAL_EPOCH) {
     if (sessionId !== 0) broker.fetchSessions.remove(sessionId);
     const session = epoch === INITIAL_EPOCH ? broker.fetchSessions.create(now) : null;
-    if (session) for (const item of requested) session.partitions.set(keyOf(item.entry), item.entry);
+    if (session) { for (const item of requested) session.partitions.set(keyOf(item.entry), item.entry); }
     return { wanted: requested, session, incremental: false };
   }
   const resumed = broker.fetchSessions.resume(sessionId, epoch, now);
@@ -56,8 +62,12 @@ function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: 
     } else resumed.partitions.set(keyOf(item.entry), item.entry);
   }
   for (const forgotten of (body.forgottenTopicsData ?? []) as Message[]) {
-    const topic = context.version >= 13 ? broker.image.topicsById.get(uuidToString(forgotten.topicId))?.name : forgotten.topic;
-    for (const index of forgotten.partitions as number[]) resumed.partitions.delete(sessionKey(topic ?? "", index));
+    const topic = context.version >= 13
+      ? broker.image.topicsById.get(uuidToString(forgotten.topicId))?.name
+      : forgotten.topic;
+    for (const index of forgotten.partitions as number[]) {
+      resumed.partitions.delete(sessionKey(topic ?? "", index));
+    }
   }
   const wanted = [...resumed.partitions.values()].map((entry) => ({ entry, errorCode: ErrorCode.NONE }));
   return { wanted, session: resumed, incremental: true };
@@ -136,7 +146,10 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
     if (errorCode !== ErrorCode.NONE) return emptyAnswer(entry, errorCode);
     const partition: Partition | undefined = broker.partition(entry.topic, entry.partition);
     if (!partition) {
-      return emptyAnswer(entry, context.version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      return emptyAnswer(
+        entry,
+        context.version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      );
     }
     const epochError = partition.checkLeaderEpoch(entry.currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return emptyAnswer(entry, epochError);
@@ -169,7 +182,8 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
         abortedTransactions: readCommitted ? [] : null,
         preferredReadReplica: -1,
         records: records ?? new Uint8Array(0),
-        currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
+        currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+            read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
           ? { leaderId: broker.nodeId, leaderEpoch: partition.leaderEpoch }
           : undefined,
       },
@@ -177,7 +191,7 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
   });
 }
 
-function respond(context: RequestContext, results: PartitionResult[], fetchPlan: FetchPlan): Message {
+function respond(results: PartitionResult[], fetchPlan: FetchPlan): Message {
   const byTopic = new Map<string, Message>();
   for (const result of results) {
     if (fetchPlan.incremental && !result.changed) continue;
@@ -212,12 +226,14 @@ export const fetchHandler: ApiHandler = {
       const failed = results.some((result) => result.response.errorCode !== ErrorCode.NONE);
       const waitMs = deadline - broker.clock.monotonicMs();
       const enough = minBytes === 0 || bytes >= minBytes;
-      if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) return respond(context, results, fetchPlan);
+      if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) {
+        return respond(results, fetchPlan);
+      }
       const partitions = fetchPlan.wanted
         .map(({ entry }) => broker.partition(entry.topic, entry.partition))
         .filter((partition): partition is Partition => partition !== undefined);
       const appended = await broker.appendWaiters.wait(partitions, waitMs);
-      if (!appended) return respond(context, readAll(context, body, fetchPlan.wanted), fetchPlan);
+      if (!appended) return respond(readAll(context, body, fetchPlan.wanted), fetchPlan);
     }
   },
 };

@@ -32,14 +32,29 @@ function lookup(context: RequestContext, topic: string, request: Message, readCo
   const epoch = partition.leaderEpoch;
   if (context.version === 0) {
     const offsets = timestamp === EARLIEST ? [partition.logStartOffset] : [partition.highWatermark];
-    return { ...answer(index, ErrorCode.NONE), oldStyleOffsets: offsets.slice(0, Math.max(0, request.maxNumOffsets)) };
+    return {
+      ...answer(index, ErrorCode.NONE),
+      oldStyleOffsets: offsets.slice(0, Math.max(0, request.maxNumOffsets)),
+    };
   }
   switch (timestamp) {
     case LATEST:
-      return answer(index, ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1, epoch);
+      return answer(
+        index,
+        ErrorCode.NONE,
+        readCommitted ? partition.lastStableOffset : partition.highWatermark,
+        -1,
+        epoch,
+      );
     case EARLIEST:
     case EARLIEST_LOCAL:
-      return answer(index, ErrorCode.NONE, partition.logStartOffset, -1, partition.epochForOffset(partition.logStartOffset));
+      return answer(
+        index,
+        ErrorCode.NONE,
+        partition.logStartOffset,
+        -1,
+        partition.epochForOffset(partition.logStartOffset),
+      );
     case LATEST_TIERED:
       return answer(index, ErrorCode.NONE, -1, -1, -1);
     case MAX_TIMESTAMP: {
@@ -67,7 +82,9 @@ export const listOffsetsHandler: ApiHandler = {
       name: topic.name,
       partitions: (topic.partitions as Message[]).map((request) => {
         const key = `${topic.name}:${request.partitionIndex}`;
-        if (seen.has(key) && context.version > 0) return answer(request.partitionIndex, ErrorCode.INVALID_REQUEST);
+        if (seen.has(key) && context.version > 0) {
+          return answer(request.partitionIndex, ErrorCode.INVALID_REQUEST);
+        }
         seen.add(key);
         return lookup(context, topic.name, request, readCommitted);
       }),

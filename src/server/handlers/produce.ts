@@ -12,7 +12,15 @@ import { produce } from "../../protocol/messages/produce.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
 
 function partitionError(index: number, errorCode: number, errorMessage: string | null = null): Message {
-  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage,
+  };
 }
 
 function producePartition(context: RequestContext, topicName: string, data: Message): Message {
