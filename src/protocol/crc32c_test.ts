@@ -12,3 +12,20 @@ Deno.test("crc32c over a range equals crc32c over the slice, and continues from 
   }
   assert.equal(crc32c(bytes, 500, 1000, crc32c(bytes, 0, 500)), crc32c(bytes));
 });
+
+Deno.test("crc32c agrees with a bitwise reference at every alignment and length", () => {
+  const reference = (bytes: Uint8Array): number => {
+    let crc = 0xffffffff;
+    for (const byte of bytes) {
+      crc ^= byte;
+      for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+    }
+    return ~crc >>> 0;
+  };
+  const bytes = new Uint8Array(300).map((_, index) => (index * 97 + 13) & 0xff);
+  for (let start = 0; start < 8; start++) {
+    for (let end = start; end <= 300; end += 7) {
+      assert.equal(crc32c(bytes, start, end), reference(bytes.slice(start, end)));
+    }
+  }
+});

@@ -72,11 +72,10 @@ export class ClientConnection {
 
   async #readLoop(): Promise<void> {
     const frames = new FrameReader(this.options.maxRequestBytes);
-    const buffer = new Uint8Array(64 * 1024);
     while (!this.#closed) {
-      const count = await this.connection.read(buffer);
+      const count = await this.connection.read(frames.readTarget());
       if (count === null) return;
-      frames.push(buffer.subarray(0, count));
+      frames.commit(count);
       for (let frame = frames.next(); frame !== null; frame = frames.next()) {
         this.#dispatch(frame);
         if (this.#closed) return;

@@ -37,11 +37,36 @@ Deno.test("frames split across any chunk boundaries come out whole and in order"
 
 Deno.test("a declared size above socket.request.max.bytes or below zero is refused before buffering", () => {
   const reader = new FrameReader(100);
-  reader.push(Uint8Array.of(0x7f, 0xff, 0xff, 0xff));
-  assert.throws(() => reader.next(), /socket\.request\.max\.bytes/);
+  assert.throws(() => reader.push(Uint8Array.of(0x7f, 0xff, 0xff, 0xff)), /socket\.request\.max\.bytes/);
   const negative = new FrameReader(100);
-  negative.push(Uint8Array.of(0xff, 0xff, 0xff, 0xfe));
-  assert.throws(() => negative.next(), /outside/);
+  assert.throws(() => negative.push(Uint8Array.of(0xff, 0xff, 0xff, 0xfe)), /outside/);
+});
+
+Deno.test("reads land in the frame's own buffer once its size is known", () => {
+  const reader = new FrameReader(1 << 20);
+  const body = Uint8Array.from({ length: 1000 }, (_, index) => index & 0xff);
+  const stream = frame(body);
+  let position = 0;
+  const out: Uint8Array[] = [];
+  while (position < stream.length) {
+    const target = reader.readTarget();
+    const count = Math.min(target.length, 97, stream.length - position);
+    target.set(stream.subarray(position, position + count));
+    position += count;
+    reader.commit(count);
+    for (let next = reader.next(); next; next = reader.next()) out.push(next);
+  }
+  assert.deepEqual(out, [body]);
+});
+
+Deno.test("frames above the direct size are assembled from what arrives", () => {
+  const reader = new FrameReader(64 << 20);
+  const body = new Uint8Array(9 << 20).fill(7);
+  const stream = frame(body);
+  for (let position = 0; position < stream.length; position += 1 << 20) {
+    reader.push(stream.subarray(position, position + (1 << 20)));
+  }
+  assert.deepEqual(reader.next(), body);
 });
 
 Deno.test("an incomplete frame waits for more bytes", () => {
