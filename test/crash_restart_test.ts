@@ -144,12 +144,14 @@ Deno.test("an idempotent producer streaming through kill -9 loses no acknowledge
       90000,
     );
     // Crash once a few hundred records are in, while the producer keeps sending.
+    let endAtCrash = 0;
     await waitFor(
-      async () => ((await logEndOffset(node.port, "crash-stream")) ?? 0) >= 300,
+      async () => (endAtCrash = (await logEndOffset(node.port, "crash-stream")) ?? 0) >= 300,
       30000,
       "300 records",
     );
     await node.kill();
+    ok(endAtCrash < records.length, `the producer had finished (${endAtCrash} records) before the crash`);
     await node.start();
     const produced = await producing;
 

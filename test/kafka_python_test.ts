@@ -97,6 +97,7 @@ Deno.test("kafka-python works against a Dafka node with negotiated and old proto
             seed: 100 + index,
             firstTimestampMs,
             nullHeaderValues: false,
+            bothNull: false,
           });
           const produced = await client<ProduceAnswer>({
             command: "produce",
@@ -140,7 +141,13 @@ Deno.test("kafka-python works against a Dafka node with negotiated and old proto
       for (const [index, codec] of ["none", "gzip", "snappy", "lz4"].entries()) {
         await t.step(`api_version ${format.label} with ${codec}`, async () => {
           const topic = `kp-v${format.apiVersion.join("")}-${codec}`;
-          const records = sampleRecords({ count: 60, seed: 200 + index, firstTimestampMs, headers: false });
+          const records = sampleRecords({
+            count: 60,
+            seed: 200 + index,
+            firstTimestampMs,
+            headers: false,
+            bothNull: false,
+          });
           const expected = format.timestamps ? records : withoutTimestamps(records);
           const produced = await client<ProduceAnswer>({
             command: "produce",
@@ -174,7 +181,13 @@ Deno.test("kafka-python works against a Dafka node with negotiated and old proto
     }
 
     await t.step("v2 batches read back with Fetch v3 (down-converted to magic 1)", async () => {
-      const records = sampleRecords({ count: 50, seed: 300, firstTimestampMs, headers: false });
+      const records = sampleRecords({
+        count: 50,
+        seed: 300,
+        firstTimestampMs,
+        headers: false,
+        bothNull: false,
+      });
       const produced = await client<ProduceAnswer>({
         command: "produce",
         bootstrap,

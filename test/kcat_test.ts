@@ -30,7 +30,9 @@ interface Line {
 function sampleLines(prefix: string, count: number): Line[] {
   return Array.from({ length: count }, (_, index) => {
     const key = index % 7 === 3 ? null : `${prefix}-key-${index}`;
-    const value = index % 11 === 5 && key !== null ? null : `${prefix}-value-${index}-${"x".repeat(index % 50)}`;
+    const value = index % 11 === 5 && key !== null
+      ? null
+      : `${prefix}-value-${index}-${"x".repeat(index % 50)}`;
     return { key, value };
   });
 }

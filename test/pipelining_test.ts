@@ -36,10 +36,14 @@ Deno.test("pipelined responses keep request order and an append wakes a long-pol
       order.push("fetch");
       return response;
     });
-    const versions = client.request(18, 3, { clientSoftwareName: "test", clientSoftwareVersion: "1" }).then(() => {
-      order.push("apiVersions");
+    const versions = client.request(18, 3, { clientSoftwareName: "test", clientSoftwareVersion: "1" }).then(
+      () => {
+        order.push("apiVersions");
+      },
+    );
+    const batch = buildBatch({
+      records: [{ timestamp: Date.now(), key: null, value: encoder.encode("wake up") }],
     });
-    const batch = buildBatch({ records: [{ timestamp: Date.now(), key: null, value: encoder.encode("wake up") }] });
     const produced = client.request(0, 9, {
       transactionalId: null,
       acks: -1,

@@ -157,8 +157,9 @@ export class ClientConnection {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
       apiKeys,
     });
-    const slot: Pending = { done: true, chunks, bytes: 0 };
-    this.#queue.push(slot);
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.#pendingBytes += bytes;
+    this.#queue.push({ done: true, chunks, bytes });
     this.#wakeWriter?.();
   }
 

@@ -80,6 +80,8 @@ export interface SampleOptions {
   nullHeaderValues?: boolean;
   /** Whether values are binary (default) or printable text (for tools that print them). */
   text?: boolean;
+  /** Whether a record may have both a null key and a null value (kafka-python refuses those). */
+  bothNull?: boolean;
 }
 
 function sampleBytes(random: SeededBytes, length: number, text: boolean): Uint8Array {
@@ -103,7 +105,7 @@ export function sampleRecords(options: SampleOptions): RecordJson[] {
     if (index % 7 === 3) key = null;
     else if (index % 13 === 6) key = "";
     let value: string | null = toBase64(sampleBytes(random, random.int(300) + 1, text));
-    if (index % 11 === 5) value = null;
+    if (index % 11 === 5 && (key !== null || (options.bothNull ?? true))) value = null;
     else if (index % 17 === 8) value = "";
     const headers: HeaderJson[] = [];
     if ((options.headers ?? true) && index % 5 === 0) {
