@@ -12,6 +12,8 @@ const args = Deno.args;
 const recordsIndex = args.indexOf("--records");
 const RECORDS = recordsIndex >= 0 ? Number(args[recordsIndex + 1]) : 1_000_000;
 const SIZES = [100, 1024];
+/** Each measurement is repeated and the fastest run kept, to damp noise from the shared 2-core machine. */
+const REPEATS = 3;
 
 interface Result {
   target: string;
@@ -44,7 +46,26 @@ async function timed(command: string, args: string[]): Promise<number> {
 }
 
 async function measure(target: string, bootstrap: string, size: number, file: string): Promise<Result> {
-  const topic = `bench-${size}-${Date.now()}`;
+  let best: Result | null = null;
+  for (let attempt = 0; attempt < REPEATS; attempt++) {
+    const result = await measureOnce(target, bootstrap, size, file, attempt);
+    best = best === null ? result : {
+      ...best,
+      produceSeconds: Math.min(best.produceSeconds, result.produceSeconds),
+      consumeSeconds: Math.min(best.consumeSeconds, result.consumeSeconds),
+    };
+  }
+  return best!;
+}
+
+async function measureOnce(
+  target: string,
+  bootstrap: string,
+  size: number,
+  file: string,
+  attempt: number,
+): Promise<Result> {
+  const topic = `bench-${size}-${attempt}`;
   const common = ["-b", bootstrap, "-t", topic, "-X", "topic.metadata.refresh.interval.ms=600000"];
   const produceSeconds = await timed("kcat", [
     "-P",
@@ -110,6 +131,13 @@ async function main(): Promise<void> {
   const directory = Deno.makeTempDirSync({ prefix: "dafka-bench-" });
   const files = new Map(SIZES.map((size) => [size, payloadFile(directory, size)]));
   const results: Result[] = [];
+  const diskSeconds = await timed("dd", [
+    "if=/dev/zero",
+    `of=${directory}/dd-test`,
+    "bs=1M",
+    `count=${Math.round(RECORDS * 1024 / 1e6)}`,
+  ]);
+  Deno.removeSync(`${directory}/dd-test`);
 
   const mock = await startMock();
   for (const size of SIZES) {
@@ -152,6 +180,11 @@ async function main(): Promise<void> {
       } of the mock ceiling`,
     );
   }
+  console.log(
+    `page-cache write ceiling of this machine (dd, 1 MiB blocks): ${
+      ((RECORDS * 1024) / 1e6 / diskSeconds).toFixed(0)
+    } MB/s`,
+  );
   console.log(`Dafka peak RSS: ${peakRss.toFixed(0)} MB; listening ${startupMs.toFixed(0)} ms after spawn`);
 }
 

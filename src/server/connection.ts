@@ -183,7 +183,7 @@ export class ClientConnection {
         }
       }
       try {
-        await this.connection.write(concat(ready, readyBytes));
+        for (const piece of coalesce(ready)) await this.connection.write(piece);
       } catch {
         this.close();
         return;
@@ -194,13 +194,41 @@ export class ClientConnection {
   }
 }
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
+/** Chunks this large are written as they are; smaller neighbours are joined into one write. */
+const LARGE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Groups response chunks into socket writes: runs of small chunks (headers,
+ * small responses) are copied together to save system calls, while record
+ * bytes read from a segment go out as they are, without another copy.
+ */
+function coalesce(chunks: Uint8Array[]): Uint8Array[] {
+  const writes: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runBytes = 0;
+  const flushRun = () => {
+    if (run.length === 1) writes.push(run[0]!);
+    else if (run.length > 1) {
+      const joined = new Uint8Array(runBytes);
+      let offset = 0;
+      for (const chunk of run) {
+        joined.set(chunk, offset);
+        offset += chunk.length;
+      }
+      writes.push(joined);
+    }
+    run = [];
+    runBytes = 0;
+  };
   for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+    if (chunk.length >= LARGE_CHUNK_BYTES) {
+      flushRun();
+      writes.push(chunk);
+    } else {
+      run.push(chunk);
+      runBytes += chunk.length;
+    }
   }
-  return out;
+  flushRun();
+  return writes;
 }
