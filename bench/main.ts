@@ -46,16 +46,16 @@ async function timed(command: string, args: string[]): Promise<number> {
 }
 
 async function measure(target: string, bootstrap: string, size: number, file: string): Promise<Result> {
-  let best: Result | null = null;
+  const runs: Result[] = [];
   for (let attempt = 0; attempt < REPEATS; attempt++) {
-    const result = await measureOnce(target, bootstrap, size, file, attempt);
-    best = best === null ? result : {
-      ...best,
-      produceSeconds: Math.min(best.produceSeconds, result.produceSeconds),
-      consumeSeconds: Math.min(best.consumeSeconds, result.consumeSeconds),
-    };
+    runs.push(await measureOnce(target, bootstrap, size, file, attempt));
   }
-  return best!;
+  return {
+    target,
+    size,
+    produceSeconds: Math.min(...runs.map((run) => run.produceSeconds)),
+    consumeSeconds: Math.min(...runs.map((run) => run.consumeSeconds)),
+  };
 }
 
 async function measureOnce(
