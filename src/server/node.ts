@@ -8,6 +8,7 @@ import type { Listener, World } from "../io/types.ts";
 import { LogManager } from "../log/mod.ts";
 import { decompress } from "../protocol/compression/mod.ts";
 import { startPeriodicJobs } from "./periodic_jobs.ts";
+import { adoptUnknownPartitions } from "./adopt_log_dir.ts";
 import { MetadataLog } from "../metadata/metadata_log.ts";
 import { MetadataRecordType } from "../metadata/records.ts";
 import { randomUuid, uuidToString } from "../metadata/uuid.ts";
@@ -50,6 +51,7 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
       featureLevel: METADATA_VERSION_LEVEL,
     }]);
   }
+  adoptUnknownPartitions(world, logs, broker);
   const listeners: Listener[] = [];
   for (const listener of config.listeners) {
     listeners.push(await world.net.listen({ host: listener.host || "0.0.0.0", port: listener.port }));

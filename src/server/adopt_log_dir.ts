@@ -1,0 +1,32 @@
+/**
+ * At start-up, partition folders that the metadata log does not know (a log
+ * directory written by Kafka in ZooKeeper mode, or folders copied in) become
+ * topics of this node, so that every record in them is served at its offset.
+ */
+import type { World } from "../io/types.ts";
+import { type LogManager, readPartitionMetadata } from "../log/mod.ts";
+import { partitionDirectoryName } from "../log/mod.ts";
+import { decideAdoption, type PartitionFolder } from "../metadata/adopt_partitions.ts";
+import { randomUuid } from "../metadata/uuid.ts";
+import type { Broker } from "./broker.ts";
+
+export function adoptUnknownPartitions(world: World, logs: LogManager, broker: Broker): void {
+  const unknown = logs.partitionsOnDisk().filter(({ topic }) => !broker.image.topicsByName.has(topic));
+  if (unknown.length === 0) return;
+  const folders: PartitionFolder[] = unknown.map(({ topic, partition }) => {
+    const directory = `${logs.directory}/${partitionDirectoryName(topic, partition)}`;
+    const log = logs.open({ topic, partition });
+    return {
+      topic,
+      partition,
+      topicId: readPartitionMetadata(world.disk, directory),
+      latestEpoch: log.latestEpoch,
+    };
+  });
+  const records = decideAdoption(broker.image, folders, broker.nodeId, () => randomUuid(world.random));
+  if (records.length === 0) return;
+  broker.commit(records);
+  world.log(
+    `adopted ${new Set(folders.map((folder) => folder.topic)).size} topics found in ${logs.directory}`,
+  );
+}
