@@ -41,7 +41,8 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
     directoryId: uuidToString(randomUuid(world.random)),
   });
-  const metadataLog = new MetadataLog(logs.openMetadataLog(), world.clock);
+  const metadataLog = new MetadataLog(logs.openMetadataLog(), world.clock, world.disk);
+  metadataLog.onSkip = (reason) => world.log(`skipped ${reason}`);
   const broker = new Broker({ world, config, clusterId: identity.clusterId, metadataLog, logs });
   broker.load();
   if (!broker.image.features.has("metadata.version")) {
