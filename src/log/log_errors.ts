@@ -13,6 +13,7 @@ export const LogErrorCode = {
   INVALID_PRODUCER_EPOCH: 47,
   INVALID_TXN_STATE: 48,
   TRANSACTION_COORDINATOR_FENCED: 52,
+  KAFKA_STORAGE_ERROR: 56,
 } as const;
 
 /** A fetch or read asked for an offset outside [logStartOffset, logEndOffset]. */
@@ -21,5 +22,17 @@ export class OffsetOutOfRangeError extends Error {
   constructor(readonly offset: number, readonly logStartOffset: number, readonly logEndOffset: number) {
     super(`offset ${offset} is outside the log's range [${logStartOffset}, ${logEndOffset}]`);
     this.name = "OffsetOutOfRangeError";
+  }
+}
+
+/**
+ * The log stopped after a disk error (Kafka's KafkaStorageException): the
+ * partition answers KAFKA_STORAGE_ERROR until the node restarts and recovers it.
+ */
+export class KafkaStorageError extends Error {
+  readonly errorCode = LogErrorCode.KAFKA_STORAGE_ERROR;
+  constructor(message: string) {
+    super(message);
+    this.name = "KafkaStorageError";
   }
 }

@@ -8,11 +8,17 @@
  * recovered as its checkpoints and the marker say. `closeAll` is the clean
  * shutdown: every log flushed and closed, the checkpoints written, then the
  * marker — unless some partition found at start was never opened (and so
- * never recovered) after an unclean shutdown.
+ * never recovered) after an unclean shutdown, or some log went offline after
+ * a disk error (it must be recovered at the next start).
+ *
+ * It also runs the directory's retention (`cleanupLogs`, Kafka's
+ * kafka-log-retention task) and deletes logs as Kafka does: rename first,
+ * remove after `file.delete.delay.ms` (see `file_deleter.ts`).
  */
 import type { Clock, Disk, FileHandle } from "../io/types.ts";
 import type { Decompress } from "./batch_records.ts";
 import { topicPartitionKey, type TopicPartitionOffset } from "./checkpoint_file.ts";
+import { DelayedFileDeleter } from "./file_deleter.ts";
 import { joinPath, METADATA_TOPIC, partitionDirectoryName } from "./file_names.ts";
 import { type LogConfigSource } from "./log_config.ts";
 import {
@@ -35,6 +41,7 @@ import {
   writeMetaProperties,
 } from "./meta_properties.ts";
 import { PartitionLog } from "./partition_log.ts";
+import { guardStorage, isStorageFailure } from "./storage_failure.ts";
 
 /** Options to open a log directory. */
 export interface LogManagerOptions {
@@ -67,6 +74,8 @@ export class LogManager {
   readonly directory: string;
   /** Whether the directory had its clean-shutdown marker at open. */
   readonly hadCleanShutdown: boolean;
+  /** Removes deleted segments and logs after their delay. */
+  readonly fileDeleter: DelayedFileDeleter;
   readonly #options: LogManagerOptions;
   readonly #disk: Disk;
   readonly #lock: FileHandle;
@@ -85,6 +94,11 @@ export class LogManager {
     this.directory = options.directory;
     this.#lock = lock;
     this.hadCleanShutdown = hadCleanShutdown;
+    this.fileDeleter = new DelayedFileDeleter({
+      disk: options.disk,
+      clock: options.clock,
+      log: (line) => this.#logLine(line),
+    });
     this.#recoveryPoints = this.#readCheckpoint(RECOVERY_POINT_CHECKPOINT_FILE);
     this.#logStartOffsets = this.#readCheckpoint(LOG_START_OFFSET_CHECKPOINT_FILE);
     const contents = listLogDirectory(options.disk, options.directory);
@@ -100,7 +114,11 @@ export class LogManager {
 
   /** Opens (creating it if needed) a log directory. */
   static open(options: LogManagerOptions): LogManager {
-    options.disk.mkdirs(options.directory);
+    if (!options.disk.exists(options.directory)) {
+      // As Kafka does for a log directory it creates: make its entry in the parent durable.
+      options.disk.mkdirs(options.directory);
+      options.disk.syncDirectory(parentDirectory(options.directory));
+    }
     const lock = openLockFile(options.disk, options.directory);
     const marker = readCleanShutdownMarker(options.disk, options.directory);
     if (marker.exists) removeCleanShutdownMarker(options.disk, options.directory);
@@ -185,11 +203,20 @@ export class LogManager {
       if (options.topicId) existing.assignTopicId(options.topicId);
       return existing;
     }
+    // Checkpoint entries count only for a folder found at start: a partition
+    // created now is new, whatever a stale entry (a crash right after a topic
+    // deletion) says about an earlier one of the same name.
+    const found = this.#unopened.has(key);
+    const folderIsNew = !found && !this.#disk.exists(
+      joinPath(this.directory, partitionDirectoryName(options.topic, options.partition)),
+    );
     const log = this.#openLog(
       options,
-      this.#recoveryPoints.get(key) ?? 0,
-      this.#logStartOffsets.get(key) ?? 0,
+      found ? this.#recoveryPoints.get(key) ?? 0 : 0,
+      found ? this.#logStartOffsets.get(key) ?? 0 : 0,
     );
+    // The log syncs its own folder; the new folder's entry in the directory needs a sync of its own.
+    if (folderIsNew) this.#disk.syncDirectory(this.directory);
     this.#logs.set(key, log);
     this.#unopened.delete(key);
     return log;
@@ -208,6 +235,7 @@ export class LogManager {
       hadCleanShutdown: this.hadCleanShutdown,
       topicId: options.topicId ?? null,
       decompress: this.#options.decompress,
+      fileDeleter: this.fileDeleter,
       log: this.#options.log,
     });
   }
@@ -223,33 +251,83 @@ export class LogManager {
   }
 
   /**
-   * Deletes a partition's log: its folder is renamed to
-   * `<topic>-<partition>.<id>-delete` (so a crash midway leaves a folder the
-   * next start removes) and then removed.
+   * Deletes a partition's log as Kafka's asyncDelete does: its folder is
+   * renamed to `<topic>-<partition>.<id>-delete` (a name the next start
+   * removes, so a crash at any point leaves nothing that looks live), the
+   * checkpoints are rewritten without it (so a topic created again under the
+   * same name does not inherit its offsets), and the folder is removed after
+   * `file.delete.delay.ms`.
    */
   remove(log: PartitionLog): void {
     const key = topicPartitionKey(log.topic, log.partition);
     if (this.#logs.get(key) === log) this.#logs.delete(key);
     this.#recoveryPoints.delete(key);
     this.#logStartOffsets.delete(key);
+    const delayMs = log.config().fileDeleteDelayMs;
     log.closeHandles();
     const uniqueId = (this.#options.clock.nowMs().toString(16) + (this.#deleteCounter++).toString(16))
       .padStart(32, "0");
     const doomed = `${log.directory}.${uniqueId}-delete`;
     this.#disk.rename(log.directory, doomed);
     this.#disk.syncDirectory(this.directory);
-    this.#disk.remove(doomed);
+    this.#tryCheckpoints();
+    this.fileDeleter.schedule([doomed], delayMs);
+  }
+
+  /** Writes both offset checkpoints; a disk error is logged (the files keep their old content). */
+  #tryCheckpoints(): boolean {
+    try {
+      this.checkpointRecoveryPoints();
+      this.checkpointLogStartOffsets();
+      return true;
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      this.#logLine(`cannot write the offset checkpoints: ${error.message}`);
+      return false;
+    }
+  }
+
+  /** Runs `job` on every open log that is not offline; a disk error takes only that log offline. */
+  #forEachLiveLog(job: (log: PartitionLog) => void): void {
+    for (const log of [...this.#logs.values()]) {
+      if (log.offlineReason !== null || log.isClosed) continue;
+      try {
+        guardStorage(log, () => job(log));
+      } catch (error) {
+        if (!isStorageFailure(error)) throw error;
+      }
+    }
   }
 
   /** Flushes logs whose `flush.ms` has passed (Kafka's log flusher). */
   flushDirtyLogs(nowMs: number): void {
-    for (const log of this.#logs.values()) log.maybeFlush(nowMs);
+    this.#forEachLiveLog((log) => log.maybeFlush(nowMs));
     this.#metadataLog?.maybeFlush(nowMs);
   }
 
   /** Forgets idle producers in every log. */
   removeExpiredProducers(nowMs: number): void {
-    for (const log of this.#logs.values()) log.removeExpiredProducers(nowMs);
+    this.#forEachLiveLog((log) => log.removeExpiredProducers(nowMs));
+  }
+
+  /**
+   * Kafka's kafka-log-retention task: deletes every log's segments below its
+   * log start offset and, where `cleanup.policy` includes delete, those past
+   * `retention.bytes` and `retention.ms` (PartitionLog.deleteOldSegments).
+   * `skip` leaves a log alone (one the cleaner is working on). Returns the
+   * number of segments deleted.
+   */
+  cleanupLogs(nowMs: number, skip: (log: PartitionLog) => boolean = () => false): number {
+    let deleted = 0;
+    this.#forEachLiveLog((log) => {
+      if (!skip(log)) deleted += log.deleteOldSegments(nowMs);
+    });
+    return deleted;
+  }
+
+  /** Logs that went offline after a disk error. */
+  offlineLogs(): PartitionLog[] {
+    return [...this.#logs.values()].filter((log) => log.offlineReason !== null);
   }
 
   #offsets(read: (log: PartitionLog) => number, stored: Map<string, number>): TopicPartitionOffset[] {
@@ -305,11 +383,19 @@ export class LogManager {
   /** The clean shutdown: close every log, write the checkpoints and the marker, let go of `.lock`. */
   closeAll(brokerEpoch = -1): void {
     if (this.#closed) return;
-    for (const log of this.#logs.values()) log.close();
+    this.#forEachLiveLog((log) => log.close());
     this.#metadataLog?.close();
-    this.checkpointRecoveryPoints();
-    this.checkpointLogStartOffsets();
-    if (this.hadCleanShutdown || this.#unopened.size === 0) {
+    // Kafka drops its pending removals at shutdown and the next start removes
+    // the files; removing them now leaves a clean directory (the delay is for
+    // readers, and none is left).
+    this.fileDeleter.runAll();
+    const checkpointed = this.#tryCheckpoints();
+    const offline = this.offlineLogs().length;
+    if (!checkpointed) {
+      this.#logLine("the checkpoints could not be written; not marking a clean shutdown");
+    } else if (offline > 0) {
+      this.#logLine(`${offline} partitions are offline after disk errors; not marking a clean shutdown`);
+    } else if (this.hadCleanShutdown || this.#unopened.size === 0) {
       writeCleanShutdownMarker(this.#disk, this.directory, brokerEpoch);
     } else {
       this.#logLine(`${this.#unopened.size} partitions were not recovered; not marking a clean shutdown`);
@@ -321,4 +407,12 @@ export class LogManager {
   #checkOpen(): void {
     if (this.#closed) throw new Error(`log directory ${this.directory} is closed`);
   }
+}
+
+/** The folder holding `path` ("/" for a top-level folder, "." for a bare name). */
+function parentDirectory(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  if (slash < 0) return ".";
+  return slash === 0 ? "/" : trimmed.slice(0, slash);
 }

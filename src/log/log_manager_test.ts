@@ -60,18 +60,31 @@ Deno.test("after a crash the marker is written only once every partition was rec
   assert.equal(disk.exists("/kafka-logs/.kafka_cleanshutdown"), true);
 });
 
-Deno.test("removing a log deletes its folder and its checkpoint entries", () => {
+Deno.test("removing a log renames its folder, drops its checkpoint entries, and removes it after the delay", () => {
   const disk = new MemoryDisk();
-  const manager = openManager(disk);
+  const clock = new ManualClock();
+  const manager = LogManager.open({
+    disk,
+    clock,
+    directory: "/kafka-logs",
+    config: { segmentBytes: 1000, fileDeleteDelayMs: 60_000 },
+  });
   fill(manager, "gone", 4, 2);
   fill(manager, "kept", 0, 1);
+  manager.checkpointRecoveryPoints();
   manager.remove(manager.get("gone", 4)!);
-  assert.deepEqual(disk.list("/kafka-logs").filter((name) => !name.startsWith(".")), ["kept-0"]);
-  manager.closeAll();
+  const folders = () => disk.list("/kafka-logs").filter((name) => disk.isDirectory(`/kafka-logs/${name}`));
+  assert.deepEqual(folders().length, 2);
+  assert.match(folders()[0]!, /^gone-4\.[0-9a-f]{32}-delete$/);
   assert.deepEqual(
     readOffsetCheckpoint(disk, "/kafka-logs/recovery-point-offset-checkpoint").map((entry) => entry.topic),
     ["kept"],
   );
+  clock.advance(59_999);
+  assert.equal(folders().length, 2);
+  clock.advance(1);
+  assert.deepEqual(folders(), ["kept-0"]);
+  manager.closeAll();
 });
 
 Deno.test("leftover -delete folders are removed and -future folders left alone", () => {

@@ -22,8 +22,17 @@ export {
   type PartitionLogOptions,
   type ReadOptions,
 } from "./partition_log.ts";
-export { DEFAULT_LOG_CONFIG, type LogConfig, type LogConfigSource, resolveLogConfig } from "./log_config.ts";
-export { LogErrorCode, OffsetOutOfRangeError } from "./log_errors.ts";
+export {
+  cleanupPolicyIncludes,
+  DEFAULT_LOG_CONFIG,
+  type LogConfig,
+  type LogConfigSource,
+  resolveLogConfig,
+} from "./log_config.ts";
+export { KafkaStorageError, LogErrorCode, OffsetOutOfRangeError } from "./log_errors.ts";
+export { guardStorage, isStorageFailure } from "./storage_failure.ts";
+export { DelayedFileDeleter } from "./file_deleter.ts";
+export { decideRetention, type RetentionDecision, type SegmentRetentionFacts } from "./retention.ts";
 export { LogSegment, type TimestampAndOffset, UnsupportedMessageFormatError } from "./segment.ts";
 export { OffsetIndex, type OffsetPosition } from "./offset_index.ts";
 export { TimeIndex, type TimestampOffset } from "./time_index.ts";

@@ -11,7 +11,7 @@
  *
  * All I/O goes through the `Disk` given, synchronously; time is passed in.
  */
-import type { Clock, Disk } from "../io/types.ts";
+import { type Clock, type Disk, DiskError } from "../io/types.ts";
 import {
   assignOffsets,
   type BatchHeader,
@@ -21,15 +21,18 @@ import {
   timestampTypeIsLogAppend,
 } from "../protocol/record_batch.ts";
 import type { Decompress } from "./batch_records.ts";
+import { DelayedFileDeleter } from "./file_deleter.ts";
 import { partitionDirectoryName } from "./file_names.ts";
 import { type EpochEndOffset, LeaderEpochCache, UNDEFINED_EPOCH } from "./leader_epoch_cache.ts";
 import { type LogConfig, type LogConfigSource, resolveLogConfig } from "./log_config.ts";
-import { LogErrorCode, OffsetOutOfRangeError } from "./log_errors.ts";
+import { KafkaStorageError, LogErrorCode, OffsetOutOfRangeError } from "./log_errors.ts";
 import { loadLog, rebuildProducerState } from "./partition_log_loader.ts";
 import { readPartitionMetadata, writePartitionMetadata } from "./partition_metadata.ts";
 import type { AppendOrigin, CompletedTransaction } from "./producer_append.ts";
 import { type ProducerAppendSession, ProducerStateManager } from "./producer_state.ts";
+import { decideRetention } from "./retention.ts";
 import { LogSegment, type SegmentOptions, type TimestampAndOffset } from "./segment.ts";
+import { markSegmentForDeletion } from "./segment_deletion.ts";
 import { SegmentList } from "./segment_list.ts";
 
 /** ListOffsets' special timestamps (Kafka's ListOffsetsRequest). */
@@ -58,6 +61,8 @@ export interface PartitionLogOptions {
   topicId?: Uint8Array | null;
   /** For timestamp lookups inside compressed batches. */
   decompress?: Decompress;
+  /** Removes deleted segments' `.deleted` files later; the log makes its own when not given. */
+  fileDeleter?: DelayedFileDeleter;
   log?: (line: string) => void;
 }
 
@@ -130,6 +135,8 @@ export class PartitionLog {
   #directoryDirty = false;
   #topicId: Uint8Array | null = null;
   #closed = false;
+  #offlineReason: string | null = null;
+  readonly #fileDeleter: DelayedFileDeleter;
 
   private constructor(options: PartitionLogOptions) {
     this.#options = options;
@@ -138,6 +145,7 @@ export class PartitionLog {
     this.partition = options.partition;
     this.directory = options.directory;
     this.#lastFlushTimeMs = options.clock.nowMs();
+    this.#fileDeleter = options.fileDeleter ?? new DelayedFileDeleter(options);
     options.disk.mkdirs(options.directory);
     this.#leaderEpochCache = LeaderEpochCache.open(options.disk, options.directory);
     this.#producerState = new ProducerStateManager({
@@ -237,6 +245,39 @@ export class PartitionLog {
   /** The base offsets of the segments, oldest first. */
   segmentBaseOffsets(): number[] {
     return this.#segments.baseOffsets();
+  }
+
+  /**
+   * The segments, oldest first, the last one active. For the cleaner, which
+   * reads them between appends; rolls, truncation, retention and swaps change
+   * the list, so it must not be kept across those.
+   */
+  segments(): readonly LogSegment[] {
+    return this.#segments.all();
+  }
+
+  /**
+   * Compaction's last step (Kafka's replaceSegments): `replaced`, consecutive
+   * inactive segments, give way to the cleaned segment whose files the
+   * cleaner has just renamed into place under the first one's base offset.
+   * The replaced segments' handles are closed and the producer snapshots of
+   * those whose base offset is gone are removed. Returns the new segment.
+   */
+  replaceSegments(replaced: readonly LogSegment[]): LogSegment {
+    this.#checkOpen();
+    const start = this.#segments.all().indexOf(replaced[0]!);
+    const fits = start >= 0 && start + replaced.length < this.#segments.length &&
+      replaced.every((segment, index) => this.#segments.at(start + index) === segment);
+    if (!fits) {
+      throw new Error(`${this.directory}: the segments to replace are not consecutive inactive ones`);
+    }
+    const tail = this.#segments.removeFrom(start);
+    for (const segment of replaced) segment.closeHandles();
+    const cleaned = LogSegment.open(this.#segmentOptions(replaced[0]!.baseOffset));
+    this.#segments.add(cleaned);
+    for (const segment of tail.slice(replaced.length)) this.#segments.add(segment);
+    for (const segment of replaced.slice(1)) this.#producerState.deleteSnapshot(segment.baseOffset);
+    return cleaned;
   }
 
   /** Bytes in all `.log` files. */
@@ -381,8 +422,11 @@ export class PartitionLog {
 
   /**
    * Starts a new active segment at the log end (or `expectedNextOffset` if
-   * later), snapshots producer state at its base offset, and syncs the
-   * segments before it (Kafka schedules that flush; Dafka's Disk is synchronous).
+   * later) and snapshots producer state at its base offset. The segments
+   * before it are synced first (Kafka schedules that flush after the roll;
+   * Dafka's Disk is synchronous): a new segment file then never exists while
+   * the tail before it could still be lost, which would leave a hole in the
+   * offsets after a power loss.
    */
   roll(nowMs: number, expectedNextOffset = 0): LogSegment {
     this.#checkOpen();
@@ -390,12 +434,12 @@ export class PartitionLog {
     const active = this.#segments.last()!;
     if (active.baseOffset === newOffset && active.size() === 0) return active;
     active.onBecomeInactive();
+    this.#flushUpTo(newOffset, nowMs);
     const segment = LogSegment.create(this.#segmentOptions(newOffset));
     this.#segments.add(segment);
     this.#directoryDirty = true;
     this.#producerState.mapEndOffset = newOffset;
     this.#producerState.takeSnapshot();
-    this.#flushUpTo(newOffset, nowMs);
     return segment;
   }
 
@@ -471,7 +515,9 @@ export class PartitionLog {
       case LATEST_TIERED_TIMESTAMP:
         return { timestamp: -1, offset: -1, leaderEpoch: -1 };
     }
-    const segment = this.#segments.all().find((candidate) =>
+    // Segments wholly below the log start wait for the retention check; they answer nothing.
+    const firstLive = Math.max(0, this.#segments.floorIndex(this.#logStartOffset));
+    const segment = this.#segments.all().slice(firstLive).find((candidate) =>
       candidate.maxTimestampAndOffset.timestamp >= timestampMs
     );
     return segment?.findOffsetByTimestamp(timestampMs, this.#logStartOffset) ?? null;
@@ -558,8 +604,9 @@ export class PartitionLog {
   }
 
   /**
-   * Moves the log start forward (DeleteRecords, retention) and deletes the
-   * segments wholly below it; the active segment stays.
+   * Moves the log start forward (DeleteRecords, retention). As in Kafka, the
+   * segments wholly below it stay until the next retention check deletes them
+   * (`deleteOldSegments`); reads below the new start are refused at once.
    */
   advanceLogStartOffset(offset: number): void {
     this.#checkOpen();
@@ -570,9 +617,71 @@ export class PartitionLog {
     this.#logStartOffset = offset;
     this.#leaderEpochCache.truncateFromStart(offset);
     this.#producerState.onLogStartOffsetIncremented(offset);
-    while (this.#segments.length > 1 && this.#segments.at(1)!.baseOffset <= offset) {
-      this.#deleteSegment(this.#segments.removeFirst()!);
+  }
+
+  /**
+   * Kafka's deleteOldSegments (see `retention.ts` for the rules): deletes the
+   * oldest segments that are below the log start offset or past
+   * `retention.bytes`/`retention.ms`, never one that reaches
+   * `highWatermark`. When every segment goes, a new active segment is rolled
+   * first. Returns the number of segments deleted.
+   */
+  deleteOldSegments(nowMs: number, highWatermark = this.#nextOffset): number {
+    this.#checkOpen();
+    const config = this.config();
+    const decision = decideRetention(
+      this.#segments.all().map((segment) => ({
+        baseOffset: segment.baseOffset,
+        sizeBytes: segment.size(),
+        largestTimestampMs: segment.largestTimestamp,
+      })),
+      {
+        nowMs,
+        logStartOffset: this.#logStartOffset,
+        logEndOffset: this.#nextOffset,
+        highWatermark: Math.min(highWatermark, this.#nextOffset),
+        retentionMs: config.retentionMs,
+        retentionBytes: config.retentionBytes,
+        deleteEnabled: config.cleanupPolicyDelete,
+      },
+    );
+    if (decision.count === 0) return 0;
+    const deleted = this.#deleteOldestSegments(decision.count, nowMs, config.fileDeleteDelayMs);
+    if (deleted > 0) {
+      this.#options.log?.(
+        `[${partitionDirectoryName(this.topic, this.partition)}] deleted ${deleted} segments ` +
+          `(${[...new Set(decision.reasons)].join(", ")}); the log now starts at ${this.#logStartOffset}`,
+      );
     }
+    return deleted;
+  }
+
+  /**
+   * Moves the log start to the first kept segment, then renames the deleted
+   * segments' files (and their producer snapshots) to `.deleted` for removal
+   * after `file.delete.delay.ms`, oldest first.
+   */
+  #deleteOldestSegments(count: number, nowMs: number, fileDeleteDelayMs: number): number {
+    let doomed = this.#segments.all().slice(0, count);
+    if (count === this.#segments.length) {
+      const rolled = this.roll(nowMs);
+      if (rolled.baseOffset === doomed[doomed.length - 1]!.baseOffset) doomed = doomed.slice(0, -1);
+    }
+    if (doomed.length === 0) return 0;
+    this.advanceLogStartOffset(this.#segments.at(doomed.length)!.baseOffset);
+    const renamed: string[] = [];
+    try {
+      for (const segment of doomed) {
+        this.#segments.removeFirst();
+        markSegmentForDeletion(this.#disk, segment, renamed);
+        const snapshot = this.#producerState.removeAndMarkSnapshotForDeletion(segment.baseOffset);
+        if (snapshot !== null) renamed.push(snapshot);
+      }
+    } finally {
+      // Even when a rename fails midway, what was renamed is removed in time.
+      this.#fileDeleter.schedule(renamed, fileDeleteDelayMs);
+    }
+    return doomed.length;
   }
 
   #deleteSegment(segment: LogSegment): void {
@@ -602,6 +711,29 @@ export class PartitionLog {
     this.#closed = true;
   }
 
+  /** Why the log stopped after a disk error, or null while it works. */
+  get offlineReason(): string | null {
+    return this.#offlineReason;
+  }
+
+  /**
+   * Stops the log after a disk error (see `storage_failure.ts`): its files
+   * are closed as they are and every later operation throws
+   * KafkaStorageError. The next start recovers it.
+   */
+  markOffline(reason: string): void {
+    if (this.#offlineReason !== null) return;
+    this.#offlineReason = reason;
+    this.#options.log?.(`[${partitionDirectoryName(this.topic, this.partition)}] offline: ${reason}`);
+    try {
+      this.closeHandles();
+    } catch (error) {
+      // Closing files on a failing disk may fail too; the log is not used again either way.
+      if (!(error instanceof DiskError)) throw error;
+      this.#closed = true;
+    }
+  }
+
   /** Closes the files and removes the partition's folder. */
   delete(): void {
     this.closeHandles();
@@ -613,6 +745,9 @@ export class PartitionLog {
   }
 
   #checkOpen(): void {
+    if (this.#offlineReason !== null) {
+      throw new KafkaStorageError(`${this.directory} is offline: ${this.#offlineReason}`);
+    }
     if (this.#closed) throw new Error(`${this.directory} is closed`);
   }
 }

@@ -231,6 +231,8 @@ Deno.test("partition log truncation and log start moves keep its files consisten
   assert.ok(segments.length >= 5);
   log.advanceLogStartOffset(segments[2]! + 1);
   assert.equal(log.logStartOffset, segments[2]! + 1);
+  assert.deepEqual(log.segmentBaseOffsets(), segments, "segments wait for the retention check");
+  assert.equal(log.deleteOldSegments(clock.now), 2);
   assert.deepEqual(log.segmentBaseOffsets(), segments.slice(2));
   assert.throws(() => log.read(segments[2]!, { maxBytes: 100 }), OffsetOutOfRangeError);
   log.truncateTo(segments[3]! + 4);

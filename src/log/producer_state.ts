@@ -11,7 +11,13 @@
  */
 import type { Disk } from "../io/types.ts";
 import type { BatchHeader } from "../protocol/record_batch.ts";
-import { joinPath, offsetFileName, offsetFromFileName, PRODUCER_SNAPSHOT_FILE_SUFFIX } from "./file_names.ts";
+import {
+  DELETED_FILE_SUFFIX,
+  joinPath,
+  offsetFileName,
+  offsetFromFileName,
+  PRODUCER_SNAPSHOT_FILE_SUFFIX,
+} from "./file_names.ts";
 import {
   type AppendOrigin,
   type CompletedTransaction,
@@ -227,6 +233,23 @@ export class ProducerStateManager {
     if (index < 0) return;
     this.#snapshots.splice(index, 1);
     this.#disk.remove(this.#snapshotPath(offset));
+  }
+
+  /**
+   * Takes the snapshot at `offset` out of use and renames it to
+   * `.snapshot.deleted` (its segment is being deleted, as Kafka's
+   * removeAndMarkSnapshotForDeletion does); returns the new path, or null
+   * when there is no such snapshot.
+   */
+  removeAndMarkSnapshotForDeletion(offset: number): string | null {
+    const index = this.#snapshots.indexOf(offset);
+    if (index < 0) return null;
+    this.#snapshots.splice(index, 1);
+    const path = this.#snapshotPath(offset);
+    if (!this.#disk.exists(path)) return null;
+    const renamed = path + DELETED_FILE_SUFFIX;
+    this.#disk.rename(path, renamed);
+    return renamed;
   }
 
   /** Deletes snapshots below `offset`. */

@@ -232,6 +232,17 @@ export class LogSegment {
     return this.#maxTimestampAndOffset;
   }
 
+  /**
+   * The newest record's timestamp, which retention.ms compares with now.
+   * Kafka falls back to the file's modification time when the segment holds
+   * no timestamp; the Disk seam has none, so this uses the time the segment
+   * was created or opened.
+   */
+  get largestTimestamp(): number {
+    const timestamp = this.maxTimestampAndOffset.timestamp;
+    return timestamp >= 0 ? timestamp : this.#createdMs;
+  }
+
   /** Whether `offset` can be stored relative to this segment's base offset. */
   canConvertToRelativeOffset(offset: number): boolean {
     return this.offsetIndex.canAppendOffset(offset);
@@ -456,6 +467,11 @@ export class LogSegment {
     const truncated = size - validBytes;
     if (truncated > 0) this.#log.truncate(validBytes);
     timeIndex.maybeAppend(max.timestamp, max.offset, true);
+    // A rebuilt segment may lie below the recovery point, which is never
+    // synced again: make the rebuild durable now, or a power loss could tear it.
+    if (truncated > 0) this.#log.sync();
+    offsetIndex.sync();
+    timeIndex.sync();
     this.#maxTimestampAndOffset = max;
     this.#bytesSinceLastIndexEntry = 0;
     this.#rollingBasedTimestamp = null;
@@ -524,10 +540,16 @@ export class LogSegment {
       !this.canConvertToRelativeOffset(check.lastOffsetInMessages);
   }
 
-  /** Called when a newer segment takes over: records the largest timestamp in the time index. */
+  /**
+   * Called when a newer segment takes over: records the largest timestamp in
+   * the time index, synced at once (the log's flush skips a segment whose
+   * records are all below the recovery point already).
+   */
   onBecomeInactive(): void {
     const max = this.maxTimestampAndOffset;
+    const entries = this.timeIndex.entryCount;
     this.timeIndex.maybeAppend(max.timestamp, max.offset, true);
+    if (this.timeIndex.entryCount !== entries) this.timeIndex.sync();
   }
 
   /** Makes the log and the loaded indexes durable. */
@@ -537,14 +559,20 @@ export class LogSegment {
     this.#timeIndex?.sync();
   }
 
-  /** Writes the final time index entry (as Kafka does on close) and closes the files. */
+  /**
+   * Writes the final time index entry (as Kafka does on close), syncs it
+   * when one was written (a clean shutdown is trusted at the next start, so
+   * nothing may be left unsynced), and closes the files.
+   */
   close(): void {
     if (this.#maxTimestampAndOffset !== null && this.#timeIndex !== null) {
+      const entries = this.#timeIndex.entryCount;
       this.#timeIndex.maybeAppend(
         this.#maxTimestampAndOffset.timestamp,
         this.#maxTimestampAndOffset.offset,
         true,
       );
+      if (this.#timeIndex.entryCount !== entries) this.#timeIndex.sync();
     }
     this.#offsetIndex?.close();
     this.#timeIndex?.close();

@@ -13,8 +13,12 @@ import {
 import { Reader } from "./reader.ts";
 import { type ApiSchema, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
+import { addRaftVoter } from "./messages/add_raft_voter.ts";
 import { alterConfigs } from "./messages/alter_configs.ts";
 import { apiVersions } from "./messages/api_versions.ts";
+import { beginQuorumEpoch } from "./messages/begin_quorum_epoch.ts";
+import { brokerHeartbeat } from "./messages/broker_heartbeat.ts";
+import { brokerRegistration } from "./messages/broker_registration.ts";
 import { consumerGroupDescribe } from "./messages/consumer_group_describe.ts";
 import { consumerGroupHeartbeat } from "./messages/consumer_group_heartbeat.ts";
 import { createPartitions } from "./messages/create_partitions.ts";
@@ -25,7 +29,10 @@ import { deleteTopics } from "./messages/delete_topics.ts";
 import { describeCluster } from "./messages/describe_cluster.ts";
 import { describeConfigs } from "./messages/describe_configs.ts";
 import { describeGroups } from "./messages/describe_groups.ts";
+import { describeQuorum } from "./messages/describe_quorum.ts";
+import { endQuorumEpoch } from "./messages/end_quorum_epoch.ts";
 import { fetchApi } from "./messages/fetch.ts";
+import { fetchSnapshot } from "./messages/fetch_snapshot.ts";
 import { findCoordinator } from "./messages/find_coordinator.ts";
 import { heartbeat } from "./messages/heartbeat.ts";
 import { incrementalAlterConfigs } from "./messages/incremental_alter_configs.ts";
@@ -40,8 +47,11 @@ import { offsetDelete } from "./messages/offset_delete.ts";
 import { offsetFetch } from "./messages/offset_fetch.ts";
 import { offsetForLeaderEpoch } from "./messages/offset_for_leader_epoch.ts";
 import { produce } from "./messages/produce.ts";
+import { removeRaftVoter } from "./messages/remove_raft_voter.ts";
 import { saslHandshake } from "./messages/sasl_handshake.ts";
 import { syncGroup } from "./messages/sync_group.ts";
+import { updateRaftVoter } from "./messages/update_raft_voter.ts";
+import { vote } from "./messages/vote.ts";
 
 /** Every described API, by key (listed in key order). */
 export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
@@ -72,9 +82,19 @@ export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
     deleteGroups,
     incrementalAlterConfigs,
     offsetDelete,
+    vote,
+    beginQuorumEpoch,
+    endQuorumEpoch,
+    describeQuorum,
+    fetchSnapshot,
     describeCluster,
+    brokerRegistration,
+    brokerHeartbeat,
     consumerGroupHeartbeat,
     consumerGroupDescribe,
+    addRaftVoter,
+    removeRaftVoter,
+    updateRaftVoter,
   ].map((schema) => [schema.apiKey, schema]),
 );
 

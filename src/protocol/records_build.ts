@@ -37,6 +37,12 @@ export interface BuildBatchOptions {
   lastOffsetDelta?: number;
   /** Overrides the batch's maxTimestamp (LogAppendTime batches, empty batches). */
   maxTimestamp?: number;
+  /**
+   * KIP-534: the time after which compaction may remove the batch's
+   * tombstones and markers. Stored as the base timestamp (record timestamps
+   * are deltas from it) with attributes bit 6 set.
+   */
+  deleteHorizonMs?: number;
 }
 
 /** Bytes of the zig-zag varint/varlong for `value` (exact for safe integers). */
@@ -110,6 +116,7 @@ function attributesOf(options: BuildBatchOptions, compression: Compression): num
   if (options.timestampType === TimestampType.LogAppendTime) attributes |= 0x08;
   if (options.isTransactional) attributes |= 0x10;
   if (options.isControl) attributes |= 0x20;
+  if (options.deleteHorizonMs !== undefined) attributes |= 0x40;
   return attributes;
 }
 
@@ -123,7 +130,8 @@ export function buildBatch(options: BuildBatchOptions): Uint8Array {
   const records = options.records;
   const first = records[0];
   // Kafka's writers take the first record's timestamp as the base; deltas may be negative.
-  const baseTimestamp = first === undefined ? (options.maxTimestamp ?? NO_TIMESTAMP) : first.timestamp;
+  const baseTimestamp = options.deleteHorizonMs ??
+    (first === undefined ? (options.maxTimestamp ?? NO_TIMESTAMP) : first.timestamp);
   const maxTimestamp = options.maxTimestamp ??
     records.reduce((max, record) => Math.max(max, record.timestamp), NO_TIMESTAMP);
   const encoded = encodeRecords(records, baseOffset, baseTimestamp);

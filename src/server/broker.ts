@@ -9,7 +9,13 @@
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
-import type { LogManager } from "../log/mod.ts";
+import { cleanupPolicyIncludes, isStorageFailure, type LogManager } from "../log/mod.ts";
+import {
+  compactionConfigOf,
+  DEFAULT_DEDUPE_BUFFER_BYTES,
+  LogCleaner,
+  startCleanerTimer,
+} from "../log/cleaner/mod.ts";
 import {
   decideCreateTopic,
   decideProducerIdBlock,
@@ -25,6 +31,7 @@ import { randomUuid, uuidToString } from "../metadata/uuid.ts";
 import { ProducerIdManager } from "../txn/producer_ids.ts";
 import { AppendWaiters } from "./append_waiters.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
+import { GroupDriver } from "./group_driver.ts";
 import type { ApiHandler } from "./handler.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { Partition } from "./partition.ts";
@@ -48,6 +55,11 @@ export class Broker {
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
   readonly appendWaiters: AppendWaiters;
+  /** The consumer group coordinator (started by the node after `load`). */
+  readonly groups: GroupDriver;
+  /** Compacts the logs of topics whose cleanup.policy has "compact" (__consumer_offsets among them). */
+  readonly cleaner: LogCleaner;
+  #cleanerTimer: { stop(): void } | null = null;
   readonly #metadataLog: MetadataLog;
   readonly #logs: LogManager;
   /** Partitions led here, by "topic:partition". */
@@ -73,6 +85,17 @@ export class Broker {
         return { firstId: block.firstId, size: PRODUCER_ID_BLOCK_SIZE };
       },
     });
+    this.groups = new GroupDriver(this, options.logs);
+    this.cleaner = new LogCleaner({
+      disk: options.world.disk,
+      clock: this.clock,
+      logDirectory: options.logs.directory,
+      // Not among the keys BrokerConfig parses yet: read as given.
+      dedupeBufferBytes: Number(
+        options.config.given.get("log.cleaner.dedupe.buffer.size") ?? DEFAULT_DEDUPE_BUFFER_BYTES,
+      ),
+      log: options.world.log,
+    });
   }
 
   /** Rebuilds the image from the metadata log, then opens the partitions it assigns here. */
@@ -84,6 +107,14 @@ export class Broker {
           this.#openPartition(topic.name, partition.partition);
         }
       }
+    }
+    if (this.config.bool("log.cleaner.enable")) {
+      this.#cleanerTimer = startCleanerTimer({
+        clock: this.clock,
+        cleaner: this.cleaner,
+        backoffMs: this.config.int("log.cleaner.backoff.ms"),
+        log: this.world.log,
+      });
     }
   }
 
@@ -103,7 +134,10 @@ export class Broker {
         const topic = this.image.topicsById.get(uuidToString(record.topicId))!;
         this.#openPartition(topic.name, record.partitionId);
       }
-      if (removed) this.#removeTopicPartitions(removed.name, removed.partitions.length);
+      if (removed) {
+        this.#removeTopicPartitions(removed.name, removed.partitions.length);
+        this.groups.onTopicDeleted(removed.name, removed.partitions.length);
+      }
     }
   }
 
@@ -170,6 +204,13 @@ export class Broker {
       topicId: topic.topicId,
       config: () => this.#logConfig(overrides()),
     });
+    this.cleaner.register(log, {
+      config: () =>
+        compactionConfigOf({
+          number: (name) => this.topicConfigs.number(name, overrides()),
+          string: (name) => this.topicConfigs.string(name, overrides()),
+        }),
+    });
     this.#partitions.set(
       key,
       new Partition({
@@ -194,7 +235,28 @@ export class Broker {
       indexIntervalBytes: value("index.interval.bytes"),
       flushMessages: value("flush.messages"),
       flushMs: value("flush.ms"),
+      retentionMs: value("retention.ms"),
+      retentionBytes: value("retention.bytes"),
+      fileDeleteDelayMs: value("file.delete.delay.ms"),
+      cleanupPolicyDelete: cleanupPolicyIncludes(
+        this.topicConfigs.string("cleanup.policy", overrides),
+        "delete",
+      ),
     };
+  }
+
+  /**
+   * Writes `log-start-offset-checkpoint` now (after DeleteRecords), so that a
+   * crash does not bring deleted records back. Kafka waits for its periodic
+   * checkpoint; writing at once costs one small file per request.
+   */
+  checkpointLogStartOffsets(): void {
+    try {
+      this.#logs.checkpointLogStartOffsets();
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      this.world.log(`cannot write the log start offset checkpoint: ${error.message}`);
+    }
   }
 
   #removeTopicPartitions(topicName: string, count: number): void {
@@ -203,12 +265,16 @@ export class Broker {
       const partition = this.#partitions.get(key);
       if (!partition) continue;
       this.#partitions.delete(key);
+      this.cleaner.unregister(partition.log, true);
       this.#logs.remove(partition.log);
     }
   }
 
   /** Flushes and closes every log (clean shutdown). */
   close(): void {
+    this.#cleanerTimer?.stop();
+    this.cleaner.close();
+    this.groups.close();
     this.appendWaiters.wakeAll();
     this.#logs.closeAll();
   }

@@ -52,12 +52,13 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
       featureLevel: METADATA_VERSION_LEVEL,
     }]);
   }
+  broker.groups.start();
   adoptUnknownPartitions(world, logs, broker);
   const listeners: Listener[] = [];
   for (const listener of config.listeners) {
     listeners.push(await world.net.listen({ host: listener.host || "0.0.0.0", port: listener.port }));
   }
-  const jobs = startPeriodicJobs(world.clock, logs, config);
+  const jobs = startPeriodicJobs(world.clock, logs, config, world.log);
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
   const accepting = listeners.map(async (listener) => {

@@ -3,12 +3,17 @@
  * apply to clients' appends and reads (Kafka's Partition + LogValidator
  * roles). With one replica, the high watermark is the log end offset: an
  * append is committed once it is in the log.
+ *
+ * A disk error while the log reads or writes takes the partition offline
+ * (src/log/storage_failure.ts): from then on it answers KAFKA_STORAGE_ERROR
+ * and the rest of the node keeps serving.
  */
 import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock } from "../io/types.ts";
-import type { PartitionLog } from "../log/mod.ts";
+import { guardStorage, isStorageFailure, type PartitionLog } from "../log/mod.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { setLogAppendTime } from "../protocol/record_batch.ts";
+import { type BatchHeader, setLogAppendTime } from "../protocol/record_batch.ts";
+import { describeRecordErrors, isCompactedPolicy, recordsWithoutKey } from "../log/cleaner/mod.ts";
 import { convertBatchesToMessageSet, convertMessageSetToBatch } from "../protocol/message_set.ts";
 import { validateProducedBatch } from "./batch_validation.ts";
 
@@ -72,8 +77,18 @@ export class Partition {
     return this.highWatermark;
   }
 
-  /** KIP-320 fencing: a client's view of the leader epoch must match ours. */
+  /** Whether the log went offline after a disk error. */
+  get offline(): boolean {
+    return this.log.offlineReason !== null;
+  }
+
+  /**
+   * The checks Kafka makes before serving a read of the partition: its log
+   * must be online (else KAFKA_STORAGE_ERROR), and KIP-320 fencing: a
+   * client's view of the leader epoch must match ours.
+   */
   checkLeaderEpoch(currentLeaderEpoch: number): number {
+    if (this.offline) return ErrorCode.KAFKA_STORAGE_ERROR;
     if (currentLeaderEpoch === -1 || currentLeaderEpoch === undefined) return ErrorCode.NONE;
     if (currentLeaderEpoch > this.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
     if (currentLeaderEpoch < this.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
@@ -84,8 +99,33 @@ export class Partition {
     return this.options.configs.number(name, this.options.overrides());
   }
 
+  /**
+   * A compacted topic refuses records without a key (Kafka's LogValidator,
+   * KIP-467 record errors). Only compacted topics' batches are decoded here.
+   */
+  #refuseRecordsWithoutKey(bytes: Uint8Array, header: BatchHeader): AppendOutcome | null {
+    if (!isCompactedPolicy(this.options.configs.string("cleanup.policy", this.options.overrides()))) {
+      return null;
+    }
+    let errors;
+    try {
+      errors = recordsWithoutKey(bytes, header, `${this.topic}-${this.partition}`);
+    } catch (error) {
+      return this.#refuse(ErrorCode.CORRUPT_MESSAGE, (error as Error).message);
+    }
+    if (errors.length === 0) return null;
+    return {
+      ...this.#refuse(ErrorCode.INVALID_RECORD, describeRecordErrors(errors)),
+      recordErrors: errors.map((error) => ({
+        batchIndex: error.batchIndex,
+        batchIndexErrorMessage: error.message,
+      })),
+    };
+  }
+
   /** Validates and appends a client's records (one batch, or a legacy message set for Produce v0-2). */
   appendFromClient(records: Uint8Array, produceVersion: number): AppendOutcome {
+    if (this.offline) return this.#refuse(ErrorCode.KAFKA_STORAGE_ERROR, this.log.offlineReason);
     const now = this.options.clock.nowMs();
     let bytes = records;
     if (produceVersion < 3 && records.length > 16 && records[16] !== 2) {
@@ -105,8 +145,19 @@ export class Partition {
       timestampAfterMaxMs: this.#config("message.timestamp.after.max.ms"),
     });
     if (!validated.ok) return this.#refuse(validated.errorCode, validated.errorMessage);
+    const keyless = this.#refuseRecordsWithoutKey(bytes, validated.header);
+    if (keyless !== null) return keyless;
     if (!createTime) setLogAppendTime(bytes, validated.header, now);
-    const appended = this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs: now });
+    let appended;
+    try {
+      appended = guardStorage(
+        this.log,
+        () => this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs: now }),
+      );
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      return this.#refuse(ErrorCode.KAFKA_STORAGE_ERROR, error.message);
+    }
     if (appended.errorCode !== ErrorCode.NONE) {
       return this.#refuse(appended.errorCode, appended.errorMessage ?? null);
     }
@@ -145,17 +196,25 @@ export class Partition {
     const highWatermark = this.highWatermark;
     const logStartOffset = this.logStartOffset;
     const base = { highWatermark, lastStableOffset: this.lastStableOffset, logStartOffset };
+    if (this.offline) return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, records: null };
     if (request.fetchOffset < logStartOffset || request.fetchOffset > highWatermark) {
       return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
     }
     if (request.fetchOffset === highWatermark || (request.maxBytes <= 0 && !request.minOneBatch)) {
       return { ...base, errorCode: ErrorCode.NONE, records: new Uint8Array(0) };
     }
-    let records = this.log.read(request.fetchOffset, {
-      maxBytes: request.maxBytes,
-      minOneBatch: request.minOneBatch,
-      maxOffset: highWatermark,
-    });
+    let records: Uint8Array;
+    try {
+      records = guardStorage(this.log, () =>
+        this.log.read(request.fetchOffset, {
+          maxBytes: request.maxBytes,
+          minOneBatch: request.minOneBatch,
+          maxOffset: highWatermark,
+        }));
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, records: null };
+    }
     if (request.magic < 2 && records.length > 0) {
       try {
         records = convertBatchesToMessageSet(records, request.magic as 0 | 1);
@@ -168,12 +227,40 @@ export class Partition {
     return { ...base, errorCode: ErrorCode.NONE, records };
   }
 
+  /**
+   * ListOffsets by timestamp. A disk error here takes the log offline and is
+   * thrown (the handler has no error to put it in, so the connection closes);
+   * the client's retry then gets KAFKA_STORAGE_ERROR from checkLeaderEpoch.
+   */
   offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | null {
-    return this.log.offsetForTimestamp(timestampMs);
+    return guardStorage(this.log, () => this.log.offsetForTimestamp(timestampMs));
   }
 
   maxTimestamp(): { offset: number; timestamp: number } | null {
-    return this.log.maxTimestampOffset();
+    return guardStorage(this.log, () => this.log.maxTimestampOffset());
+  }
+
+  /**
+   * DeleteRecords (Kafka's Partition.deleteRecordsOnLeader): moves the log
+   * start offset to `offset`, or to the high watermark for -1. Refused with
+   * POLICY_VIOLATION unless `cleanup.policy` includes delete, and with
+   * OFFSET_OUT_OF_RANGE for an offset below 0 or above the high watermark.
+   * An offset at or below the current start changes nothing. The segments
+   * below the new start go at the next retention check.
+   */
+  deleteRecords(offset: number): { errorCode: number; lowWatermark: number } {
+    const refused = (errorCode: number) => ({ errorCode, lowWatermark: -1 });
+    if (this.offline) return refused(ErrorCode.KAFKA_STORAGE_ERROR);
+    if (!this.log.config().cleanupPolicyDelete) return refused(ErrorCode.POLICY_VIOLATION);
+    const target = offset === -1 ? this.highWatermark : offset;
+    if (target < 0 || target > this.highWatermark) return refused(ErrorCode.OFFSET_OUT_OF_RANGE);
+    try {
+      guardStorage(this.log, () => this.log.advanceLogStartOffset(target));
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      return refused(ErrorCode.KAFKA_STORAGE_ERROR);
+    }
+    return { errorCode: ErrorCode.NONE, lowWatermark: this.log.logStartOffset };
   }
 
   /** The leader epoch that wrote `offset` (-1 when unknown). */

@@ -1,7 +1,9 @@
 /**
  * The log manager's background work, run on Clock timers as Kafka's
- * scheduler runs it: flushing logs past flush.ms, checkpointing recovery
- * points and log start offsets, and expiring idle producers' state.
+ * scheduler runs it: retention (deleting old segments every
+ * log.retention.check.interval.ms), flushing logs past flush.ms,
+ * checkpointing recovery points and log start offsets, and expiring idle
+ * producers' state.
  */
 import type { BrokerConfig } from "../config/broker_config.ts";
 import type { Clock, Timer } from "../io/types.ts";
@@ -11,37 +13,64 @@ import type { LogManager } from "../log/mod.ts";
 const PRODUCER_EXPIRATION_CHECK_MS = 600000;
 /** The flush check period when log.flush.scheduler.interval.ms is "never": flush.ms per topic can still be set. */
 const DEFAULT_FLUSH_CHECK_MS = 1000;
+/**
+ * Kafka starts its log tasks 30 s after start-up (log.initial.task.delay.ms);
+ * a shorter period starts sooner, so that small test intervals take effect.
+ */
+const INITIAL_TASK_DELAY_MS = 30_000;
 
-export function startPeriodicJobs(clock: Clock, logs: LogManager, config: BrokerConfig): { stop(): void } {
-  const timers: Timer[] = [];
+/** Starts the jobs; `log` hears about a job that failed (the job runs again at its next period). */
+export function startPeriodicJobs(
+  clock: Clock,
+  logs: LogManager,
+  config: BrokerConfig,
+  log: (line: string) => void = () => {},
+): { stop(): void } {
+  const timers = new Set<Timer>();
   let stopped = false;
-  const every = (periodMs: number, job: () => void) => {
-    const schedule = () => {
-      timers.push(clock.setTimer(periodMs, () => {
+  const every = (name: string, periodMs: number, job: () => void) => {
+    const schedule = (delayMs: number) => {
+      const timer = clock.setTimer(delayMs, () => {
+        timers.delete(timer);
         if (stopped) return;
-        job();
-        schedule();
-      }));
-      if (timers.length > 16) timers.splice(0, timers.length - 16);
+        try {
+          job();
+        } catch (error) {
+          log(`periodic job ${name} failed: ${(error as Error).message}`);
+        }
+        schedule(periodMs);
+      });
+      timers.add(timer);
     };
-    schedule();
+    schedule(Math.min(periodMs, INITIAL_TASK_DELAY_MS));
   };
+  every("kafka-log-retention", Math.max(1, config.int("log.retention.check.interval.ms")), () => {
+    logs.cleanupLogs(clock.nowMs());
+  });
   const flushScheduler = config.int("log.flush.scheduler.interval.ms");
   every(
+    "kafka-log-flusher",
     flushScheduler >= Number.MAX_SAFE_INTEGER ? DEFAULT_FLUSH_CHECK_MS : Math.max(1, flushScheduler),
+    () => logs.flushDirtyLogs(clock.nowMs()),
+  );
+  every(
+    "kafka-offset-checkpoints",
+    Math.max(1, config.int("log.flush.offset.checkpoint.interval.ms")),
     () => {
-      logs.flushDirtyLogs(clock.nowMs());
+      logs.checkpointRecoveryPoints();
+      logs.checkpointLogStartOffsets();
     },
   );
-  every(Math.max(1, config.int("log.flush.offset.checkpoint.interval.ms")), () => {
-    logs.checkpointRecoveryPoints();
-    logs.checkpointLogStartOffsets();
-  });
-  every(PRODUCER_EXPIRATION_CHECK_MS, () => logs.removeExpiredProducers(clock.nowMs()));
+  every(
+    "producer-expiration",
+    PRODUCER_EXPIRATION_CHECK_MS,
+    () => logs.removeExpiredProducers(clock.nowMs()),
+  );
   return {
     stop() {
       stopped = true;
       for (const timer of timers) timer.cancel();
+      timers.clear();
     },
   };
 }

@@ -1,0 +1,223 @@
+/**
+ * The mutable state of one Raft node and the small helpers every handler
+ * uses. Internal to `src/raft/`: the public face is `RaftNode`
+ * (raft_node.ts), and the handlers in the other files change this state.
+ */
+import type { RaftEnvelope, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts";
+import type { Snapshot } from "./raft_log.ts";
+import { RaftLog } from "./raft_log.ts";
+import { RequestTracker } from "./request_tracker.ts";
+import type { Role } from "./roles.ts";
+import {
+  DEFAULT_RAFT_TIMEOUTS,
+  NO_NODE,
+  type PlantedBugs,
+  type QuorumStateRecord,
+  type RaftBatch,
+  type RaftTimeouts,
+  type SnapshotId,
+} from "./types.ts";
+
+/** The randomness the core needs (the seam's `Random` fits). */
+export interface RandomSource {
+  /** An integer in [0, bound). */
+  int(bound: number): number;
+}
+
+/** How to build a node. */
+export interface RaftNodeOptions {
+  /** This node's id (`node.id`). */
+  nodeId: number;
+  /** The voters' ids (`controller.quorum.voters`); a node not listed is an observer. */
+  voters: readonly number[];
+  /** Requests naming another cluster id are refused with INCONSISTENT_CLUSTER_ID; null accepts any. */
+  clusterId?: string | null;
+  timeouts?: Partial<RaftTimeouts>;
+  random: RandomSource;
+  /** The node's monotonic clock at start-up. */
+  nowMs: number;
+  /** The `quorum-state` file found at start-up, if any. */
+  quorumState?: QuorumStateRecord | null;
+  /** The latest snapshot found at start-up, if any. */
+  snapshot?: Snapshot | null;
+  /** The log's batches found at start-up (those below the snapshot's end are ignored). */
+  batches?: readonly RaftBatch[];
+  /**
+   * Checks a downloaded snapshot before it replaces the log (framing, CRCs);
+   * a rejected one is dropped and fetched again. Accepts everything by default.
+   */
+  validateSnapshot?: (bytes: Uint8Array, snapshotId: SnapshotId) => boolean;
+  /** Called with a line for each notable event (state changes, refused input). */
+  log?: (line: string) => void;
+  /**
+   * Wall-clock time minus `nowMs` (the monotonic clock), to stamp the
+   * LeaderChange batches the node writes itself; 0 by default.
+   */
+  wallClockOffsetMs?: number;
+  /** Test-only: deliberate safety bugs, to prove the checkers catch them. */
+  bugs?: PlantedBugs;
+}
+
+/** The Ready handed out and not yet advanced. */
+export interface InflightReady {
+  endOffset: number;
+}
+
+export class RaftCore {
+  readonly nodeId: number;
+  readonly voters: readonly number[];
+  readonly clusterId: string | null;
+  readonly timeouts: RaftTimeouts;
+  readonly random: RandomSource;
+  readonly bugs: PlantedBugs;
+  readonly validateSnapshot: (bytes: Uint8Array, snapshotId: SnapshotId) => boolean;
+  readonly logLine: (line: string) => void;
+  readonly wallClockOffsetMs: number;
+  readonly requests: RequestTracker;
+  log: RaftLog;
+  role!: Role;
+  nowMs: number;
+  /** The highest offset known committed (-1 when unknown); never goes back. */
+  highWatermark = -1;
+  /** Everything below this was handed out to apply (as committed batches or a snapshot). */
+  appliedOffset: number;
+  nextCorrelationId = 1;
+  /** Messages to send with the next Ready. */
+  outbox: RaftEnvelope[] = [];
+  /** The quorum state the driver has been told to persist (null: nothing on disk). */
+  handedQuorumState: QuorumStateRecord | null;
+  /** The log end the driver will have once every Ready handed out is done. */
+  handedEndOffset: number;
+  /** The lowest truncation since the last Ready. */
+  lowestTruncation: number | null = null;
+  /** A snapshot fetched from the leader, to write with the next Ready. */
+  pendingInstall: Snapshot | null = null;
+  /** A new log start (after a local snapshot), to pass on with the next Ready. */
+  pendingLogStartOffset: number | null = null;
+  /** The log end that is durable (the leader counts only this for itself). */
+  persistedEndOffset: number;
+  inflightReady: InflightReady | null = null;
+  /** The high watermark last handed out in a Ready. */
+  handedHighWatermark = -1;
+
+  constructor(options: RaftNodeOptions) {
+    if (!Number.isSafeInteger(options.nodeId) || options.nodeId < 0) {
+      throw new RangeError(`node id must be a non-negative integer: ${options.nodeId}`);
+    }
+    this.nodeId = options.nodeId;
+    this.voters = [...new Set(options.voters)].sort((left, right) => left - right);
+    if (this.voters.length === 0) throw new RangeError("a quorum needs at least one voter");
+    this.clusterId = options.clusterId ?? null;
+    this.timeouts = { ...DEFAULT_RAFT_TIMEOUTS, ...options.timeouts };
+    this.random = options.random;
+    this.bugs = options.bugs ?? {};
+    this.validateSnapshot = options.validateSnapshot ?? (() => true);
+    this.logLine = options.log ?? (() => {});
+    this.wallClockOffsetMs = options.wallClockOffsetMs ?? 0;
+    this.requests = new RequestTracker(this.timeouts.requestTimeoutMs, this.timeouts.retryBackoffMs);
+    this.nowMs = options.nowMs;
+    this.log = RaftLog.restore({ snapshot: options.snapshot ?? null, batches: options.batches ?? [] });
+    this.appliedOffset = this.log.startOffset;
+    this.handedQuorumState = options.quorumState ?? null;
+    this.handedEndOffset = this.log.endOffset;
+    this.persistedEndOffset = this.log.endOffset;
+  }
+
+  get isVoter(): boolean {
+    return this.voters.includes(this.nodeId);
+  }
+
+  get isOnlyVoter(): boolean {
+    return this.voters.length === 1 && this.voters[0] === this.nodeId;
+  }
+
+  get epoch(): number {
+    return this.role.epoch;
+  }
+
+  /** The other voters. */
+  get remoteVoters(): number[] {
+    return this.voters.filter((voter) => voter !== this.nodeId);
+  }
+
+  /** The leader of the current epoch as this node knows it, or -1. */
+  get leaderId(): number {
+    const role = this.role;
+    switch (role.name) {
+      case "Leader":
+      case "Resigned":
+        return this.nodeId;
+      case "Follower":
+      case "Unattached":
+      case "Prospective":
+        return role.leaderId;
+      case "Candidate":
+        return NO_NODE;
+    }
+  }
+
+  /** The candidate this node voted for in the current epoch, or -1. */
+  get votedId(): number {
+    const role = this.role;
+    switch (role.name) {
+      case "Leader":
+      case "Resigned":
+      case "Candidate":
+        return this.nodeId;
+      case "Follower":
+      case "Unattached":
+      case "Prospective":
+        return role.votedId;
+    }
+  }
+
+  /** What `quorum-state` must say now. */
+  quorumState(): QuorumStateRecord {
+    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId };
+  }
+
+  /** A random election timeout in [electionTimeoutMs, 2 * electionTimeoutMs). */
+  randomElectionTimeoutMs(): number {
+    const base = this.timeouts.electionTimeoutMs;
+    return base === 0 ? 0 : base + this.random.int(base);
+  }
+
+  /** Queues a request to `destination` and tracks it. */
+  sendRequest(destination: number, body: RaftRequest): void {
+    const correlationId = this.nextCorrelationId++;
+    this.requests.onSent(destination, correlationId, this.nowMs);
+    this.outbox.push({ from: this.nodeId, to: destination, correlationId, body });
+  }
+
+  /** Queues the response to `request`. */
+  respond(request: RaftEnvelope, body: RaftResponse): void {
+    this.outbox.push({ from: this.nodeId, to: request.from, correlationId: request.correlationId, body });
+  }
+
+  /** Truncates the log, remembering it for the next Ready. */
+  truncateLog(offset: number): void {
+    if (offset >= this.log.endOffset) return;
+    if (offset < this.highWatermark) {
+      throw new Error(`node ${this.nodeId} would truncate to ${offset}, below its high watermark ${this.highWatermark}`);
+    }
+    this.log.truncateTo(offset);
+    this.lowestTruncation = Math.min(this.lowestTruncation ?? Infinity, offset);
+    this.persistedEndOffset = Math.min(this.persistedEndOffset, offset);
+  }
+
+  /** Raises the high watermark (never lowers it). Returns whether it moved. */
+  raiseHighWatermark(offset: number): boolean {
+    if (offset <= this.highWatermark) return false;
+    this.highWatermark = offset;
+    return true;
+  }
+
+  debug(text: string): void {
+    this.logLine(`[raft ${this.nodeId} ${this.role.name} e${this.epoch}] ${text}`);
+  }
+
+  /** A short description of an incoming message, for logs. */
+  describe(envelope: RaftEnvelope<RaftMessage>): string {
+    return `${envelope.body.type} from ${envelope.from} (#${envelope.correlationId})`;
+  }
+}

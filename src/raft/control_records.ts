@@ -1,0 +1,94 @@
+/**
+ * KRaft's control records: the key is a version (0) and a type, both
+ * int16; the value is the record's message in Kafka's flexible (compact)
+ * encoding, its first field being the message's own version.
+ *
+ * - LeaderChangeMessage (type 2), version 0: the leader, the voters and the
+ *   voters that granted it its vote; opens every epoch.
+ * - SnapshotHeaderRecord (3) and SnapshotFooterRecord (4), version 0: frame
+ *   every snapshot file.
+ */
+import { decodeFields, encodeFields, type Message } from "../protocol/codec.ts";
+import { Reader } from "../protocol/reader.ts";
+import { ControlRecordType } from "../protocol/records_control.ts";
+import { type Field, field, structs } from "../protocol/schema.ts";
+import { Writer } from "../protocol/writer.ts";
+import type { RaftRecord } from "./types.ts";
+
+const voterFields: Field[] = [field("voterId", "int32", "0+")];
+
+const leaderChangeFields: Field[] = [
+  field("version", "int16", "0+"),
+  field("leaderId", "int32", "0+"),
+  field("voters", structs(voterFields), "0+"),
+  field("grantingVoters", structs(voterFields), "0+"),
+];
+
+const snapshotHeaderFields: Field[] = [
+  field("version", "int16", "0+"),
+  field("lastContainedLogTimestamp", "int64", "0+"),
+];
+
+const snapshotFooterFields: Field[] = [field("version", "int16", "0+")];
+
+/** The key of a control record of `type`. */
+export function controlRecordKey(type: ControlRecordType): Uint8Array {
+  const key = new Uint8Array(4);
+  new DataView(key.buffer).setInt16(2, type);
+  return key;
+}
+
+function encodeMessage(fields: Field[], value: Message): Uint8Array {
+  const writer = new Writer(64);
+  encodeFields(writer, fields, 0, true, value);
+  return writer.finish();
+}
+
+function decodeMessage(fields: Field[], bytes: Uint8Array): Message {
+  const reader = new Reader(bytes);
+  const message = decodeFields(reader, fields, 0, true);
+  if (reader.remaining !== 0) throw new RangeError(`${reader.remaining} bytes after a control record`);
+  return message;
+}
+
+type LeaderChange = Extract<RaftRecord, { type: "leaderChange" }>;
+
+export function encodeLeaderChange(record: LeaderChange): Uint8Array {
+  return encodeMessage(leaderChangeFields, {
+    version: record.version,
+    leaderId: record.leaderId,
+    voters: record.voters,
+    grantingVoters: record.grantingVoters,
+  });
+}
+
+export function decodeLeaderChange(bytes: Uint8Array): LeaderChange {
+  const message = decodeMessage(leaderChangeFields, bytes);
+  const voters = (list: Message[]) => list.map((voter) => ({ voterId: voter.voterId as number }));
+  return {
+    type: "leaderChange",
+    version: message.version,
+    leaderId: message.leaderId,
+    voters: voters(message.voters),
+    grantingVoters: voters(message.grantingVoters),
+  };
+}
+
+export function encodeSnapshotHeader(lastContainedLogTimestampMs: number): Uint8Array {
+  return encodeMessage(snapshotHeaderFields, { version: 0, lastContainedLogTimestamp: lastContainedLogTimestampMs });
+}
+
+export function decodeSnapshotHeader(bytes: Uint8Array): { version: number; lastContainedLogTimestamp: number } {
+  const message = decodeMessage(snapshotHeaderFields, bytes);
+  return { version: message.version, lastContainedLogTimestamp: message.lastContainedLogTimestamp };
+}
+
+export function encodeSnapshotFooter(): Uint8Array {
+  return encodeMessage(snapshotFooterFields, { version: 0 });
+}
+
+export function decodeSnapshotFooter(bytes: Uint8Array): { version: number } {
+  return { version: decodeMessage(snapshotFooterFields, bytes).version };
+}
+
+export { ControlRecordType };

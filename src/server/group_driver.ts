@@ -1,0 +1,417 @@
+/**
+ * Runs the group coordinator (src/group/) on a node: the shell around the
+ * pure state machine. It
+ *
+ * - creates `__consumer_offsets` through the metadata log on first use
+ *   (compacted, offsets.topic.num.partitions partitions), or adopts the
+ *   partition folders of a log directory Kafka wrote;
+ * - rebuilds the coordinator's state from the topic at start-up;
+ * - feeds it requests and clock ticks, and drains its `Ready`: appends the
+ *   records to the partition logs, syncs them (a single node has no
+ *   replicas, so durability is the disk's), reports each write's outcome,
+ *   and only then resolves the responses;
+ * - keeps one Clock timer armed for the coordinator's earliest deadline.
+ *
+ * Group commit: requests handled in one turn of the event loop (a burst of
+ * pipelined requests, several connections' reads) share one drain, so their
+ * records cost one sync per partition log. Reads wait for a pending drain,
+ * so that a client reads what it wrote before, even when pipelined.
+ */
+import type { Timer } from "../io/types.ts";
+import type { LogManager, PartitionLog } from "../log/mod.ts";
+import {
+  decideCreateTopic,
+  isRefusal,
+} from "../metadata/controller.ts";
+import { ConfigResourceType } from "../metadata/records.ts";
+import {
+  DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
+  DEFAULT_OFFSET_METADATA_MAX_BYTES,
+  type DeleteGroupsResult,
+  type DescribedGroup,
+  encodeOffsetsTopicRecord,
+  GroupCoordinator,
+  type GroupCoordinatorOptions,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+  type LeaveGroupRequest,
+  type LeaveGroupResponse,
+  type ListGroupsResponse,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+  type OffsetDeleteRequest,
+  type OffsetDeleteResponse,
+  type OffsetFetchGroupRequest,
+  type OffsetFetchGroupResponse,
+  type RequestContext,
+  type SyncGroupRequest,
+  type SyncGroupResponse,
+  type Write,
+} from "../group/mod.ts";
+import { uuidToString } from "../metadata/uuid.ts";
+import { randomUuid } from "../metadata/uuid.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { buildBatch, type RecordInput } from "../protocol/records.ts";
+import type { Broker } from "./broker.ts";
+import { readOffsetsPartition } from "./group_driver_load.ts";
+
+/** The internal topic of committed offsets and group metadata. */
+export const OFFSETS_TOPIC = "__consumer_offsets";
+/** Batch framing beyond the records (Kafka's record batch overhead). */
+const BATCH_OVERHEAD_BYTES = 61;
+/** A bound on one record's framing (length, attributes, deltas, key and value lengths, header count). */
+const RECORD_OVERHEAD_BYTES = 32;
+/**
+ * The longest the timer is set for. Deadlines can be far off (a rebalance
+ * timeout may be 2^31 - 1 ms) and platform timers overflow beyond that; an
+ * early wake-up only ticks and re-arms.
+ */
+const TIMER_DELAY_MAX_MS = 24 * 60 * 60 * 1000;
+
+/** Who sent a request, as handlers know it. */
+export interface GroupRequestSource {
+  clientId: string;
+  clientHost: string;
+  apiVersion: number;
+}
+
+export class GroupDriver {
+  readonly coordinator: GroupCoordinator;
+  readonly #broker: Broker;
+  readonly #logs: LogManager;
+  readonly #waiting = new Map<number, (response: unknown) => void>();
+  #nextReplyId = 1;
+  #timer: Timer | null = null;
+  #armedForMs: number | null = null;
+  #draining = false;
+  /** A drain is queued for the end of the current turn; reads wait for it. */
+  #drainQueued: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(broker: Broker, logs: LogManager, options: GroupCoordinatorOptions = {}) {
+    this.#broker = broker;
+    this.#logs = logs;
+    const config = broker.config;
+    this.coordinator = new GroupCoordinator({
+      partitionCount: config.int("offsets.topic.num.partitions"),
+      minSessionTimeoutMs: config.int("group.min.session.timeout.ms"),
+      maxSessionTimeoutMs: config.int("group.max.session.timeout.ms"),
+      initialRebalanceDelayMs: config.int("group.initial.rebalance.delay.ms"),
+      maxGroupSize: config.int("group.max.size"),
+      offsetsRetentionMs: config.int("offsets.retention.minutes") * 60_000,
+      offsetsRetentionCheckIntervalMs: config.int("offsets.retention.check.interval.ms"),
+      offsetMetadataMaxBytes: DEFAULT_OFFSET_METADATA_MAX_BYTES,
+      newMemberJoinTimeoutMs: DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
+      newMemberIdSuffix: () => uuidToString(randomUuid(broker.world.random)),
+    }, options);
+  }
+
+  #nowMs(): number {
+    return this.#broker.clock.nowMs();
+  }
+
+  #context(source: GroupRequestSource): RequestContext {
+    return { nowMs: this.#nowMs(), ...source };
+  }
+
+  // ---------------------------------------------------------------- start-up and the topic
+
+  /**
+   * Loads the groups at start-up. A log directory written by Kafka has
+   * `__consumer_offsets-N` folders but no Dafka metadata for them: the topic
+   * is then created over those folders, with as many partitions as Kafka
+   * made, so that every group hashes to the partition that holds it.
+   */
+  start(): void {
+    if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
+      const onDisk = this.#logs.partitionsOnDisk().filter((found) => found.topic === OFFSETS_TOPIC);
+      if (onDisk.length === 0) return;
+      const count = Math.max(...onDisk.map((found) => found.partition)) + 1;
+      const refusal = this.#createTopic(count);
+      if (refusal !== null) {
+        this.#broker.world.log(`cannot adopt ${OFFSETS_TOPIC} from the log directory: ${refusal}`);
+        return;
+      }
+    }
+    this.#loadPartitions();
+  }
+
+  /**
+   * FindCoordinator's side effect: the topic is created on first use, as
+   * Kafka does. Returns 0, or COORDINATOR_NOT_AVAILABLE when it cannot be.
+   */
+  ensureOffsetsTopic(): number {
+    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
+      const refusal = this.#createTopic(this.#broker.config.int("offsets.topic.num.partitions"));
+      if (refusal !== null) {
+        this.#broker.world.log(`cannot create ${OFFSETS_TOPIC}: ${refusal}`);
+        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      }
+      this.#loadPartitions();
+    }
+    return ErrorCode.NONE;
+  }
+
+  #createTopic(partitionCount: number): string | null {
+    const broker = this.#broker;
+    const context = broker.placementContext();
+    // Kafka refuses a replication factor above the live brokers; a lone node keeps one copy.
+    const replicationFactor = Math.min(
+      broker.config.int("offsets.topic.replication.factor"),
+      context.brokerIds.length,
+    );
+    const decision = decideCreateTopic(broker.image, {
+      name: OFFSETS_TOPIC,
+      numPartitions: partitionCount,
+      replicationFactor,
+      assignments: [],
+      configs: [
+        { name: "cleanup.policy", value: "compact" },
+        { name: "compression.type", value: "producer" },
+        { name: "segment.bytes", value: String(broker.config.int("offsets.topic.segment.bytes")) },
+      ],
+    }, context);
+    if (isRefusal(decision)) return decision.errorMessage ?? `error ${decision.errorCode}`;
+    broker.commit(decision.records);
+    return null;
+  }
+
+  /** Reads every `__consumer_offsets` partition this node leads and starts serving it. */
+  #loadPartitions(): void {
+    const topic = this.#broker.image.topicsByName.get(OFFSETS_TOPIC)!;
+    this.coordinator.setPartitionCount(topic.partitions.length);
+    for (const partition of topic.partitions) {
+      if (!partition || this.coordinator.isActive(partition.partition)) continue;
+      const served = this.#broker.partition(OFFSETS_TOPIC, partition.partition);
+      if (!served) continue;
+      this.coordinator.beginLoading(partition.partition);
+      const summary = readOffsetsPartition(
+        served.log,
+        (record) => this.coordinator.replay(partition.partition, record),
+        (line) => this.#broker.world.log(line),
+      );
+      if (summary.records > 0) {
+        this.#broker.world.log(
+          `loaded ${summary.records} records of ${OFFSETS_TOPIC}-${partition.partition}` +
+            (summary.skipped > 0 ? ` (${summary.skipped} skipped)` : ""),
+        );
+      }
+      this.coordinator.finishLoading(partition.partition, this.#nowMs());
+    }
+    this.#drain();
+  }
+
+  /** A topic was deleted: the committed offsets of its partitions are deleted too. */
+  onTopicDeleted(topic: string, partitionCount: number): void {
+    if (this.#closed || topic === OFFSETS_TOPIC) return;
+    const partitions = new Set(Array.from({ length: partitionCount }, (_, index) => index));
+    this.coordinator.deleteTopicOffsets(topic, partitions, this.#nowMs());
+    this.#drain();
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  #call<T>(start: (replyId: number) => void): Promise<T> {
+    const replyId = this.#nextReplyId++;
+    const promise = new Promise<T>((resolve) => this.#waiting.set(replyId, resolve as (response: unknown) => void));
+    start(replyId);
+    this.#queueDrain();
+    return promise;
+  }
+
+  /** Drains once the current turn's requests are all in (a microtask, not a timer). */
+  #queueDrain(): void {
+    this.#drainQueued ??= Promise.resolve().then(() => {
+      this.#drainQueued = null;
+      this.#drain();
+    });
+  }
+
+  /** Answers a read now, or after the queued drain when writes are pending (read your writes). */
+  #read<T>(answer: () => T): T | Promise<T> {
+    if (this.#drainQueued === null) return answer();
+    return this.#drainQueued.then(answer);
+  }
+
+  joinGroup(request: JoinGroupRequest, source: GroupRequestSource): Promise<JoinGroupResponse> {
+    return this.#call((replyId) => this.coordinator.joinGroup(replyId, request, this.#context(source)));
+  }
+
+  syncGroup(request: SyncGroupRequest, source: GroupRequestSource): Promise<SyncGroupResponse> {
+    return this.#call((replyId) => this.coordinator.syncGroup(replyId, request, this.#context(source)));
+  }
+
+  heartbeat(request: HeartbeatRequest, source: GroupRequestSource): HeartbeatResponse {
+    const response = this.coordinator.heartbeat(request, this.#context(source));
+    this.#queueDrain();
+    return response;
+  }
+
+  leaveGroup(request: LeaveGroupRequest, source: GroupRequestSource): Promise<LeaveGroupResponse> {
+    return this.#call((replyId) => this.coordinator.leaveGroup(replyId, request, this.#context(source)));
+  }
+
+  commitOffsets(request: OffsetCommitRequest, source: GroupRequestSource): Promise<OffsetCommitResponse> {
+    return this.#call((replyId) => this.coordinator.commitOffsets(replyId, request, this.#context(source)));
+  }
+
+  fetchOffsets(request: OffsetFetchGroupRequest): OffsetFetchGroupResponse | Promise<OffsetFetchGroupResponse> {
+    return this.#read(() => this.coordinator.fetchOffsets(request, this.#nowMs()));
+  }
+
+  deleteOffsets(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+    return this.#call((replyId) => this.coordinator.deleteOffsets(replyId, request, this.#nowMs()));
+  }
+
+  listGroups(
+    statesFilter: readonly string[],
+    typesFilter: readonly string[],
+  ): ListGroupsResponse | Promise<ListGroupsResponse> {
+    return this.#read(() => this.coordinator.listGroups(statesFilter, typesFilter, this.#nowMs()));
+  }
+
+  describeGroups(groupIds: readonly string[]): DescribedGroup[] | Promise<DescribedGroup[]> {
+    return this.#read(() => this.coordinator.describeGroups(groupIds, this.#nowMs()));
+  }
+
+  deleteGroups(groupIds: readonly string[]): Promise<DeleteGroupsResult[]> {
+    return this.#call((replyId) => this.coordinator.deleteGroups(replyId, groupIds, this.#nowMs()));
+  }
+
+  // ---------------------------------------------------------------- outputs
+
+  /** Persists writes, reports them, delivers responses; again until the coordinator has nothing more. */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let ready = this.coordinator.ready(); ready.writes.length + ready.replies.length > 0;) {
+        this.#persist(ready.writes);
+        for (const reply of ready.replies) this.#deliver(reply.replyId, reply.response);
+        ready = this.coordinator.ready();
+      }
+    } finally {
+      this.#draining = false;
+    }
+    this.#arm();
+  }
+
+  #deliver(replyId: number, response: unknown): void {
+    const resolve = this.#waiting.get(replyId);
+    if (!resolve) throw new Error(`the coordinator answered request ${replyId}, which nobody waits for`);
+    this.#waiting.delete(replyId);
+    resolve(response);
+  }
+
+  /** Appends every write, syncs each touched log once, then reports the outcomes. */
+  #persist(writes: readonly Write[]): void {
+    if (writes.length === 0) return;
+    const outcomes = writes.map((write) => ({ write, ...this.#append(write) }));
+    const failedLogs = new Set<PartitionLog>();
+    for (const log of new Set(outcomes.map((outcome) => outcome.log))) {
+      if (log === null) continue;
+      try {
+        log.flush(this.#nowMs());
+      } catch (error) {
+        this.#broker.world.log(`syncing ${log.topic}-${log.partition} failed: ${(error as Error).message}`);
+        failedLogs.add(log);
+      }
+    }
+    const nowMs = this.#nowMs();
+    for (const outcome of outcomes) {
+      const errorCode = outcome.log !== null && failedLogs.has(outcome.log)
+        ? ErrorCode.KAFKA_STORAGE_ERROR
+        : outcome.errorCode;
+      this.coordinator.writeCompleted(outcome.write.writeId, errorCode, nowMs);
+    }
+  }
+
+  #append(write: Write): { errorCode: number; log: PartitionLog | null } {
+    const partition = this.#broker.partition(OFFSETS_TOPIC, write.partition);
+    if (!partition) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, log: null };
+    const nowMs = this.#nowMs();
+    const batches = this.#batches(write, nowMs);
+    if (typeof batches === "number") return { errorCode: batches, log: null };
+    try {
+      const appended = partition.log.append(batches, { leaderEpoch: partition.leaderEpoch, nowMs, origin: "coordinator" });
+      if (appended.errorCode !== ErrorCode.NONE) return { errorCode: appended.errorCode, log: null };
+    } catch (error) {
+      this.#broker.world.log(`appending to ${partition.key} failed: ${(error as Error).message}`);
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, log: null };
+    }
+    this.#broker.appendWaiters.notify(partition.key);
+    return { errorCode: ErrorCode.NONE, log: partition.log };
+  }
+
+  /**
+   * The write's records as v2 batches no larger than the topic's
+   * max.message.bytes (a large deletion spans several batches, appended
+   * together); MESSAGE_TOO_LARGE when one record alone is too large.
+   */
+  #batches(write: Write, nowMs: number): Uint8Array | number {
+    const broker = this.#broker;
+    const overrides = broker.image.configsOf(ConfigResourceType.Topic, OFFSETS_TOPIC);
+    const maxBytes = broker.topicConfigs.number("max.message.bytes", overrides);
+    const chunks: RecordInput[][] = [[]];
+    let chunkBytes = BATCH_OVERHEAD_BYTES;
+    for (const record of write.records) {
+      const encoded = encodeOffsetsTopicRecord(record);
+      const size = encoded.key.length + (encoded.value?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      if (BATCH_OVERHEAD_BYTES + size > maxBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+      if (chunkBytes + size > maxBytes) {
+        chunks.push([]);
+        chunkBytes = BATCH_OVERHEAD_BYTES;
+      }
+      chunks[chunks.length - 1]!.push({ timestamp: nowMs, key: encoded.key, value: encoded.value });
+      chunkBytes += size;
+    }
+    const built = chunks.map((records) => buildBatch({ records }));
+    if (built.length === 1) return built[0]!;
+    const total = built.reduce((sum, batch) => sum + batch.length, 0);
+    const out = new Uint8Array(total);
+    let position = 0;
+    for (const batch of built) {
+      out.set(batch, position);
+      position += batch.length;
+    }
+    return out;
+  }
+
+  /**
+   * Keeps one timer for the coordinator's earliest deadline. A later
+   * deadline leaves an earlier timer alone (it fires, ticks, and re-arms),
+   * so the many heartbeats that push sessions forward cost no timer churn.
+   */
+  #arm(): void {
+    if (this.#closed) return;
+    const next = this.coordinator.nextDeadlineMs();
+    if (next === null) return;
+    if (this.#armedForMs !== null && this.#armedForMs <= next) return;
+    this.#timer?.cancel();
+    this.#armedForMs = next;
+    const delayMs = Math.min(TIMER_DELAY_MAX_MS, Math.max(0, next - this.#nowMs()));
+    this.#timer = this.#broker.clock.setTimer(delayMs, () => {
+      this.#timer = null;
+      this.#armedForMs = null;
+      if (this.#closed) return;
+      this.coordinator.tick(this.#nowMs());
+      this.#drain();
+    });
+  }
+
+  /** Stops the timer; responses still owed are answered with NOT_COORDINATOR as the partitions unload. */
+  close(): void {
+    if (this.#closed) return;
+    const nowMs = this.#nowMs();
+    for (let partition = 0; partition < this.coordinator.partitionCount; partition++) {
+      if (this.coordinator.isActive(partition)) this.coordinator.unloadPartition(partition, nowMs);
+    }
+    this.#drain();
+    this.#closed = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * FindCoordinator (key 10), v0-6: every coordinator is this node.
+ * v0 asks for a group's coordinator; v1 adds the key type (0 group, 1
+ * transaction); v3 is flexible; v4 batches keys (KIP-699) and answers per
+ * key; v6 accepts share-group keys (type 2), which Dafka does not serve
+ * (INVALID_REQUEST, as Kafka without share groups). A group key creates
+ * `__consumer_offsets` on first use.
+ */
+import { ErrorCode } from "../../protocol/errors.ts";
+import { findCoordinator } from "../../protocol/messages/find_coordinator.ts";
+import type { ApiHandler, RequestContext } from "../handler.ts";
+
+const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
+const FIRST_BATCHED_VERSION = 4;
+
+interface Coordinator {
+  errorCode: number;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+const NO_NODE = { nodeId: -1, host: "", port: -1 };
+
+function coordinatorFor(context: RequestContext, keyType: number): Coordinator {
+  const broker = context.broker;
+  let errorCode: number = ErrorCode.NONE;
+  if (keyType === KEY_TYPE_GROUP) errorCode = broker.groups.ensureOffsetsTopic();
+  else if (keyType !== KEY_TYPE_TRANSACTION) errorCode = ErrorCode.INVALID_REQUEST;
+  if (errorCode !== ErrorCode.NONE) return { errorCode, ...NO_NODE };
+  const self = broker.brokerEndpoints()[0]!;
+  return { errorCode, nodeId: self.nodeId, host: self.host, port: self.port };
+}
+
+function errorMessageOf(errorCode: number): string | null {
+  switch (errorCode) {
+    case ErrorCode.NONE:
+      return null;
+    case ErrorCode.INVALID_REQUEST:
+      return "Unsupported coordinator key type";
+    default:
+      return "The coordinator is not available.";
+  }
+}
+
+export const findCoordinatorHandler: ApiHandler = {
+  schema: findCoordinator,
+  handle(context, body) {
+    const keyType = context.version >= 1 ? body.keyType as number : KEY_TYPE_GROUP;
+    if (context.version >= FIRST_BATCHED_VERSION) {
+      const coordinators = (body.coordinatorKeys as string[]).map((key) => {
+        const found = coordinatorFor(context, keyType);
+        return { key, ...found, errorMessage: errorMessageOf(found.errorCode) };
+      });
+      return { throttleTimeMs: 0, coordinators };
+    }
+    const found = coordinatorFor(context, keyType);
+    return { throttleTimeMs: 0, ...found, errorMessage: errorMessageOf(found.errorCode) };
+  },
+};
