@@ -175,6 +175,9 @@ export class PartitionLog {
     log.#logStartOffset = loaded.logStartOffset;
     log.#nextOffset = loaded.nextOffset;
     log.#recoveryPoint = loaded.recoveryPoint;
+    // Files created while loading (the first segment, partition.metadata, the epoch checkpoint)
+    // survive a power loss only once the folder entry that names them is synced.
+    options.disk.syncDirectory(options.directory);
     return log;
   }
 

@@ -1,0 +1,96 @@
+/**
+ * `deno task sim:raft`: the Raft quorum simulation.
+ *
+ *   deno task sim:raft --seed N      one seed: its options, its log on failure
+ *   deno task sim:raft --seeds K     K random seeds (100 by default)
+ *   deno task sim:raft --seconds S   random seeds for S seconds of real time
+ *   --bug vote-twice | commit-previous-epoch   plants a bug the checkers must catch
+ *   --verbose                        progress lines of every seed
+ *
+ * A failing seed is printed with the command that replays it exactly; the
+ * exit code is then 1.
+ */
+import { parseArgs } from "node:util";
+import type { PlantedBugs } from "../../src/raft/types.ts";
+import { describeRaftOptions } from "./options.ts";
+import { type RaftRunResult, runRaftSeed } from "./run.ts";
+
+const SEED_MAX = 0xffff_ffff;
+
+const BUGS: Record<string, PlantedBugs> = {
+  "vote-twice": { voteTwiceInOneEpoch: true },
+  "commit-previous-epoch": { commitPreviousEpochByCounting: true },
+};
+
+function summary(result: RaftRunResult): string {
+  const { network, faults } = result.stats;
+  return `${result.options.voters.length} voters; ${network.sent} messages (${network.dropped} lost, ` +
+    `${network.duplicated} duplicated); ${faults.crashes} crashes (${faults.powerLosses} power losses), ` +
+    `${faults.partitions} partitions, ${faults.pauses} pauses; ${result.stats.leaders} epochs with a leader; ` +
+    `${result.stats.proposed} proposed, ${result.stats.acknowledged} acknowledged, ` +
+    `${result.stats.committedBatches} batches committed; ${result.stats.badInputs} bad inputs; ` +
+    `${result.virtualMs} virtual ms, ${result.events} events`;
+}
+
+function report(result: RaftRunResult, bugFlag: string): void {
+  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
+  console.error("world log:");
+  result.cluster.printLog(console.error);
+  for (const line of describeRaftOptions(result.options)) console.error(line);
+  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
+  console.error(`replay: deno task sim:raft --seed ${result.seed}${bugFlag}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      seed: { type: "string" },
+      seeds: { type: "string" },
+      seconds: { type: "string" },
+      bug: { type: "string" },
+      verbose: { type: "boolean", default: false },
+    },
+  });
+  const bugs = values.bug === undefined ? {} : BUGS[values.bug];
+  if (bugs === undefined) {
+    console.error(`unknown bug ${values.bug}; known: ${Object.keys(BUGS).join(", ")}`);
+    Deno.exit(2);
+  }
+  const bugFlag = values.bug === undefined ? "" : ` --bug ${values.bug}`;
+  const log = values.verbose ? (line: string) => console.log(line) : undefined;
+  if (values.seed !== undefined) {
+    const result = await runRaftSeed(Number(values.seed), { bugs, log });
+    if (result.violation !== null) {
+      report(result, bugFlag);
+      Deno.exit(1);
+    }
+    for (const line of describeRaftOptions(result.options)) console.log(line);
+    console.log(`seed ${result.seed} passed: ${summary(result)}`);
+    return;
+  }
+  const seeds = values.seconds === undefined ? Number(values.seeds ?? 100) : Infinity;
+  const deadline = values.seconds === undefined ? Infinity : performance.now() + Number(values.seconds) * 1000;
+  const failing: number[] = [];
+  const started = performance.now();
+  let runs = 0;
+  for (; runs < seeds && performance.now() < deadline; runs++) {
+    // The simulator may draw its seeds from the real world: each is printed to replay it.
+    const seed = Math.floor(Math.random() * SEED_MAX);
+    const result = await runRaftSeed(seed, { bugs, log });
+    if (result.violation !== null) {
+      failing.push(seed);
+      report(result, bugFlag);
+    } else if (values.verbose) {
+      console.log(`seed ${seed} passed: ${summary(result)}`);
+    }
+  }
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(`${runs} seeds, ${failing.length} failing, ${(runs / minutes).toFixed(0)} seeds per minute`);
+  if (failing.length > 0) {
+    console.log(`failing seeds: ${failing.join(" ")}`);
+    Deno.exit(1);
+  }
+}
+
+await main();
