@@ -114,6 +114,7 @@ const definitions: ConfigDefinition[] = [
   { name: "offsets.topic.segment.bytes", type: "int", defaultValue: "104857600", min: 1 },
   { name: "offsets.retention.minutes", type: "int", defaultValue: "10080", min: 1 },
   { name: "offsets.retention.check.interval.ms", type: "long", defaultValue: "600000", min: 1 },
+  { name: "offset.metadata.max.bytes", type: "int", defaultValue: "4096", min: 0 },
   { name: "offsets.commit.timeout.ms", type: "int", defaultValue: "5000", min: 1 },
   { name: "group.initial.rebalance.delay.ms", type: "int", defaultValue: "3000", min: 0 },
   { name: "group.min.session.timeout.ms", type: "int", defaultValue: "6000" },

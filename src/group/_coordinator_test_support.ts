@@ -71,7 +71,9 @@ export function readAssignment(bytes: Uint8Array): Record<string, number[]> {
   for (let count = reader.int32(); count > 0; count--) {
     const topic = reader.nullableString()!;
     const partitions: number[] = [];
-    for (let partitionCount = reader.int32(); partitionCount > 0; partitionCount--) partitions.push(reader.int32());
+    for (let partitionCount = reader.int32(); partitionCount > 0; partitionCount--) {
+      partitions.push(reader.int32());
+    }
     result[topic] = partitions;
   }
   return result;
@@ -167,7 +169,11 @@ export class Harness {
     return this.#replies.get(replyId) as T;
   }
 
-  join(request: Partial<JoinGroupRequest> & { groupId: string }, apiVersion = 9, clientId = "client"): number {
+  join(
+    request: Partial<JoinGroupRequest> & { groupId: string },
+    apiVersion = 9,
+    clientId = "client",
+  ): number {
     const replyId = this.#start();
     const protocols = request.protocols ?? [{ name: "range", metadata: subscription(["topic"]) }];
     this.coordinator.joinGroup(replyId, {
@@ -191,10 +197,16 @@ export class Harness {
   ): { replyId: number; memberId: string } {
     const first = this.answered<JoinGroupResponse>(this.join(request, apiVersion));
     assert.equal(first.errorCode, 79, "MEMBER_ID_REQUIRED first");
-    return { replyId: this.join({ ...request, memberId: first.memberId }, apiVersion), memberId: first.memberId };
+    return {
+      replyId: this.join({ ...request, memberId: first.memberId }, apiVersion),
+      memberId: first.memberId,
+    };
   }
 
-  sync(request: Partial<SyncGroupRequest> & { groupId: string; memberId: string; generationId: number }, apiVersion = 5): number {
+  sync(
+    request: Partial<SyncGroupRequest> & { groupId: string; memberId: string; generationId: number },
+    apiVersion = 5,
+  ): number {
     const replyId = this.#start();
     this.coordinator.syncGroup(replyId, {
       groupInstanceId: null,
@@ -207,7 +219,9 @@ export class Harness {
     return replyId;
   }
 
-  heartbeat(request: Partial<HeartbeatRequest> & { groupId: string; memberId: string; generationId: number }): HeartbeatResponse {
+  heartbeat(
+    request: Partial<HeartbeatRequest> & { groupId: string; memberId: string; generationId: number },
+  ): HeartbeatResponse {
     const response = this.coordinator.heartbeat({ groupInstanceId: null, ...request }, this.context(4));
     this.pump();
     return response;
@@ -220,7 +234,11 @@ export class Harness {
     return this.answered(replyId);
   }
 
-  commit(request: Partial<OffsetCommitRequest> & { groupId: string }, offsets: Record<string, number>, apiVersion = 8): OffsetCommitResponse {
+  commit(
+    request: Partial<OffsetCommitRequest> & { groupId: string },
+    offsets: Record<string, number>,
+    apiVersion = 8,
+  ): OffsetCommitResponse {
     const replyId = this.#start();
     const byTopic = new Map<string, OffsetCommitRequest["topics"][number]>();
     for (const [key, offset] of Object.entries(offsets)) {
@@ -269,7 +287,9 @@ export class Harness {
     const responses = joins.map((join) => this.answered<JoinGroupResponse>(join.replyId));
     const leader = responses.find((response) => response.members.length > 0)!;
     const memberIds = leader.members.map((member) => member.memberId);
-    const assignments = assign ? assign(memberIds) : memberIds.map((_, index) => assignment({ topic: [index] }));
+    const assignments = assign
+      ? assign(memberIds)
+      : memberIds.map((_, index) => assignment({ topic: [index] }));
     const syncs = responses.map((response) =>
       this.sync({
         groupId,

@@ -16,8 +16,8 @@ import type { OffsetCommitValue, OffsetsTopicRecord } from "./offsets_topic_reco
 import {
   type JoinGroupMemberEntry,
   type JoinGroupResponse,
-  type SyncGroupResponse,
   syncGroupError,
+  type SyncGroupResponse,
 } from "./responses.ts";
 
 /** Where owed responses go (the coordinator's outbox). */
@@ -294,7 +294,9 @@ export class ClassicGroup implements Group {
   selectProtocol(): string {
     if (this.members.size === 0) throw new Error(`cannot select a protocol for empty group ${this.groupId}`);
     const candidates = new Set<string>();
-    for (const [name, count] of this.#supportedProtocols) if (count === this.members.size) candidates.add(name);
+    for (const [name, count] of this.#supportedProtocols) {
+      if (count === this.members.size) candidates.add(name);
+    }
     const votes = new Map<string, number>();
     for (const member of this.members.values()) {
       const choice = member.vote(candidates);

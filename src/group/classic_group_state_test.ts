@@ -16,7 +16,9 @@ Deno.test("the transition table is Kafka's: every other transition is refused", 
     "Dead -> Dead",
   ];
   const states = Object.values(ClassicGroupState);
-  const found = states.flatMap((from) => states.filter((to) => canTransition(from, to)).map((to) => `${from} -> ${to}`));
+  const found = states.flatMap((from) =>
+    states.filter((to) => canTransition(from, to)).map((to) => `${from} -> ${to}`)
+  );
   assert.deepEqual(found.sort(), allowed.sort());
   assert.equal(Object.keys(VALID_PREVIOUS_STATES).length, 5);
 });

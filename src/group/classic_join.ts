@@ -57,7 +57,9 @@ export function joinGroup(
   const join: Join = { core, request, context, pending: { replyId, apiVersion: context.apiVersion } };
   const { groupId, memberId, sessionTimeoutMs } = request;
   if (groupId === "") return refuse(join, memberId, ErrorCode.INVALID_GROUP_ID);
-  if (sessionTimeoutMs < core.config.minSessionTimeoutMs || sessionTimeoutMs > core.config.maxSessionTimeoutMs) {
+  if (
+    sessionTimeoutMs < core.config.minSessionTimeoutMs || sessionTimeoutMs > core.config.maxSessionTimeoutMs
+  ) {
     return refuse(join, memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
   }
   const statusError = core.statusError(groupId);
@@ -120,7 +122,9 @@ function joinNewMember(join: Join, group: ClassicGroup): void {
   const newMemberId = `${prefix}-${core.config.newMemberIdSuffix()}`;
   if (request.groupInstanceId !== null) {
     const existingMemberId = group.staticMemberId(request.groupInstanceId);
-    if (existingMemberId !== undefined) return replaceStaticMember(join, group, existingMemberId, newMemberId);
+    if (existingMemberId !== undefined) {
+      return replaceStaticMember(join, group, existingMemberId, newMemberId);
+    }
     return addMemberThenRebalanceOrCompleteJoin(join, group, newMemberId);
   }
   if (context.apiVersion >= FIRST_VERSION_REQUIRING_MEMBER_ID) {
@@ -186,7 +190,11 @@ function respondCurrentGeneration(
   });
 }
 
-function updateMemberThenRebalanceOrCompleteJoin(join: Join, group: ClassicGroup, member: ClassicGroupMember): void {
+function updateMemberThenRebalanceOrCompleteJoin(
+  join: Join,
+  group: ClassicGroup,
+  member: ClassicGroupMember,
+): void {
   supersedeWaitingJoin(join.core, member);
   group.updateMember(member, join.request, join.pending);
   maybePrepareRebalanceOrCompleteJoin(join.core, group);
@@ -232,7 +240,12 @@ function addMemberThenRebalanceOrCompleteJoin(join: Join, group: ClassicGroup, m
  * protocol stays the same this needs no rebalance: the group is persisted
  * with the new id and the member gets its old assignment back.
  */
-function replaceStaticMember(join: Join, group: ClassicGroup, oldMemberId: string, newMemberId: string): void {
+function replaceStaticMember(
+  join: Join,
+  group: ClassicGroup,
+  oldMemberId: string,
+  newMemberId: string,
+): void {
   const { core, request } = join;
   const instanceId = request.groupInstanceId!;
   const previousLeader = group.leaderId;
@@ -257,7 +270,9 @@ function replaceStaticMember(join: Join, group: ClassicGroup, oldMemberId: strin
     case ClassicGroupState.PreparingRebalance:
       return maybeCompleteJoinPhase(core, group);
     default:
-      throw new Error(`group ${group.groupId} cannot replace static member ${instanceId} in state ${group.state}`);
+      throw new Error(
+        `group ${group.groupId} cannot replace static member ${instanceId} in state ${group.state}`,
+      );
   }
 }
 
@@ -277,7 +292,11 @@ function persistReplacedStaticMember(
     if (errorCode !== ErrorCode.NONE) {
       // Not persisted: put the old member id back and tell the new one to retry.
       group.updateMember(member, before.previous, null);
-      const restored = group.replaceStaticMember(member.groupInstanceId!, member.memberId, before.oldMemberId);
+      const restored = group.replaceStaticMember(
+        member.groupInstanceId!,
+        member.memberId,
+        before.oldMemberId,
+      );
       core.deadlines.cancel(heartbeatKey(group.groupId, member.memberId));
       scheduleHeartbeat(core, group, restored);
       respond(join, {

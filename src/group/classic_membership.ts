@@ -133,7 +133,10 @@ export function leaveGroup(core: CoordinatorCore, replyId: number, request: Leav
     );
   }
   if (group.isDead()) return respond(ErrorCode.COORDINATOR_NOT_AVAILABLE, []);
-  const results = request.members.map((member) => ({ ...identity(member), errorCode: leaveOne(core, group, member) }));
+  const results = request.members.map((member) => ({
+    ...identity(member),
+    errorCode: leaveOne(core, group, member),
+  }));
   if (results.some((result) => result.errorCode === ErrorCode.NONE)) {
     if (group.is(ClassicGroupState.Stable) || group.is(ClassicGroupState.CompletingRebalance)) {
       maybePrepareRebalanceOrCompleteJoin(core, group);
@@ -155,7 +158,9 @@ function leaveOne(
 ): number {
   if (leaving.memberId === "") {
     // An administrator removes a static member by its instance id alone.
-    const memberId = leaving.groupInstanceId === null ? undefined : group.staticMemberId(leaving.groupInstanceId);
+    const memberId = leaving.groupInstanceId === null
+      ? undefined
+      : group.staticMemberId(leaving.groupInstanceId);
     if (memberId === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     removeCurrentMember(core, group, memberId);
     return ErrorCode.NONE;

@@ -39,7 +39,9 @@ export function expireHeartbeat(core: CoordinatorCore, groupId: string, memberId
   if (!group || group.isDead()) return;
   if (group.isPendingMember(memberId)) {
     group.remove(memberId);
-    if (group.is(ClassicGroupState.PreparingRebalance) && group.hasAllMembersJoined()) completeJoin(core, group);
+    if (group.is(ClassicGroupState.PreparingRebalance) && group.hasAllMembersJoined()) {
+      completeJoin(core, group);
+    }
     return;
   }
   const member = group.members.get(memberId);
@@ -182,7 +184,11 @@ export function completeJoin(core: CoordinatorCore, group: ClassicGroup): void {
 /** Members of the new generation must send SyncGroup within the rebalance timeout. */
 function schedulePendingSync(core: CoordinatorCore, group: ClassicGroup): void {
   const { groupId, generationId } = group;
-  core.after(syncKey(groupId), group.rebalanceTimeoutMs(), () => expirePendingSync(core, groupId, generationId));
+  core.after(
+    syncKey(groupId),
+    group.rebalanceTimeoutMs(),
+    () => expirePendingSync(core, groupId, generationId),
+  );
 }
 
 function expirePendingSync(core: CoordinatorCore, groupId: string, generationId: number): void {
@@ -216,7 +222,9 @@ export function resetAndPropagateAssignmentWithError(
   errorCode: number,
 ): void {
   if (!group.is(ClassicGroupState.CompletingRebalance)) {
-    throw new Error(`group ${group.groupId} must be CompletingRebalance to reset assignments, not ${group.state}`);
+    throw new Error(
+      `group ${group.groupId} must be CompletingRebalance to reset assignments, not ${group.state}`,
+    );
   }
   for (const member of group.members.values()) member.assignment = EMPTY_ASSIGNMENT;
   propagateAssignment(core, group, errorCode);
@@ -229,7 +237,9 @@ export function setAndPropagateAssignment(
   assignments: ReadonlyMap<string, Uint8Array>,
 ): void {
   if (!group.is(ClassicGroupState.CompletingRebalance)) {
-    throw new Error(`group ${group.groupId} must be CompletingRebalance to set assignments, not ${group.state}`);
+    throw new Error(
+      `group ${group.groupId} must be CompletingRebalance to set assignments, not ${group.state}`,
+    );
   }
   for (const member of group.members.values()) {
     member.assignment = assignments.get(member.memberId) ?? EMPTY_ASSIGNMENT;

@@ -15,7 +15,11 @@
  * the `Group` interface and `onOtherRecord` (records with key version 3 and
  * later).
  */
-import { type CoordinatorCore as Core, CoordinatorCore, type GroupCoordinatorConfig } from "./_coordinator_core.ts";
+import {
+  CoordinatorCore,
+  type CoordinatorCore as Core,
+  type GroupCoordinatorConfig,
+} from "./_coordinator_core.ts";
 import type { ClassicGroup } from "./classic_group.ts";
 import { joinGroup } from "./classic_join.ts";
 import { heartbeat, leaveGroup, syncGroup } from "./classic_membership.ts";
@@ -35,14 +39,35 @@ import type {
   RequestContext,
   SyncGroupRequest,
 } from "./requests.ts";
-import type { DescribedGroup, HeartbeatResponse, ListGroupsResponse, OffsetFetchGroupResponse } from "./responses.ts";
+import type {
+  DescribedGroup,
+  HeartbeatResponse,
+  ListGroupsResponse,
+  OffsetFetchGroupResponse,
+} from "./responses.ts";
 
 export type { GroupCoordinatorConfig };
+
+/**
+ * Another kind of group served beside the classic ones (KIP-848 consumer
+ * groups): its timers run with the coordinator's, and it writes and answers
+ * through `persist` and `reply`, so the driver's order (persist before
+ * responding) holds for it too. Its groups join the shared map through
+ * `registerGroup`, where the offset and admin APIs find them.
+ */
+export interface GroupCoordinatorExtension {
+  /** Its earliest deadline, or null. */
+  nextDeadlineMs(): number | null;
+  /** Runs its timers due at `nowMs`. */
+  tick(nowMs: number): void;
+}
 
 /** Options beyond the broker configs. */
 export interface GroupCoordinatorOptions {
   /** Receives records this coordinator does not own (KIP-848 and share group records) while loading. */
   onOtherRecord?: (partition: number, record: Extract<OffsetsTopicRecord, { kind: "other" }>) => void;
+  /** Another kind of group to run beside the classic ones. */
+  extension?: GroupCoordinatorExtension;
 }
 
 export class GroupCoordinator {
@@ -136,7 +161,11 @@ export class GroupCoordinator {
     deleteOffsets(this.#at(nowMs), replyId, request);
   }
 
-  listGroups(statesFilter: readonly string[], typesFilter: readonly string[], nowMs: number): ListGroupsResponse {
+  listGroups(
+    statesFilter: readonly string[],
+    typesFilter: readonly string[],
+    nowMs: number,
+  ): ListGroupsResponse {
     return listGroups(this.#at(nowMs), statesFilter, typesFilter);
   }
 
@@ -160,11 +189,54 @@ export class GroupCoordinator {
   /** Runs every timer due at `nowMs` (session, rebalance and sync expiries, offset expiry). */
   tick(nowMs: number): void {
     this.#at(nowMs).deadlines.runDue(nowMs);
+    this.#options.extension?.tick(nowMs);
   }
 
   /** When `tick` must next be called; null when no timer is set. */
   nextDeadlineMs(): number | null {
-    return this.#core.deadlines.nextDeadlineMs();
+    const own = this.#core.deadlines.nextDeadlineMs();
+    const other = this.#options.extension?.nextDeadlineMs() ?? null;
+    if (own === null) return other;
+    return other === null ? own : Math.min(own, other);
+  }
+
+  // ---------------------------------------------------------------- hooks for other group kinds
+
+  /** Adds a group of another kind (a KIP-848 group's `Group` view); its id must be free. */
+  registerGroup(group: Group): void {
+    const existing = this.#core.groups.get(group.groupId);
+    if (existing !== undefined && existing !== group) {
+      throw new Error(`group ${group.groupId} exists already`);
+    }
+    this.#core.groups.set(group.groupId, group);
+  }
+
+  /** Removes a group of another kind from the shared map (its records are its owner's business). */
+  unregisterGroup(groupId: string): void {
+    const existing = this.#core.groups.get(groupId);
+    if (existing !== undefined && existing.type === "classic") {
+      throw new Error(`group ${groupId} is a classic group`);
+    }
+    this.#core.groups.delete(groupId);
+  }
+
+  /**
+   * Queues records for a partition through the same outbox as the classic
+   * groups' (any kind, "other" records pass through as they are); `then`
+   * runs with the outcome once the driver has persisted them.
+   */
+  persist(partition: number, records: OffsetsTopicRecord[], then: (errorCode: number) => void): void {
+    this.#core.outbox.write(partition, records, then);
+  }
+
+  /** Queues a response for `replyId`; it goes out after the writes queued before it. */
+  reply(replyId: number, response: unknown): void {
+    this.#core.outbox.reply(replyId, response);
+  }
+
+  /** 0 when this node serves `groupId`'s partition, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  statusError(groupId: string): number {
+    return this.#core.statusError(groupId);
   }
 
   /** Writes to persist, then responses to deliver (see outbox.ts for the order). */

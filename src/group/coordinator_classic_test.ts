@@ -58,8 +58,12 @@ Deno.test("a group forms after the initial rebalance delay, the leader gets the 
       { memberId: follower.memberId, assignment: assignment({ topic: [1] }) },
     ],
   });
-  assert.deepEqual(readAssignment(harness.answered<SyncGroupResponse>(followerSync).assignment), { topic: [1] });
-  assert.deepEqual(readAssignment(harness.answered<SyncGroupResponse>(leaderSync).assignment), { topic: [0] });
+  assert.deepEqual(readAssignment(harness.answered<SyncGroupResponse>(followerSync).assignment), {
+    topic: [1],
+  });
+  assert.deepEqual(readAssignment(harness.answered<SyncGroupResponse>(leaderSync).assignment), {
+    topic: [0],
+  });
   assert.equal(harness.coordinator.classicGroup(GROUP)!.state, ClassicGroupState.Stable);
   // The assignment reached the log before anyone was told.
   const records = harness.log.get(harness.coordinator.partitionFor(GROUP))!;
@@ -147,7 +151,10 @@ Deno.test("LeaveGroup removes members at once, by member id or by instance id al
   const state = harness.coordinator.classicGroup(GROUP)!;
   assert.equal(state.state, ClassicGroupState.Empty);
   assert.equal(state.generationId, group.generationId + 1);
-  const unknownGroup = harness.leave({ groupId: "nope", members: [{ memberId: "m", groupInstanceId: null, reason: null }] });
+  const unknownGroup = harness.leave({
+    groupId: "nope",
+    members: [{ memberId: "m", groupInstanceId: null, reason: null }],
+  });
   assert.equal(unknownGroup.members[0]!.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
@@ -156,18 +163,26 @@ Deno.test("a static member restarting within its session keeps its assignment wi
   const joins = ["a", "b"].map((instance) => harness.join({ groupId: GROUP, groupInstanceId: instance }));
   harness.advanceUntil(() => joins.every((replyId) => harness.reply(replyId) !== undefined));
   const responses = joins.map((replyId) => harness.answered<JoinGroupResponse>(replyId));
-  assert.ok(responses.every((response) => response.errorCode === 0), "static members need no member id round trip");
+  assert.ok(
+    responses.every((response) => response.errorCode === 0),
+    "static members need no member id round trip",
+  );
   const leader = responses.find((response) => response.members.length > 0)!;
   harness.sync({
     groupId: GROUP,
     memberId: leader.memberId,
     generationId: 1,
-    assignments: leader.members.map((member, index) => ({ memberId: member.memberId, assignment: assignment({ t: [index] }) })),
+    assignments: leader.members.map((member, index) => ({
+      memberId: member.memberId,
+      assignment: assignment({ t: [index] }),
+    })),
   });
   const oldB = responses[1]!.memberId;
   const bAssignment = harness.coordinator.classicGroup(GROUP)!.member(oldB).assignment;
   // "b" restarts: it comes back with its instance id and no member id.
-  const restarted = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, groupInstanceId: "b" }, 7));
+  const restarted = harness.answered<JoinGroupResponse>(
+    harness.join({ groupId: GROUP, groupInstanceId: "b" }, 7),
+  );
   assert.equal(restarted.errorCode, 0);
   assert.notEqual(restarted.memberId, oldB);
   assert.equal(restarted.generationId, 1, "same generation: no rebalance");
@@ -193,7 +208,9 @@ Deno.test("a static leader rejoining with JoinGroup v9 is told to skip the assig
     generationId: 1,
     assignments: [{ memberId: first.memberId, assignment: assignment({ t: [0] }) }],
   });
-  const again = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, groupInstanceId: "only" }, 9));
+  const again = harness.answered<JoinGroupResponse>(
+    harness.join({ groupId: GROUP, groupInstanceId: "only" }, 9),
+  );
   assert.equal(again.skipAssignment, true);
   assert.equal(again.leader, again.memberId);
   assert.equal(again.members.length, 1);
@@ -202,12 +219,17 @@ Deno.test("a static leader rejoining with JoinGroup v9 is told to skip the assig
 Deno.test("JoinGroup refusals carry Kafka's error codes", async (t) => {
   await t.step("empty group id: INVALID_GROUP_ID", () => {
     const harness = new Harness();
-    assert.equal(harness.answered<JoinGroupResponse>(harness.join({ groupId: "" })).errorCode, ErrorCode.INVALID_GROUP_ID);
+    assert.equal(
+      harness.answered<JoinGroupResponse>(harness.join({ groupId: "" })).errorCode,
+      ErrorCode.INVALID_GROUP_ID,
+    );
   });
   await t.step("session timeout outside the broker's bounds: INVALID_SESSION_TIMEOUT", () => {
     const harness = new Harness();
     for (const sessionTimeoutMs of [5999, 1_800_001, -1, 2 ** 31 - 1]) {
-      const response = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, sessionTimeoutMs }));
+      const response = harness.answered<JoinGroupResponse>(
+        harness.join({ groupId: GROUP, sessionTimeoutMs }),
+      );
       assert.equal(response.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT, `${sessionTimeoutMs}`);
     }
     assert.equal(harness.coordinator.group(GROUP), undefined, "nothing else affected");
@@ -222,10 +244,15 @@ Deno.test("JoinGroup refusals carry Kafka's error codes", async (t) => {
   await t.step("another protocol type or no common protocol: INCONSISTENT_GROUP_PROTOCOL", () => {
     const harness = new Harness();
     harness.formGroup(GROUP, 1);
-    const otherType = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, protocolType: "connect" }));
+    const otherType = harness.answered<JoinGroupResponse>(
+      harness.join({ groupId: GROUP, protocolType: "connect" }),
+    );
     assert.equal(otherType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const otherProtocol = harness.answered<JoinGroupResponse>(
-      harness.join({ groupId: GROUP, protocols: [{ name: "roundrobin", metadata: subscription(["topic"]) }] }),
+      harness.join({
+        groupId: GROUP,
+        protocols: [{ name: "roundrobin", metadata: subscription(["topic"]) }],
+      }),
     );
     assert.equal(otherProtocol.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
@@ -245,16 +272,26 @@ Deno.test("JoinGroup refusals carry Kafka's error codes", async (t) => {
     assert.equal(third.memberId, "");
     assert.equal(harness.coordinator.classicGroup(GROUP)!.size, 2, "nothing else affected");
   });
-  await t.step("a partition not served here: NOT_COORDINATOR; one still loading: COORDINATOR_LOAD_IN_PROGRESS", () => {
-    const harness = new Harness({ activePartitions: [] });
-    const partition = harness.coordinator.partitionFor(GROUP);
-    assert.equal(harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP })).errorCode, ErrorCode.NOT_COORDINATOR);
-    harness.coordinator.beginLoading(partition);
-    const loading = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP }));
-    assert.equal(loading.errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
-    const heartbeat = harness.heartbeat({ groupId: GROUP, memberId: "m", generationId: 1 });
-    assert.equal(heartbeat.errorCode, ErrorCode.NONE, "heartbeats are answered blindly while loading, as Kafka does");
-  });
+  await t.step(
+    "a partition not served here: NOT_COORDINATOR; one still loading: COORDINATOR_LOAD_IN_PROGRESS",
+    () => {
+      const harness = new Harness({ activePartitions: [] });
+      const partition = harness.coordinator.partitionFor(GROUP);
+      assert.equal(
+        harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP })).errorCode,
+        ErrorCode.NOT_COORDINATOR,
+      );
+      harness.coordinator.beginLoading(partition);
+      const loading = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP }));
+      assert.equal(loading.errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      const heartbeat = harness.heartbeat({ groupId: GROUP, memberId: "m", generationId: 1 });
+      assert.equal(
+        heartbeat.errorCode,
+        ErrorCode.NONE,
+        "heartbeats are answered blindly while loading, as Kafka does",
+      );
+    },
+  );
 });
 
 Deno.test("SyncGroup and Heartbeat refuse stale generations, unknown members and other protocols", () => {
@@ -270,11 +307,20 @@ Deno.test("SyncGroup and Heartbeat refuse stale generations, unknown members and
     sync({ groupId: GROUP, memberId, generationId: 1, protocolName: "roundrobin" }),
     ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
   );
-  assert.equal(sync({ groupId: GROUP, memberId, generationId: 1, protocolType: "consumer", protocolName: "range" }), 0);
+  assert.equal(
+    sync({ groupId: GROUP, memberId, generationId: 1, protocolType: "consumer", protocolName: "range" }),
+    0,
+  );
   const heartbeat = (request: Parameters<Harness["heartbeat"]>[0]) => harness.heartbeat(request).errorCode;
   assert.equal(heartbeat({ groupId: GROUP, memberId, generationId: 2 }), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(heartbeat({ groupId: GROUP, memberId: "ghost", generationId: 1 }), ErrorCode.UNKNOWN_MEMBER_ID);
-  assert.equal(heartbeat({ groupId: GROUP, memberId, generationId: 1, groupInstanceId: "x" }), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(
+    heartbeat({ groupId: GROUP, memberId: "ghost", generationId: 1 }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
+  assert.equal(
+    heartbeat({ groupId: GROUP, memberId, generationId: 1, groupInstanceId: "x" }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
   assert.equal(heartbeat({ groupId: GROUP, memberId, generationId: 1 }), 0);
   assert.equal(heartbeat({ groupId: "", memberId, generationId: 1 }), ErrorCode.INVALID_GROUP_ID);
 });
@@ -304,7 +350,10 @@ Deno.test("a member leaving during CompletingRebalance sends the waiting members
   const follower = responses.find((response) => response.members.length === 0)!;
   const leader = responses.find((response) => response.members.length > 0)!;
   const waiting = harness.sync({ groupId: GROUP, memberId: follower.memberId, generationId: 1 });
-  harness.leave({ groupId: GROUP, members: [{ memberId: leader.memberId, groupInstanceId: null, reason: null }] });
+  harness.leave({
+    groupId: GROUP,
+    members: [{ memberId: leader.memberId, groupInstanceId: null, reason: null }],
+  });
   assert.equal(harness.answered<SyncGroupResponse>(waiting).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
 });
 
@@ -317,7 +366,11 @@ Deno.test("every request that waits is answered exactly once, even when its memb
   const dynamic = harness.join({ groupId: GROUP }, 3);
   harness.leave({
     groupId: GROUP,
-    members: [{ memberId: harness.coordinator.classicGroup(GROUP)!.staticMemberId("s")!, groupInstanceId: "s", reason: null }],
+    members: [{
+      memberId: harness.coordinator.classicGroup(GROUP)!.staticMemberId("s")!,
+      groupInstanceId: "s",
+      reason: null,
+    }],
   });
   assert.equal(harness.answered<JoinGroupResponse>(second).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   harness.advanceUntil(() => harness.reply(dynamic) !== undefined);

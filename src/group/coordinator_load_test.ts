@@ -15,7 +15,10 @@ import type { JoinGroupResponse, SyncGroupResponse } from "./responses.ts";
 function restart(harness: Harness): Harness {
   let suffix = 0;
   // Member ids must not repeat the first incarnation's (real ones end in a random UUID).
-  const restarted = new Harness({ activePartitions: [], config: { newMemberIdSuffix: () => `after${++suffix}` } });
+  const restarted = new Harness({
+    activePartitions: [],
+    config: { newMemberIdSuffix: () => `after${++suffix}` },
+  });
   restarted.nowMs = harness.nowMs;
   const coordinator = restarted.coordinator;
   for (let partition = 0; partition < TEST_CONFIG.partitionCount; partition++) {
@@ -34,7 +37,11 @@ function restart(harness: Harness): Harness {
 Deno.test("groups, generations, assignments and offsets survive a restart", () => {
   const before = new Harness();
   const group = before.formGroup("g", 2);
-  before.commit({ groupId: "g", memberId: group.memberIds[0]!, generationIdOrMemberEpoch: group.generationId }, {
+  before.commit({
+    groupId: "g",
+    memberId: group.memberIds[0]!,
+    generationIdOrMemberEpoch: group.generationId,
+  }, {
     "topic:0": 11,
   });
   before.commit({ groupId: "simple" }, { "t:3": 33 });
@@ -54,7 +61,9 @@ Deno.test("groups, generations, assignments and offsets survive a restart", () =
   // The members carry on where they were: same generation, same assignment.
   const memberId = group.memberIds[1]!;
   assert.equal(after.heartbeat({ groupId: "g", memberId, generationId: group.generationId }).errorCode, 0);
-  const sync = after.answered<SyncGroupResponse>(after.sync({ groupId: "g", memberId, generationId: group.generationId }));
+  const sync = after.answered<SyncGroupResponse>(
+    after.sync({ groupId: "g", memberId, generationId: group.generationId }),
+  );
   assert.deepEqual(sync.assignment, group.assignments[1]);
 });
 
@@ -86,19 +95,33 @@ Deno.test("a static member restarting with the node keeps its assignment without
   assert.equal(again.errorCode, 0);
   assert.equal(again.generationId, joined.generationId);
   const sync = after.answered<SyncGroupResponse>(
-    after.sync({ groupId: "s", memberId: again.memberId, generationId: again.generationId, groupInstanceId: "pod-0" }),
+    after.sync({
+      groupId: "s",
+      memberId: again.memberId,
+      generationId: again.generationId,
+      groupInstanceId: "pod-0",
+    }),
   );
   assert.deepEqual(sync.assignment, new Uint8Array([1, 2, 3]));
-  const old = after.heartbeat({ groupId: "s", memberId: joined.memberId, generationId: 1, groupInstanceId: "pod-0" });
+  const old = after.heartbeat({
+    groupId: "s",
+    memberId: joined.memberId,
+    generationId: 1,
+    groupInstanceId: "pod-0",
+  });
   assert.equal(old.errorCode, ErrorCode.FENCED_INSTANCE_ID);
 });
 
 Deno.test("records of other group kinds are handed to their owner while loading", () => {
   const seen: number[] = [];
-  const coordinator = new GroupCoordinator(TEST_CONFIG, { onOtherRecord: (partition) => seen.push(partition) });
+  const coordinator = new GroupCoordinator(TEST_CONFIG, {
+    onOtherRecord: (partition) => seen.push(partition),
+  });
   coordinator.beginLoading(2);
   coordinator.replay(2, { kind: "other", keyVersion: 3, key: new Uint8Array([0, 3]), value: null });
   coordinator.finishLoading(2, 0);
   assert.deepEqual(seen, [2]);
-  assert.throws(() => coordinator.replay(2, { kind: "other", keyVersion: 3, key: new Uint8Array(), value: null }));
+  assert.throws(() =>
+    coordinator.replay(2, { kind: "other", keyVersion: 3, key: new Uint8Array(), value: null })
+  );
 });

@@ -34,8 +34,14 @@ Deno.test("commits are checked against the group's generation and members", () =
   const commit = (request: Parameters<Harness["commit"]>[0], apiVersion = 8) =>
     errors(harness.commit(request, { "topic:0": 1 }, apiVersion))[0];
   assert.equal(commit({ groupId: GROUP, memberId, generationIdOrMemberEpoch: group.generationId }), 0);
-  assert.equal(commit({ groupId: GROUP, memberId, generationIdOrMemberEpoch: 0 }), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(commit({ groupId: GROUP, memberId: "ghost", generationIdOrMemberEpoch: 1 }), ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(
+    commit({ groupId: GROUP, memberId, generationIdOrMemberEpoch: 0 }),
+    ErrorCode.ILLEGAL_GENERATION,
+  );
+  assert.equal(
+    commit({ groupId: GROUP, memberId: "ghost", generationIdOrMemberEpoch: 1 }),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+  );
   // A non-empty group takes no commits from outside group management.
   assert.equal(commit({ groupId: GROUP }), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(
@@ -43,15 +49,23 @@ Deno.test("commits are checked against the group's generation and members", () =
     ErrorCode.UNKNOWN_MEMBER_ID,
   );
   // A group that does not exist: ILLEGAL_GENERATION before v9, GROUP_ID_NOT_FOUND from v9.
-  assert.equal(commit({ groupId: "nope", memberId, generationIdOrMemberEpoch: 1 }, 8), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(commit({ groupId: "nope", memberId, generationIdOrMemberEpoch: 1 }, 9), ErrorCode.GROUP_ID_NOT_FOUND);
+  assert.equal(
+    commit({ groupId: "nope", memberId, generationIdOrMemberEpoch: 1 }, 8),
+    ErrorCode.ILLEGAL_GENERATION,
+  );
+  assert.equal(
+    commit({ groupId: "nope", memberId, generationIdOrMemberEpoch: 1 }, 9),
+    ErrorCode.GROUP_ID_NOT_FOUND,
+  );
   assert.equal(harness.coordinator.group("nope"), undefined);
 });
 
 Deno.test("a member that knows the new generation but has no assignment yet is told REBALANCE_IN_PROGRESS", () => {
   const harness = new Harness();
   const group = harness.formGroup(GROUP, 1);
-  const rejoin = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, memberId: group.memberIds[0]! }));
+  const rejoin = harness.answered<JoinGroupResponse>(
+    harness.join({ groupId: GROUP, memberId: group.memberIds[0]! }),
+  );
   assert.equal(harness.coordinator.classicGroup(GROUP)!.state, ClassicGroupState.CompletingRebalance);
   const response = harness.commit(
     { groupId: GROUP, memberId: rejoin.memberId, generationIdOrMemberEpoch: rejoin.generationId },
@@ -72,15 +86,38 @@ Deno.test("metadata and leader epochs come back exactly as committed; too long m
     topics: [{
       name: "t",
       partitions: [
-        { partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: 3, commitTimestamp: -1, committedMetadata: "ünïcode ✓" },
-        { partitionIndex: 1, committedOffset: 8, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null },
-        { partitionIndex: 2, committedOffset: 9, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: "x".repeat(4097) },
+        {
+          partitionIndex: 0,
+          committedOffset: 7,
+          committedLeaderEpoch: 3,
+          commitTimestamp: -1,
+          committedMetadata: "ünïcode ✓",
+        },
+        {
+          partitionIndex: 1,
+          committedOffset: 8,
+          committedLeaderEpoch: -1,
+          commitTimestamp: -1,
+          committedMetadata: null,
+        },
+        {
+          partitionIndex: 2,
+          committedOffset: 9,
+          committedLeaderEpoch: -1,
+          commitTimestamp: -1,
+          committedMetadata: "x".repeat(4097),
+        },
       ],
     }],
   }, harness.context(8));
   harness.pump();
   assert.deepEqual(errors(harness.answered(replyId)), [0, 0, 12]);
-  const fetched = harness.coordinator.fetchOffsets({ groupId: GROUP, memberId: null, memberEpoch: -1, topics: null }, harness.nowMs);
+  const fetched = harness.coordinator.fetchOffsets({
+    groupId: GROUP,
+    memberId: null,
+    memberEpoch: -1,
+    topics: null,
+  }, harness.nowMs);
   assert.deepEqual(fetched.topics, [{
     name: "t",
     partitions: [
@@ -111,13 +148,19 @@ Deno.test("a commit is acknowledged only after its write; a failed write is repo
   assert.deepEqual(errors(failed), [ErrorCode.NOT_COORDINATOR]);
   assert.equal(harness.committed(GROUP, "t:0"), 1);
   harness.failWritesWith = ErrorCode.MESSAGE_TOO_LARGE;
-  assert.deepEqual(errors(harness.commit({ groupId: GROUP }, { "t:0": 3 })), [ErrorCode.UNKNOWN_SERVER_ERROR]);
+  assert.deepEqual(errors(harness.commit({ groupId: GROUP }, { "t:0": 3 })), [
+    ErrorCode.UNKNOWN_SERVER_ERROR,
+  ]);
 });
 
 Deno.test("OffsetDelete refuses subscribed topics and groups with members not using the consumer protocol", () => {
   const harness = new Harness();
   const group = harness.formGroup(GROUP, 1);
-  harness.commit({ groupId: GROUP, memberId: group.memberIds[0]!, generationIdOrMemberEpoch: group.generationId }, {
+  harness.commit({
+    groupId: GROUP,
+    memberId: group.memberIds[0]!,
+    generationIdOrMemberEpoch: group.generationId,
+  }, {
     "topic:0": 4,
     "other:0": 9,
   });
@@ -191,7 +234,9 @@ Deno.test("DeleteGroups deletes empty groups with their offsets and refuses the 
 
 Deno.test("offsets expire after offsets.retention.minutes and the emptied group goes with them", () => {
   const retentionMs = 60 * 60 * 1000;
-  const harness = new Harness({ config: { offsetsRetentionMs: retentionMs, offsetsRetentionCheckIntervalMs: 60_000 } });
+  const harness = new Harness({
+    config: { offsetsRetentionMs: retentionMs, offsetsRetentionCheckIntervalMs: 60_000 },
+  });
   harness.commit({ groupId: "simple" }, { "t:0": 1 });
   harness.advance(retentionMs / 2);
   harness.commit({ groupId: "simple" }, { "t:1": 2 });
@@ -205,10 +250,14 @@ Deno.test("offsets expire after offsets.retention.minutes and the emptied group 
 
 Deno.test("a consumer group's offsets are kept while it is active, and expire once it has been empty long enough", () => {
   const retentionMs = 60 * 60 * 1000;
-  const harness = new Harness({ config: { offsetsRetentionMs: retentionMs, offsetsRetentionCheckIntervalMs: 60_000 } });
+  const harness = new Harness({
+    config: { offsetsRetentionMs: retentionMs, offsetsRetentionCheckIntervalMs: 60_000 },
+  });
   const group = harness.formGroup(GROUP, 1);
   const [memberId] = group.memberIds as [string];
-  harness.commit({ groupId: GROUP, memberId, generationIdOrMemberEpoch: group.generationId }, { "topic:0": 5 });
+  harness.commit({ groupId: GROUP, memberId, generationIdOrMemberEpoch: group.generationId }, {
+    "topic:0": 5,
+  });
   for (let elapsed = 0; elapsed < 2 * retentionMs; elapsed += 5000) {
     harness.advance(5000);
     harness.heartbeat({ groupId: GROUP, memberId, generationId: group.generationId });
@@ -246,7 +295,9 @@ Deno.test("the session timeout bounds and retention settings apply as configured
   const harness = new Harness({ config: { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 200 } });
   const ok = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, sessionTimeoutMs: 150 }));
   assert.equal(ok.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
-  const refused = harness.answered<JoinGroupResponse>(harness.join({ groupId: GROUP, sessionTimeoutMs: 10_000 }));
+  const refused = harness.answered<JoinGroupResponse>(
+    harness.join({ groupId: GROUP, sessionTimeoutMs: 10_000 }),
+  );
   assert.equal(refused.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
   assert.equal(TEST_CONFIG.offsetMetadataMaxBytes, 4096);
 });

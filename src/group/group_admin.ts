@@ -24,7 +24,9 @@ export function listGroups(
   const states = new Set(statesFilter.map((state) => state.trim().toLowerCase()));
   // A type Kafka does not know matches no group.
   const types = new Set(
-    typesFilter.map((type) => type.trim().toLowerCase()).map((type) => GROUP_TYPES.has(type) ? type : "unknown"),
+    typesFilter.map((type) => type.trim().toLowerCase()).map((type) =>
+      GROUP_TYPES.has(type) ? type : "unknown"
+    ),
   );
   const groups = [];
   for (const group of core.groups.values()) {
@@ -43,11 +45,20 @@ export function listGroups(
 
 /** DescribeGroups for one group. A group that does not exist is described as Dead, as Kafka does. */
 export function describeGroup(core: CoordinatorCore, groupId: string): DescribedGroup {
-  const base = { errorCode: ErrorCode.NONE, groupId, groupState: "", protocolType: "", protocolData: "", members: [] };
+  const base = {
+    errorCode: ErrorCode.NONE,
+    groupId,
+    groupState: "",
+    protocolType: "",
+    protocolData: "",
+    members: [],
+  };
   const statusError = core.statusError(groupId);
   if (statusError !== ErrorCode.NONE) return { ...base, errorCode: statusError };
   const group = core.groups.get(groupId);
-  if (!(group instanceof ClassicGroup) || group.isDead()) return { ...base, groupState: ClassicGroupState.Dead };
+  if (!(group instanceof ClassicGroup) || group.isDead()) {
+    return { ...base, groupState: ClassicGroupState.Dead };
+  }
   const stable = group.is(ClassicGroupState.Stable);
   return {
     ...base,
@@ -116,6 +127,8 @@ function deleteGroupError(core: CoordinatorCore, groupId: string): number {
 }
 
 function removeDeletedGroup(core: CoordinatorCore, groupId: string): void {
-  for (const stored of core.offsets.offsetsOf(groupId)) core.offsets.delete(groupId, stored.topic, stored.partition);
+  for (const stored of core.offsets.offsetsOf(groupId)) {
+    core.offsets.delete(groupId, stored.topic, stored.partition);
+  }
   core.removeGroup(groupId);
 }

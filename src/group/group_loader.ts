@@ -95,6 +95,8 @@ export function unloadPartition(core: CoordinatorCore, partition: number): void 
     if (core.partitionOf(groupId) !== partition) continue;
     // Members waiting on the group are sent to look for the new coordinator.
     core.removeGroup(groupId, ErrorCode.NOT_COORDINATOR);
-    for (const stored of core.offsets.offsetsOf(groupId)) core.offsets.delete(groupId, stored.topic, stored.partition);
+    for (const stored of core.offsets.offsetsOf(groupId)) {
+      core.offsets.delete(groupId, stored.topic, stored.partition);
+    }
   }
 }

@@ -7,9 +7,13 @@
 export {
   GroupCoordinator,
   type GroupCoordinatorConfig,
+  type GroupCoordinatorExtension,
   type GroupCoordinatorOptions,
 } from "./coordinator.ts";
-export { DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS, DEFAULT_OFFSET_METADATA_MAX_BYTES } from "./_coordinator_core.ts";
+export {
+  DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
+  DEFAULT_OFFSET_METADATA_MAX_BYTES,
+} from "./_coordinator_core.ts";
 export type { Ready, Reply, Write } from "./outbox.ts";
 export { ClassicGroupState } from "./classic_group_state.ts";
 export type { ClassicGroup } from "./classic_group.ts";

@@ -14,7 +14,12 @@ import { ClassicGroup } from "./classic_group.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";
 import { scheduleHeartbeat } from "./classic_rebalance.ts";
 import type { OffsetCommitValue, OffsetsTopicRecord } from "./offsets_topic_records.ts";
-import type { OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchGroupRequest, RequestContext } from "./requests.ts";
+import type {
+  OffsetCommitRequest,
+  OffsetDeleteRequest,
+  OffsetFetchGroupRequest,
+  RequestContext,
+} from "./requests.ts";
 import type {
   FetchedOffset,
   OffsetCommitResponse,
@@ -32,13 +37,20 @@ function commitErrorResponse(request: OffsetCommitRequest, errorCode: number): O
   return {
     topics: request.topics.map((topic) => ({
       name: topic.name,
-      partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
+      partitions: topic.partitions.map((partition) => ({
+        partitionIndex: partition.partitionIndex,
+        errorCode,
+      })),
     })),
   };
 }
 
 /** 0 when the commit may proceed, else the error for every partition. */
-function validateCommit(core: CoordinatorCore, request: OffsetCommitRequest, context: RequestContext): number {
+function validateCommit(
+  core: CoordinatorCore,
+  request: OffsetCommitRequest,
+  context: RequestContext,
+): number {
   const statusError = core.statusError(request.groupId);
   if (statusError !== ErrorCode.NONE) return statusError;
   const group = core.groups.get(request.groupId);
@@ -67,7 +79,10 @@ export function commitOffsets(
   const error = validateCommit(core, request, context);
   if (error !== ErrorCode.NONE) return core.outbox.reply(replyId, commitErrorResponse(request, error));
   const group = core.groups.get(request.groupId);
-  if (group instanceof ClassicGroup && (group.is(ClassicGroupState.Stable) || group.is(ClassicGroupState.PreparingRebalance))) {
+  if (
+    group instanceof ClassicGroup &&
+    (group.is(ClassicGroupState.Stable) || group.is(ClassicGroupState.PreparingRebalance))
+  ) {
     // In the classic protocol a commit keeps the member's session alive.
     const member = group.members.get(request.memberId);
     if (member) scheduleHeartbeat(core, group, member);
@@ -81,7 +96,10 @@ export function commitOffsets(
     for (const partition of topic.partitions) {
       const metadata = partition.committedMetadata ?? "";
       if (metadata.length > core.config.offsetMetadataMaxBytes) {
-        results.partitions.push({ partitionIndex: partition.partitionIndex, errorCode: OFFSET_METADATA_TOO_LARGE });
+        results.partitions.push({
+          partitionIndex: partition.partitionIndex,
+          errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE,
+        });
         continue;
       }
       results.partitions.push({ partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE });
@@ -92,7 +110,13 @@ export function commitOffsets(
         commitTimestamp: partition.commitTimestamp === -1 ? context.nowMs : partition.commitTimestamp,
         expireTimestamp,
       };
-      records.push({ kind: "offset-commit", groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
+      records.push({
+        kind: "offset-commit",
+        groupId: request.groupId,
+        topic: topic.name,
+        partition: partition.partitionIndex,
+        value,
+      });
     }
   }
   if (records.length === 0) return core.outbox.reply(replyId, response);
@@ -106,8 +130,6 @@ export function commitOffsets(
   });
 }
 
-/** OFFSET_METADATA_TOO_LARGE (12): Dafka's error table does not list it yet. */
-const OFFSET_METADATA_TOO_LARGE = 12;
 
 /** Applies durable offset records (or tombstones) to the store, creating simple groups as replay does. */
 export function applyOffsetRecords(
@@ -126,7 +148,13 @@ export function applyOffsetRecords(
 
 function fetched(partitionIndex: number, value: OffsetCommitValue | undefined): FetchedOffset {
   if (value === undefined) {
-    return { partitionIndex, committedOffset: INVALID_OFFSET, committedLeaderEpoch: -1, metadata: "", errorCode: 0 };
+    return {
+      partitionIndex,
+      committedOffset: INVALID_OFFSET,
+      committedLeaderEpoch: -1,
+      metadata: "",
+      errorCode: 0,
+    };
   }
   return {
     partitionIndex,
@@ -142,13 +170,18 @@ function fetched(partitionIndex: number, value: OffsetCommitValue | undefined): 
  * for pending (transactional) commits; Dafka's commits are durable before
  * they are visible, so there is nothing pending to wait for.
  */
-export function fetchOffsets(core: CoordinatorCore, request: OffsetFetchGroupRequest): OffsetFetchGroupResponse {
+export function fetchOffsets(
+  core: CoordinatorCore,
+  request: OffsetFetchGroupRequest,
+): OffsetFetchGroupResponse {
   const { groupId } = request;
   const base = { groupId, errorCode: ErrorCode.NONE, topics: [] };
   const statusError = core.statusError(groupId);
   if (statusError !== ErrorCode.NONE) return { ...base, errorCode: statusError };
   const group = core.groups.get(groupId);
-  const validation = group ? group.validateOffsetFetch(request.memberId, request.memberEpoch) : ErrorCode.GROUP_ID_NOT_FOUND;
+  const validation = group
+    ? group.validateOffsetFetch(request.memberId, request.memberEpoch)
+    : ErrorCode.GROUP_ID_NOT_FOUND;
   const missing = validation === ErrorCode.GROUP_ID_NOT_FOUND;
   if (validation !== ErrorCode.NONE && !missing) return { ...base, errorCode: validation };
   if (request.topics === null) {
@@ -191,7 +224,13 @@ export function deleteOffsets(core: CoordinatorCore, replyId: number, request: O
     if (subscribed) continue;
     for (const { partitionIndex } of topic.partitions) {
       if (core.offsets.get(request.groupId, topic.name, partitionIndex) === undefined) continue;
-      records.push({ kind: "offset-commit", groupId: request.groupId, topic: topic.name, partition: partitionIndex, value: null });
+      records.push({
+        kind: "offset-commit",
+        groupId: request.groupId,
+        topic: topic.name,
+        partition: partitionIndex,
+        value: null,
+      });
     }
   }
   if (records.length === 0) return core.outbox.reply(replyId, response);
@@ -269,7 +308,12 @@ function collectExpiredOffsets(
   return allExpired;
 }
 
-function isExpired(core: CoordinatorCore, baseMs: number | null, value: OffsetCommitValue, nowMs: number): boolean {
+function isExpired(
+  core: CoordinatorCore,
+  baseMs: number | null,
+  value: OffsetCommitValue,
+  nowMs: number,
+): boolean {
   if (baseMs === null) return false;
   // A commit with its own retention (OffsetCommit v2-4) expires at its own time.
   if (value.expireTimestamp >= 0) return nowMs >= value.expireTimestamp;
@@ -290,13 +334,23 @@ function applyRemovals(core: CoordinatorCore, removals: readonly ExpectedRemoval
 }
 
 /** Deletes every group's offsets of a deleted topic's partitions (Kafka's onPartitionsDeleted). */
-export function deleteTopicOffsets(core: CoordinatorCore, topic: string, partitions: ReadonlySet<number>): void {
+export function deleteTopicOffsets(
+  core: CoordinatorCore,
+  topic: string,
+  partitions: ReadonlySet<number>,
+): void {
   const byPartition = new Map<number, { records: OffsetsTopicRecord[]; expected: ExpectedRemoval[] }>();
   for (const found of core.offsets.offsetsOfTopicPartitions(topic, partitions)) {
     if (core.statusError(found.groupId) !== ErrorCode.NONE) continue;
     const partition = core.partitionOf(found.groupId);
     const batch = byPartition.get(partition) ?? { records: [], expected: [] };
-    batch.records.push({ kind: "offset-commit", groupId: found.groupId, topic, partition: found.partition, value: null });
+    batch.records.push({
+      kind: "offset-commit",
+      groupId: found.groupId,
+      topic,
+      partition: found.partition,
+      value: null,
+    });
     batch.expected.push({ kind: "offset", ...found });
     byPartition.set(partition, batch);
   }

@@ -70,7 +70,13 @@ export interface GroupMetadataValue {
 
 /** One record of `__consumer_offsets`, decoded. */
 export type OffsetsTopicRecord =
-  | { kind: "offset-commit"; groupId: string; topic: string; partition: number; value: OffsetCommitValue | null }
+  | {
+    kind: "offset-commit";
+    groupId: string;
+    topic: string;
+    partition: number;
+    value: OffsetCommitValue | null;
+  }
   | { kind: "group-metadata"; groupId: string; value: GroupMetadataValue | null }
   | { kind: "other"; keyVersion: number; key: Uint8Array; value: Uint8Array | null };
 
@@ -158,7 +164,9 @@ export function encodeOffsetsTopicRecord(record: OffsetsTopicRecord): EncodedRec
       return { key, value: encodeVersioned(OFFSET_COMMIT_VALUE, version, false, record.value) };
     }
     case "group-metadata": {
-      const key = encodeVersioned(GROUP_METADATA_KEY, GROUP_METADATA_KEY_VERSION, false, { group: record.groupId });
+      const key = encodeVersioned(GROUP_METADATA_KEY, GROUP_METADATA_KEY_VERSION, false, {
+        group: record.groupId,
+      });
       if (record.value === null) return { key, value: null };
       return {
         key,
@@ -195,7 +203,10 @@ function decodeGroupMetadataValue(bytes: Uint8Array): GroupMetadataValue {
  * Decodes one record. Throws a ProtocolError for a record Dafka cannot read
  * (a null key, an unknown value version, a truncated field).
  */
-export function decodeOffsetsTopicRecord(key: Uint8Array | null, value: Uint8Array | null): OffsetsTopicRecord {
+export function decodeOffsetsTopicRecord(
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+): OffsetsTopicRecord {
   if (key === null) throw new ProtocolError("__consumer_offsets record without a key");
   const reader = new Reader(key);
   const keyVersion = reader.int16();

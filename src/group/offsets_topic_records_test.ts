@@ -23,7 +23,9 @@ function fixtureRecords(): { key: Uint8Array; value: Uint8Array | null }[] {
       if (!file.name.endsWith(".log")) continue;
       const bytes = Deno.readFileSync(`${FIXTURE}/${partition.name}/${file.name}`);
       for (const batch of decodeBatches(bytes)) {
-        for (const record of batch.records) records.push({ key: record.key!.slice(), value: record.value?.slice() ?? null });
+        for (const record of batch.records) {
+          records.push({ key: record.key!.slice(), value: record.value?.slice() ?? null });
+        }
       }
     }
   }
@@ -66,21 +68,47 @@ function valueBytes(version: number, write: (writer: Writer) => void): Uint8Arra
 }
 
 Deno.test("every OffsetCommitValue version decodes (v1's expire timestamp, v3's leader epoch, v4 flexible)", () => {
-  const key = encodeOffsetsTopicRecord({ kind: "offset-commit", groupId: "g", topic: "t", partition: 3, value: null }).key;
+  const key =
+    encodeOffsetsTopicRecord({ kind: "offset-commit", groupId: "g", topic: "t", partition: 3, value: null })
+      .key;
   const v0 = valueBytes(0, (writer) => writer.int64(5).nullableString("m").int64(100));
   const v1 = valueBytes(1, (writer) => writer.int64(5).nullableString("m").int64(100).int64(200));
   const v3 = valueBytes(3, (writer) => writer.int64(5).int32(7).nullableString("m").int64(100));
-  const v4 = valueBytes(4, (writer) => writer.int64(5).int32(7).compactNullableString("m").int64(100).uvarint(0));
+  const v4 = valueBytes(
+    4,
+    (writer) => writer.int64(5).int32(7).compactNullableString("m").int64(100).uvarint(0),
+  );
   const decode = (bytes: Uint8Array) => {
     const record = decodeOffsetsTopicRecord(key, bytes);
     assert.ok(record.kind === "offset-commit");
     return record.value;
   };
-  assert.deepEqual(decode(v0), { offset: 5, leaderEpoch: -1, metadata: "m", commitTimestamp: 100, expireTimestamp: -1 });
-  assert.deepEqual(decode(v1), { offset: 5, leaderEpoch: -1, metadata: "m", commitTimestamp: 100, expireTimestamp: 200 });
-  assert.deepEqual(decode(v3), { offset: 5, leaderEpoch: 7, metadata: "m", commitTimestamp: 100, expireTimestamp: -1 });
+  assert.deepEqual(decode(v0), {
+    offset: 5,
+    leaderEpoch: -1,
+    metadata: "m",
+    commitTimestamp: 100,
+    expireTimestamp: -1,
+  });
+  assert.deepEqual(decode(v1), {
+    offset: 5,
+    leaderEpoch: -1,
+    metadata: "m",
+    commitTimestamp: 100,
+    expireTimestamp: 200,
+  });
+  assert.deepEqual(decode(v3), {
+    offset: 5,
+    leaderEpoch: 7,
+    metadata: "m",
+    commitTimestamp: 100,
+    expireTimestamp: -1,
+  });
   assert.deepEqual(decode(v4), decode(v3));
-  assert.throws(() => decodeOffsetsTopicRecord(key, valueBytes(5, () => {})), /unknown OffsetCommitValue version 5/);
+  assert.throws(
+    () => decodeOffsetsTopicRecord(key, valueBytes(5, () => {})),
+    /unknown OffsetCommitValue version 5/,
+  );
 });
 
 Deno.test("Dafka writes OffsetCommitValue v3, or v1 when the commit has its own expiry, and GroupMetadataValue v3", () => {

@@ -26,8 +26,11 @@ Deno.test("the hash is Java's String.hashCode over UTF-16 code units", () => {
 Deno.test("Kafka's abs maps Integer.MIN_VALUE to 0, so every group lands in range", () => {
   assert.equal(kafkaAbs(-2147483648), 0);
   assert.equal(partitionForGroup("polygenelubricants", 50), 0);
-  fc.assert(fc.property(fc.string({ unit: "binary" }), fc.integer({ min: 1, max: 1000 }), (groupId, count) => {
-    const partition = partitionForGroup(groupId, count);
-    return Number.isInteger(partition) && partition >= 0 && partition < count;
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.string({ unit: "binary" }), fc.integer({ min: 1, max: 1000 }), (groupId, count) => {
+      const partition = partitionForGroup(groupId, count);
+      return Number.isInteger(partition) && partition >= 0 && partition < count;
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -5,8 +5,9 @@
  * finds at start-up; `persist` does the storage steps of a Ready in order.
  */
 import type { Clock, Disk } from "../io/types.ts";
+import type { LogConfigSource } from "../log/log_config.ts";
 import { PartitionLog } from "../log/partition_log.ts";
-import { decodeRaftBatches, encodeRaftBatches } from "./batch_codec.ts";
+import { decodeRaftBatches, encodeRaftBatch } from "./batch_codec.ts";
 import { readQuorumState, writeQuorumState } from "./quorum_state_file.ts";
 import type { Snapshot } from "./raft_log.ts";
 import type { Ready } from "./ready.ts";
@@ -48,7 +49,14 @@ export class RaftStore {
    * Opens the folder (creating it), recovering the log as Kafka does after
    * an unclean shutdown; the log starts where the newest snapshot ends.
    */
-  static open(options: { disk: Disk; clock: Clock; directory: string; voters: readonly number[] }): RaftStore {
+  static open(options: {
+    disk: Disk;
+    clock: Clock;
+    directory: string;
+    voters: readonly number[];
+    /** The log's settings (`metadata.log.segment.bytes` becomes segmentBytes). */
+    config?: LogConfigSource;
+  }): RaftStore {
     const { disk, directory } = options;
     disk.mkdirs(directory);
     const snapshot = readLatestSnapshot(disk, directory);
@@ -59,6 +67,7 @@ export class RaftStore {
       topic: METADATA_TOPIC,
       partition: METADATA_PARTITION,
       hadCleanShutdown: false,
+      config: options.config,
       logStartOffset: snapshot?.id.endOffset ?? 0,
     });
     if (snapshot !== null && log.logEndOffset < snapshot.id.endOffset) {
@@ -121,8 +130,9 @@ export class RaftStore {
       if (options.sync ?? true) this.log.segments().at(-1)?.sync();
       else this.#truncatedSinceSync = true;
     }
-    if (ready.batches.length > 0) {
-      const result = this.log.appendAsFollower(encodeRaftBatches(ready.batches), nowMs);
+    // One batch per append, so that the log can roll a segment between any two.
+    for (const batch of ready.batches) {
+      const result = this.log.appendAsFollower(encodeRaftBatch(batch), nowMs);
       if (result.errorCode !== 0) throw new Error(`metadata log append failed: ${result.errorMessage}`);
     }
     const written = ready.snapshot !== null || ready.truncateTo !== null || ready.batches.length > 0;

@@ -114,6 +114,7 @@ export class ClientConnection {
       broker: this.options.broker,
       connectionId: this.options.connectionId,
       requestBytes: frame.length,
+      clientAddress: this.connection.remote,
     };
     const slot: Pending = { done: false, chunks: null, bytes: 0 };
     this.#queue.push(slot);

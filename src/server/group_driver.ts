@@ -19,14 +19,10 @@
  */
 import type { Timer } from "../io/types.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import {
-  decideCreateTopic,
-  isRefusal,
-} from "../metadata/controller.ts";
+import { decideCreateTopic, isRefusal } from "../metadata/controller.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
 import {
   DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
-  DEFAULT_OFFSET_METADATA_MAX_BYTES,
   type DeleteGroupsResult,
   type DescribedGroup,
   encodeOffsetsTopicRecord,
@@ -102,7 +98,7 @@ export class GroupDriver {
       maxGroupSize: config.int("group.max.size"),
       offsetsRetentionMs: config.int("offsets.retention.minutes") * 60_000,
       offsetsRetentionCheckIntervalMs: config.int("offsets.retention.check.interval.ms"),
-      offsetMetadataMaxBytes: DEFAULT_OFFSET_METADATA_MAX_BYTES,
+      offsetMetadataMaxBytes: config.int("offset.metadata.max.bytes"),
       newMemberJoinTimeoutMs: DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
       newMemberIdSuffix: () => uuidToString(randomUuid(broker.world.random)),
     }, options);
@@ -214,9 +210,26 @@ export class GroupDriver {
 
   // ---------------------------------------------------------------- requests
 
+  /**
+   * Runs a request that answers through the coordinator's `ready()`: `start`
+   * gets a fresh reply id and the time (for the hooks of other group kinds,
+   * such as a ConsumerGroupHeartbeat handler that calls `coordinator.persist`
+   * and `coordinator.reply`).
+   */
+  submit<T>(start: (replyId: number, nowMs: number) => void): Promise<T> {
+    return this.#call((replyId) => start(replyId, this.#nowMs()));
+  }
+
+  /** Answers a read once the writes queued before it are durable. */
+  read<T>(answer: (nowMs: number) => T): T | Promise<T> {
+    return this.#read(() => answer(this.#nowMs()));
+  }
+
   #call<T>(start: (replyId: number) => void): Promise<T> {
     const replyId = this.#nextReplyId++;
-    const promise = new Promise<T>((resolve) => this.#waiting.set(replyId, resolve as (response: unknown) => void));
+    const promise = new Promise<T>((resolve) =>
+      this.#waiting.set(replyId, resolve as (response: unknown) => void)
+    );
     start(replyId);
     this.#queueDrain();
     return promise;
@@ -258,7 +271,9 @@ export class GroupDriver {
     return this.#call((replyId) => this.coordinator.commitOffsets(replyId, request, this.#context(source)));
   }
 
-  fetchOffsets(request: OffsetFetchGroupRequest): OffsetFetchGroupResponse | Promise<OffsetFetchGroupResponse> {
+  fetchOffsets(
+    request: OffsetFetchGroupRequest,
+  ): OffsetFetchGroupResponse | Promise<OffsetFetchGroupResponse> {
     return this.#read(() => this.coordinator.fetchOffsets(request, this.#nowMs()));
   }
 
@@ -336,7 +351,11 @@ export class GroupDriver {
     const batches = this.#batches(write, nowMs);
     if (typeof batches === "number") return { errorCode: batches, log: null };
     try {
-      const appended = partition.log.append(batches, { leaderEpoch: partition.leaderEpoch, nowMs, origin: "coordinator" });
+      const appended = partition.log.append(batches, {
+        leaderEpoch: partition.leaderEpoch,
+        nowMs,
+        origin: "coordinator",
+      });
       if (appended.errorCode !== ErrorCode.NONE) return { errorCode: appended.errorCode, log: null };
     } catch (error) {
       this.#broker.world.log(`appending to ${partition.key} failed: ${(error as Error).message}`);

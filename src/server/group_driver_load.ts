@@ -38,7 +38,11 @@ export function readOffsetsPartition(
       return decodeOffsetsTopicRecord(record.key, record.value);
     } catch (error) {
       summary.skipped++;
-      warn(`skipping record at offset ${record.offset} of ${log.topic}-${log.partition}: ${(error as Error).message}`);
+      warn(
+        `skipping record at offset ${record.offset} of ${log.topic}-${log.partition}: ${
+          (error as Error).message
+        }`,
+      );
       return null;
     }
   };

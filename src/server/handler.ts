@@ -19,6 +19,8 @@ export interface RequestContext {
   connectionId: number;
   /** Size of the request frame in bytes. */
   requestBytes: number;
+  /** The client's address as "host:port" (DescribeGroups reports its host). */
+  clientAddress: string;
 }
 
 export interface ApiHandler {

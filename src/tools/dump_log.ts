@@ -83,8 +83,8 @@ function batchLine(bytes: Uint8Array, { position, header }: BatchAt): string {
 /** Record bytes as text, with control characters escaped so that each record stays on one line. */
 function text(bytes: Uint8Array | null): string {
   if (bytes === null) return "null";
-  // deno-lint-ignore no-control-regex
   return decoder.decode(bytes).replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x1f\x7f]/g,
     (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );

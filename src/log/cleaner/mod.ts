@@ -17,6 +17,7 @@ export {
   type CleanerTimerOptions,
   DEFAULT_CLEANER_STEP_BYTES,
   DEFAULT_CLEANER_STEP_MS,
+  DEFAULT_CLEANER_STEP_PAUSE_MS,
   startCleanerTimer,
 } from "./cleaner_timer.ts";
 export {

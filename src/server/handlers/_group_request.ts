@@ -6,12 +6,9 @@
 import type { GroupRequestSource } from "../group_driver.ts";
 import type { RequestContext } from "../handler.ts";
 
-/**
- * The request's source. The client's address comes from the connection when
- * the context carries it (`clientAddress`, "host:port"); "" otherwise.
- */
+/** The request's source: client id, the client's host as Kafka prints it ("/host"), API version. */
 export function groupRequestSource(context: RequestContext): GroupRequestSource {
-  const address = (context as RequestContext & { clientAddress?: string }).clientAddress ?? "";
+  const address = context.clientAddress;
   return {
     clientId: context.header.clientId ?? "",
     clientHost: address === "" ? "" : `/${hostOf(address)}`,

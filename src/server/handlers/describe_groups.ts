@@ -17,7 +17,9 @@ const OPERATIONS_NOT_REQUESTED = -2147483648;
 export const describeGroupsHandler: ApiHandler = {
   schema: describeGroups,
   async handle(context, body) {
-    const authorizedOperations = body.includeAuthorizedOperations ? GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
+    const authorizedOperations = body.includeAuthorizedOperations
+      ? GROUP_OPERATIONS
+      : OPERATIONS_NOT_REQUESTED;
     const described = await context.broker.groups.describeGroups(body.groups as string[]);
     const groups = described.map((group) => ({
       ...group,

@@ -64,7 +64,9 @@ export const offsetCommitHandler: ApiHandler = {
       name: topic.name,
       partitions: (topic.partitions as Message[]).map((partition) => {
         const key = `${topic.name}\u0000${partition.partitionIndex}`;
-        const errorCode = unknown.has(key) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : errors.get(key) ?? ErrorCode.NONE;
+        const errorCode = unknown.has(key)
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : errors.get(key) ?? ErrorCode.NONE;
         return { partitionIndex: partition.partitionIndex, errorCode };
       }),
     }));

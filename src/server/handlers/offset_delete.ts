@@ -27,7 +27,9 @@ export const offsetDeleteHandler: ApiHandler = {
       if (partitions.length > 0) valid.push({ name: topic.name, partitions });
     }
     const response = await context.broker.groups.deleteOffsets({ groupId: body.groupId, topics: valid });
-    if (response.errorCode !== ErrorCode.NONE) return { errorCode: response.errorCode, throttleTimeMs: 0, topics: [] };
+    if (response.errorCode !== ErrorCode.NONE) {
+      return { errorCode: response.errorCode, throttleTimeMs: 0, topics: [] };
+    }
     const errors = new Map<string, number>();
     for (const topic of response.topics) {
       for (const partition of topic.partitions) {

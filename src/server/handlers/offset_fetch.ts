@@ -21,14 +21,22 @@ function topicsOf(topics: Message[] | null, nameKey = "name"): OffsetFetchGroupR
   return topics.map((topic) => ({ name: topic[nameKey], partitionIndexes: topic.partitionIndexes }));
 }
 
-function fetchGroup(context: RequestContext, request: OffsetFetchGroupRequest): Promise<OffsetFetchGroupResponse> {
+function fetchGroup(
+  context: RequestContext,
+  request: OffsetFetchGroupRequest,
+): Promise<OffsetFetchGroupResponse> {
   return Promise.resolve(context.broker.groups.fetchOffsets(request));
 }
 
 /** The single-group response of v0-7. */
 async function singleGroupResponse(context: RequestContext, body: Message): Promise<Message> {
   const requested = topicsOf(body.topics ?? null);
-  const group = await fetchGroup(context, { groupId: body.groupId, memberId: null, memberEpoch: -1, topics: requested });
+  const group = await fetchGroup(context, {
+    groupId: body.groupId,
+    memberId: null,
+    memberEpoch: -1,
+    topics: requested,
+  });
   if (group.errorCode !== ErrorCode.NONE && context.version < FIRST_VERSION_WITH_TOP_LEVEL_ERROR) {
     // v0-1 have no top-level error: every requested partition carries it.
     const topics = (requested ?? []).map((topic) => ({

@@ -1,0 +1,227 @@
+/**
+ * The Raft core's messages as Kafka protocol bodies, both ways, for the
+ * node that carries them over real connections: `toWire` gives the body
+ * (and API key) to encode with `encodeRequest`/`encodeResponse`, and
+ * `requestFromWire`/`responseFromWire` turn decoded bodies back into core
+ * messages.
+ *
+ * Every body names one topic and one partition, `__cluster_metadata-0`
+ * (by topic id from Fetch v13). A request naming anything else is answered
+ * with a top-level INVALID_REQUEST, as KRaft does, without reaching the
+ * core. Fetch carries the batches as Kafka record batches; a response whose
+ * records do not decode is dropped (null).
+ */
+import type { Message } from "../protocol/codec.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import { encodeRaftBatches } from "./batch_codec.ts";
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchSnapshotResponse,
+  RaftMessage,
+  RaftRequest,
+  RaftResponse,
+} from "./messages.ts";
+import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";
+import { METADATA_TOPIC_ID, RaftApiKey, TOP_LEVEL_ERRORS, ZERO_UUID } from "./wire_common.ts";
+
+function apiKeyOf(message: RaftMessage): number {
+  switch (message.type) {
+    case "VoteRequest":
+    case "VoteResponse":
+      return RaftApiKey.VOTE;
+    case "BeginQuorumEpochRequest":
+    case "BeginQuorumEpochResponse":
+      return RaftApiKey.BEGIN_QUORUM_EPOCH;
+    case "EndQuorumEpochRequest":
+    case "EndQuorumEpochResponse":
+      return RaftApiKey.END_QUORUM_EPOCH;
+    case "FetchRequest":
+    case "FetchResponse":
+      return RaftApiKey.FETCH;
+    case "FetchSnapshotRequest":
+    case "FetchSnapshotResponse":
+      return RaftApiKey.FETCH_SNAPSHOT;
+  }
+}
+
+/** Wraps one partition's fields into the topics list of a vote-style body. */
+function topics(partition: Message): Message[] {
+  return [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION, ...partition }] }];
+}
+
+function requestToWire(request: RaftRequest): Message {
+  switch (request.type) {
+    case "VoteRequest":
+      return {
+        clusterId: request.clusterId,
+        voterId: request.voterId,
+        topics: topics({
+          replicaEpoch: request.replicaEpoch,
+          replicaId: request.replicaId,
+          replicaDirectoryId: ZERO_UUID,
+          voterDirectoryId: ZERO_UUID,
+          lastOffsetEpoch: request.lastOffsetEpoch,
+          lastOffset: request.lastOffset,
+          preVote: request.preVote,
+        }),
+      };
+    case "BeginQuorumEpochRequest":
+      return {
+        clusterId: request.clusterId,
+        voterId: request.voterId,
+        topics: topics({ voterDirectoryId: ZERO_UUID, leaderId: request.leaderId, leaderEpoch: request.leaderEpoch }),
+        leaderEndpoints: [],
+      };
+    case "EndQuorumEpochRequest":
+      return {
+        clusterId: request.clusterId,
+        topics: topics({
+          leaderId: request.leaderId,
+          leaderEpoch: request.leaderEpoch,
+          preferredSuccessors: request.preferredCandidates,
+          preferredCandidates: request.preferredCandidates.map((candidateId) => ({
+            candidateId,
+            candidateDirectoryId: ZERO_UUID,
+          })),
+        }),
+        leaderEndpoints: [],
+      };
+    case "FetchRequest":
+      return fetchRequestToWire(request);
+    case "FetchSnapshotRequest":
+      return {
+        clusterId: request.clusterId,
+        replicaId: request.replicaId,
+        maxBytes: request.maxBytes,
+        topics: [{
+          name: METADATA_TOPIC,
+          partitions: [{
+            partition: METADATA_PARTITION,
+            currentLeaderEpoch: request.currentLeaderEpoch,
+            snapshotId: { ...request.snapshotId },
+            position: request.position,
+            replicaDirectoryId: ZERO_UUID,
+          }],
+        }],
+      };
+  }
+}
+
+function fetchRequestToWire(request: FetchRequest): Message {
+  return {
+    clusterId: request.clusterId,
+    replicaId: request.replicaId,
+    replicaState: { replicaId: request.replicaId, replicaEpoch: -1 },
+    maxWaitMs: request.maxWaitMs,
+    minBytes: 0,
+    maxBytes: request.maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{
+      topic: METADATA_TOPIC,
+      topicId: METADATA_TOPIC_ID,
+      partitions: [{
+        partition: METADATA_PARTITION,
+        currentLeaderEpoch: request.currentLeaderEpoch,
+        fetchOffset: request.fetchOffset,
+        lastFetchedEpoch: request.lastFetchedEpoch,
+        logStartOffset: request.logStartOffset,
+        partitionMaxBytes: request.maxBytes,
+      }],
+    }],
+    forgottenTopicsData: [],
+    rackId: "",
+  };
+}
+
+function epochResponseToWire(response: { errorCode: number; leaderId: number; leaderEpoch: number }): Message {
+  if (TOP_LEVEL_ERRORS.has(response.errorCode)) return { errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
+  return {
+    errorCode: ErrorCode.NONE,
+    topics: topics({ errorCode: response.errorCode, leaderId: response.leaderId, leaderEpoch: response.leaderEpoch }),
+    nodeEndpoints: [],
+  };
+}
+
+function responseToWire(response: RaftResponse): Message {
+  switch (response.type) {
+    case "VoteResponse": {
+      const body = epochResponseToWire(response);
+      if (body.topics.length > 0) body.topics[0].partitions[0].voteGranted = response.voteGranted;
+      return body;
+    }
+    case "BeginQuorumEpochResponse":
+    case "EndQuorumEpochResponse":
+      return epochResponseToWire(response);
+    case "FetchResponse":
+      return fetchResponseToWire(response);
+    case "FetchSnapshotResponse":
+      return fetchSnapshotResponseToWire(response);
+  }
+}
+
+function fetchResponseToWire(response: FetchResponse): Message {
+  if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
+    return { throttleTimeMs: 0, errorCode: response.errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  }
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: 0,
+    responses: [{
+      topic: METADATA_TOPIC,
+      topicId: METADATA_TOPIC_ID,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        errorCode: response.errorCode,
+        highWatermark: response.highWatermark,
+        lastStableOffset: response.highWatermark,
+        logStartOffset: response.logStartOffset,
+        divergingEpoch: response.divergingEpoch ?? { epoch: -1, endOffset: -1 },
+        currentLeader: { ...response.currentLeader },
+        snapshotId: response.snapshotId ?? { endOffset: -1, epoch: -1 },
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records: encodeRaftBatches(response.batches),
+      }],
+    }],
+    nodeEndpoints: [],
+  };
+}
+
+function fetchSnapshotResponseToWire(response: FetchSnapshotResponse): Message {
+  if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
+    return { throttleTimeMs: 0, errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
+  }
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    topics: [{
+      name: METADATA_TOPIC,
+      partitions: [{
+        index: METADATA_PARTITION,
+        errorCode: response.errorCode,
+        snapshotId: { ...response.snapshotId },
+        currentLeader: { ...response.currentLeader },
+        size: response.size,
+        position: response.position,
+        unalignedRecords: response.bytes,
+      }],
+    }],
+    nodeEndpoints: [],
+  };
+}
+
+/** A core message as the API key and body the protocol codec encodes. */
+export function toWire(message: RaftMessage): { apiKey: number; body: Message } {
+  const body = message.type.endsWith("Request")
+    ? requestToWire(message as RaftRequest)
+    : responseToWire(message as RaftResponse);
+  return { apiKey: apiKeyOf(message), body };
+}
+
+export { requestFromWire, responseFromWire } from "./wire_decode.ts";
+export { describeQuorumToWire } from "./wire_describe_quorum.ts";
+export { METADATA_TOPIC_ID, RaftApiKey } from "./wire_common.ts";

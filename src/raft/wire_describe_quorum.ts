@@ -1,0 +1,53 @@
+/**
+ * DescribeQuorum (55) answered from a node's state: only the leader knows
+ * the voters' progress; other nodes answer NOT_LEADER_OR_FOLLOWER.
+ */
+import type { Message } from "../protocol/codec.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import type { RaftNodeState } from "./node_state.ts";
+import type { ReplicaProgress } from "./roles.ts";
+import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";
+import { ZERO_UUID } from "./wire_common.ts";
+
+/**
+ * The DescribeQuorum response body for `state`. The core's times are
+ * monotonic: `wallClockOffsetMs` (wall clock minus monotonic clock) turns
+ * them into the wall-clock timestamps Kafka reports.
+ */
+export function describeQuorumToWire(state: RaftNodeState, wallClockOffsetMs = 0): Message {
+  const leader = state.leader;
+  const replica = (progress: ReplicaProgress) => ({
+    replicaId: progress.replicaId,
+    replicaDirectoryId: ZERO_UUID,
+    logEndOffset: progress.replicaId === state.nodeId ? state.persistedEndOffset : progress.endOffset,
+    lastFetchTimestamp: progress.lastFetchTimeMs < 0 ? -1 : progress.lastFetchTimeMs + wallClockOffsetMs,
+    lastCaughtUpTimestamp: progress.lastCaughtUpTimeMs < 0 ? -1 : progress.lastCaughtUpTimeMs + wallClockOffsetMs,
+  });
+  const partition = leader === null
+    ? {
+      partitionIndex: METADATA_PARTITION,
+      errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      errorMessage: null,
+      leaderId: state.leaderId,
+      leaderEpoch: state.epoch,
+      highWatermark: -1,
+      currentVoters: [],
+      observers: [],
+    }
+    : {
+      partitionIndex: METADATA_PARTITION,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      leaderId: state.nodeId,
+      leaderEpoch: state.epoch,
+      highWatermark: leader.highWatermark,
+      currentVoters: leader.voters.map(replica),
+      observers: leader.observers.map(replica),
+    };
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topics: [{ topicName: METADATA_TOPIC, partitions: [partition] }],
+    nodes: [],
+  };
+}
