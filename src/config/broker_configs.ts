@@ -120,6 +120,12 @@ const definitions: ConfigDefinition[] = [
   { name: "group.min.session.timeout.ms", type: "int", defaultValue: "6000" },
   { name: "group.max.session.timeout.ms", type: "int", defaultValue: "1800000" },
   { name: "group.max.size", type: "int", defaultValue: "2147483647", min: 1 },
+  // KIP-848 consumer groups (group.protocol=consumer).
+  { name: "group.consumer.session.timeout.ms", type: "int", defaultValue: "45000", min: 1 },
+  { name: "group.consumer.heartbeat.interval.ms", type: "int", defaultValue: "5000", min: 1 },
+  { name: "group.consumer.max.size", type: "int", defaultValue: "2147483647", min: 1 },
+  // Assignor names, or Kafka's class names for them (UniformAssignor, RangeAssignor).
+  { name: "group.consumer.assignors", type: "list", defaultValue: "uniform,range" },
   { name: "transaction.state.log.num.partitions", type: "int", defaultValue: "50", min: 1 },
   { name: "transaction.state.log.replication.factor", type: "int", defaultValue: "3", min: 1 },
   { name: "transaction.state.log.min.isr", type: "int", defaultValue: "2", min: 1 },

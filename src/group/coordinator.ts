@@ -211,6 +211,21 @@ export class GroupCoordinator {
     this.#core.groups.set(group.groupId, group);
   }
 
+  /**
+   * Removes an empty classic group so that a group of another kind takes its
+   * id: a KIP-848 heartbeat upgrades an empty classic group, and loading
+   * replaces the simple group that earlier offset records made. Its offsets
+   * stay. Returns the tombstones that delete it, for the caller to persist
+   * with the new group's records.
+   */
+  removeEmptyClassicGroup(groupId: string): OffsetsTopicRecord[] {
+    const group = this.#core.classicGroup(groupId);
+    if (!group || !group.isEmpty()) throw new Error(`group ${groupId} is not an empty classic group`);
+    const tombstones = group.tombstones();
+    this.#core.removeGroup(groupId);
+    return tombstones;
+  }
+
   /** Removes a group of another kind from the shared map (its records are its owner's business). */
   unregisterGroup(groupId: string): void {
     const existing = this.#core.groups.get(groupId);

@@ -11,6 +11,7 @@ export {
   type GroupCoordinatorOptions,
 } from "./coordinator.ts";
 export {
+  appendErrorToResponseError,
   DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
   DEFAULT_OFFSET_METADATA_MAX_BYTES,
 } from "./_coordinator_core.ts";

@@ -10,7 +10,9 @@
  *   records to the partition logs, syncs them (a single node has no
  *   replicas, so durability is the disk's), reports each write's outcome,
  *   and only then resolves the responses;
- * - keeps one Clock timer armed for the coordinator's earliest deadline.
+ * - keeps one Clock timer armed for the coordinator's earliest deadline;
+ * - runs the KIP-848 consumer groups beside the classic ones
+ *   (group_driver_consumer.ts), through the same outbox and timer.
  *
  * Group commit: requests handled in one turn of the event loop (a burst of
  * pipelined requests, several connections' reads) share one drain, so their
@@ -52,6 +54,13 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { buildBatch, type RecordInput } from "../protocol/records.ts";
 import type { Broker } from "./broker.ts";
 import { readOffsetsPartition } from "./group_driver_load.ts";
+import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "./group_driver_consumer.ts";
+import {
+  type ConsumerGroupHeartbeatRequest,
+  type ConsumerGroupHeartbeatResponse,
+  type DescribedGroup as DescribedConsumerGroup,
+  topicsFromImage,
+} from "../group/consumer/mod.ts";
 
 /** The internal topic of committed offsets and group metadata. */
 export const OFFSETS_TOPIC = "__consumer_offsets";
@@ -75,6 +84,8 @@ export interface GroupRequestSource {
 
 export class GroupDriver {
   readonly coordinator: GroupCoordinator;
+  /** The KIP-848 consumer groups, the coordinator's extension. */
+  readonly consumerGroups: ConsumerGroups;
   readonly #broker: Broker;
   readonly #logs: LogManager;
   readonly #waiting = new Map<number, (response: unknown) => void>();
@@ -86,10 +97,24 @@ export class GroupDriver {
   #drainQueued: Promise<void> | null = null;
   #closed = false;
 
-  constructor(broker: Broker, logs: LogManager, options: GroupCoordinatorOptions = {}) {
+  constructor(broker: Broker, logs: LogManager) {
     this.#broker = broker;
     this.#logs = logs;
     const config = broker.config;
+    this.consumerGroups = new ConsumerGroups({
+      settings: consumerGroupSettings(config, () => uuidToString(randomUuid(broker.world.random))),
+      topics: () => topicsFromImage(broker.image),
+      readPartition: (partition, apply) => {
+        const served = broker.partition(OFFSETS_TOPIC, partition);
+        if (served) readOffsetsPartition(served.log, apply, (line) => broker.world.log(line));
+      },
+      nowMs: () => this.#nowMs(),
+      log: (line) => broker.world.log(line),
+    });
+    const options: GroupCoordinatorOptions = {
+      onOtherRecord: (partition, record) => this.consumerGroups.onOtherRecord(partition, record),
+      extension: this.consumerGroups,
+    };
     this.coordinator = new GroupCoordinator({
       partitionCount: config.int("offsets.topic.num.partitions"),
       minSessionTimeoutMs: config.int("group.min.session.timeout.ms"),
@@ -102,6 +127,7 @@ export class GroupDriver {
       newMemberJoinTimeoutMs: DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
       newMemberIdSuffix: () => uuidToString(randomUuid(broker.world.random)),
     }, options);
+    this.consumerGroups.attach(this.coordinator);
   }
 
   #nowMs(): number {
@@ -184,6 +210,7 @@ export class GroupDriver {
       const served = this.#broker.partition(OFFSETS_TOPIC, partition.partition);
       if (!served) continue;
       this.coordinator.beginLoading(partition.partition);
+      this.consumerGroups.beginLoading(partition.partition);
       const summary = readOffsetsPartition(
         served.log,
         (record) => this.coordinator.replay(partition.partition, record),
@@ -196,6 +223,7 @@ export class GroupDriver {
         );
       }
       this.coordinator.finishLoading(partition.partition, this.#nowMs());
+      this.consumerGroups.finishLoading(partition.partition, this.#nowMs());
     }
     this.#drain();
   }
@@ -294,6 +322,32 @@ export class GroupDriver {
 
   deleteGroups(groupIds: readonly string[]): Promise<DeleteGroupsResult[]> {
     return this.#call((replyId) => this.coordinator.deleteGroups(replyId, groupIds, this.#nowMs()));
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848). It runs once the writes queued before
+   * it are durable: a deletion of the group in flight is then complete, so
+   * the heartbeat never joins a group whose tombstones are being written.
+   */
+  consumerGroupHeartbeat(
+    request: ConsumerGroupHeartbeatRequest,
+    source: GroupRequestSource,
+  ): Promise<ConsumerGroupHeartbeatResponse> {
+    if (this.#closed) return Promise.resolve(heartbeatError(ErrorCode.NOT_COORDINATOR, null));
+    return Promise.resolve(
+      this.#read(() =>
+        this.#call<ConsumerGroupHeartbeatResponse>((replyId) =>
+          this.consumerGroups.heartbeat(replyId, request, { nowMs: this.#nowMs(), ...source })
+        )
+      ),
+    );
+  }
+
+  /** ConsumerGroupDescribe (KIP-848); authorizedOperations is left to the handler. */
+  describeConsumerGroups(
+    groupIds: readonly string[],
+  ): DescribedConsumerGroup[] | Promise<DescribedConsumerGroup[]> {
+    return this.#read(() => this.consumerGroups.describe(groupIds));
   }
 
   // ---------------------------------------------------------------- outputs
@@ -426,7 +480,9 @@ export class GroupDriver {
     if (this.#closed) return;
     const nowMs = this.#nowMs();
     for (let partition = 0; partition < this.coordinator.partitionCount; partition++) {
-      if (this.coordinator.isActive(partition)) this.coordinator.unloadPartition(partition, nowMs);
+      if (!this.coordinator.isActive(partition)) continue;
+      this.coordinator.unloadPartition(partition, nowMs);
+      this.consumerGroups.unloadPartition(partition);
     }
     this.#drain();
     this.#closed = true;

@@ -5,6 +5,8 @@
 import type { ApiHandler } from "../handler.ts";
 import { alterConfigsHandler } from "./alter_configs.ts";
 import { apiVersionsHandler } from "./api_versions.ts";
+import { consumerGroupDescribeHandler } from "./consumer_group_describe.ts";
+import { consumerGroupHeartbeatHandler } from "./consumer_group_heartbeat.ts";
 import { createPartitionsHandler } from "./create_partitions.ts";
 import { createTopicsHandler } from "./create_topics.ts";
 import { deleteGroupsHandler } from "./delete_groups.ts";
@@ -58,6 +60,8 @@ export const HANDLERS: readonly ApiHandler[] = [
   listGroupsHandler,
   describeGroupsHandler,
   deleteGroupsHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(
