@@ -72,7 +72,7 @@ Deno.test("a disk that ignores syncs of segment files loses acknowledged records
       },
     }),
   });
-  assert.equal(result.violation?.invariant, "durable records survive", result.violation?.message);
+  assert.equal(result.violation?.invariant, "durable records survive", result.violation?.message ?? "");
   assert.match(result.violation!.message, /acknowledged with log.flush.interval.messages=1/);
 });
 

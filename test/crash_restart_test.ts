@@ -78,7 +78,7 @@ Deno.test("acknowledged records survive kill -9 and offsets continue after resta
     await node.start();
 
     const read = await consume(node.bootstrap, "crash-data", [0, 1]);
-    ok(!read.exception, read.exception);
+    ok(!read.exception, read.exception ?? "");
     for (const partition of [0, 1]) {
       const expected = records.filter((record) => record.partition === partition);
       const actual = read.records.filter((record) => record.partition === partition);
@@ -156,7 +156,7 @@ Deno.test("an idempotent producer streaming through kill -9 loses no acknowledge
     const produced = await producing;
 
     const read = await consume(node.bootstrap, "crash-stream");
-    ok(!read.exception, read.exception);
+    ok(!read.exception, read.exception ?? "");
     const values = read.records.map((record) => record.value);
     deepStrictEqual(new Set(values).size, values.length, "a record was written twice");
     let acknowledged = 0;

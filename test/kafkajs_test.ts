@@ -232,7 +232,7 @@ Deno.test({
             await producer.disconnect();
           }
           const read = await readBack(bootstrap, topic);
-          ok(!read.exception, read.exception);
+          ok(!read.exception, read.exception ?? "");
           assertSameRecords(read.records, messages.map(asRecordJson), codec);
           assertConsecutiveOffsets(read.records, 0, codec);
         });

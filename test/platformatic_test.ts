@@ -155,7 +155,7 @@ Deno.test({
             await producer.close();
           }
           const read = await readBack(bootstrap, topic);
-          ok(!read.exception, read.exception);
+          ok(!read.exception, read.exception ?? "");
           assertSameRecords(read.records, messages.map(asRecordJson), codec);
           assertConsecutiveOffsets(read.records, 0, codec);
         });
