@@ -45,14 +45,26 @@ const TOPIC = "compaction-bench";
 const PROBE_TOPIC = "latency-probe";
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Lines `key:value` for kcat, values of letters drawn from a fixed
+ * pseudo-random sequence, so that they compress about as much as text does
+ * and not to nothing.
+ */
 function fillFile(directory: string): { path: string; records: number } {
   const path = `${directory}/updates.txt`;
   const records = Math.ceil((MEGABYTES * 1024 * 1024) / (VALUE_BYTES + 12));
   const file = Deno.openSync(path, { write: true, create: true, truncate: true });
   const encoder = new TextEncoder();
-  const value = "u".repeat(VALUE_BYTES - 12);
+  let state = 0x2545f491;
+  const letter = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return String.fromCharCode(97 + ((state >>> 0) % 26));
+  };
   const chunk: string[] = [];
   for (let index = 0; index < records; index++) {
+    const value = Array.from({ length: VALUE_BYTES - 12 }, letter).join("");
     chunk.push(`key-${index % KEYS}:${String(index).padStart(11, "0")}-${value}\n`);
     if (chunk.length === 10000 || index === records - 1) {
       file.writeSync(encoder.encode(chunk.join("")));
@@ -201,7 +213,9 @@ async function main(): Promise<void> {
     expectErrorCode((altered.responses as Message[])[0]!.errorCode, 0, "alter cleanup.policy");
     const cleaningStarted = performance.now();
     let cleaningSeconds = 0;
+    const giveUp = performance.now() + 600_000;
     const during = await probe(client, () => {
+      if (performance.now() > giveUp) throw new Error("the cleaner did not finish within 10 minutes");
       const done = (checkpointOffset(node.logDir, TOPIC) ?? 0) > 0;
       if (done && cleaningSeconds === 0) cleaningSeconds = (performance.now() - cleaningStarted) / 1000;
       return done;

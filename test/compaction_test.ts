@@ -4,12 +4,14 @@
  * kafkajs (every codec kafkajs ships or is given), the node's cleaner
  * compacts it in the background, and librdkafka (kcat) reads back the latest
  * value of every key at the offset it was produced at. Records without a key
- * are refused with INVALID_RECORD and KIP-467 record errors.
+ * are refused with INVALID_RECORD and KIP-467 record errors. The group
+ * coordinator's `__consumer_offsets` is compacted the same way.
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import kafkajs from "kafkajs";
 import { zstdCompress, zstdDecompress } from "../src/protocol/compression/mod.ts";
+import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { connectClient, createTopics, fetchAll, produceBatch } from "./support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
@@ -185,6 +187,79 @@ Deno.test({
       });
     } finally {
       await producer.disconnect().catch(() => {});
+      client.close();
+      await node.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "__consumer_offsets is compacted and still gives every group its latest committed offsets",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const node = new NodeProcess({
+      overrides: {
+        "log.cleaner.backoff.ms": "100",
+        "offsets.topic.num.partitions": "1",
+        "offsets.topic.segment.bytes": "2048",
+      },
+    });
+    await node.start();
+    let client = await connectClient(node.port);
+    const committedOffset = async () => {
+      const response = await client.request(9, 7, {
+        groupId: "compacted-group",
+        topics: [{ name: "committed", partitionIndexes: [0] }],
+        requireStable: false,
+      });
+      const topic = (response.topics as Message[])[0]!;
+      return ((topic.partitions as Message[])[0]!).committedOffset as number;
+    };
+    try {
+      equal((await createTopics(client, [{ name: "committed" }])).get("committed"), 0);
+      await waitFor(
+        async () => {
+          const found = await client.request(10, 2, { key: "compacted-group", keyType: 0 });
+          return found.errorCode === 0;
+        },
+        10000,
+        "the group coordinator",
+      );
+      for (let offset = 0; offset < 300; offset++) {
+        const response = await client.request(8, 7, {
+          groupId: "compacted-group",
+          generationIdOrMemberEpoch: -1,
+          memberId: "",
+          groupInstanceId: null,
+          topics: [{
+            name: "committed",
+            partitions: [{
+              partitionIndex: 0,
+              committedOffset: offset,
+              committedLeaderEpoch: -1,
+              committedMetadata: "",
+            }],
+          }],
+        });
+        const partition = (((response.topics as Message[])[0]!).partitions as Message[])[0]!;
+        equal(partition.errorCode, 0);
+      }
+      await waitFor(
+        async () => {
+          const { records } = await fetchAll(client, "__consumer_offsets");
+          return records.length < 40;
+        },
+        30000,
+        "__consumer_offsets to be compacted",
+      );
+      equal(await committedOffset(), 299);
+      client.close();
+      await node.stop();
+      await node.start();
+      client = await connectClient(node.port);
+      await waitFor(async () => (await committedOffset()) === 299, 10000, "the reloaded committed offset");
+    } finally {
       client.close();
       await node.dispose();
     }

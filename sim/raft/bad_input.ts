@@ -41,12 +41,24 @@ function craft(random: SeededRandom, target: RaftNodeState, voters: readonly num
       };
     case 1:
       return {
-        body: { type: "BeginQuorumEpochRequest", clusterId: cluster, voterId: -1, leaderId: otherVoter, leaderEpoch: epoch - 1 },
+        body: {
+          type: "BeginQuorumEpochRequest",
+          clusterId: cluster,
+          voterId: -1,
+          leaderId: otherVoter,
+          leaderEpoch: epoch - 1,
+        },
         expected: [ErrorCode.FENCED_LEADER_EPOCH],
       };
     case 2:
       return {
-        body: { type: "EndQuorumEpochRequest", clusterId: cluster, leaderId: STRANGER_ID, leaderEpoch: epoch, preferredCandidates: [] },
+        body: {
+          type: "EndQuorumEpochRequest",
+          clusterId: cluster,
+          leaderId: STRANGER_ID,
+          leaderEpoch: epoch,
+          preferredCandidates: [],
+        },
         expected: [ErrorCode.INCONSISTENT_VOTER_SET],
       };
     case 3:
@@ -92,7 +104,11 @@ function craft(random: SeededRandom, target: RaftNodeState, voters: readonly num
           snapshotId: { endOffset: target.logEndOffset + 7, epoch },
           position: -1,
         },
-        expected: [ErrorCode.SNAPSHOT_NOT_FOUND, ErrorCode.POSITION_OUT_OF_RANGE, ErrorCode.NOT_LEADER_OR_FOLLOWER],
+        expected: [
+          ErrorCode.SNAPSHOT_NOT_FOUND,
+          ErrorCode.POSITION_OUT_OF_RANGE,
+          ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        ],
       };
   }
 }
@@ -120,19 +136,22 @@ export class BadInputInjector {
 
   /** Sends one bad request straight into `host` and checks that nothing changed. */
   inject(host: RaftHost): void {
-    const node = host.node;
-    if (node === null || host.paused) return;
-    const crafted = craft(this.random, node.state(), this.voters);
     const correlationId = this.#nextCorrelationId++;
-    const message: RaftEnvelope = { from: STRANGER_ID, to: host.id, correlationId, body: crafted.body };
-    const states = host.stepAndCompare(message);
-    if (states === null) return;
+    const made: Crafted[] = [];
+    const states = host.stepAndCompare((state) => {
+      made.push(craft(this.random, state, this.voters));
+      return { from: STRANGER_ID, to: host.id, correlationId, body: made[0]!.body };
+    });
+    const crafted = made[0];
+    if (states === null || crafted === undefined) return;
     this.injected++;
     this.#expected.set(correlationId, { expected: crafted.expected, type: crafted.body.type });
     if (quorumView(states.before) !== quorumView(states.after)) {
       throw new InvariantViolation(
         "bad input has no effect on the quorum",
-        `${crafted.body.type} from ${STRANGER_ID} changed node ${host.id} from ${quorumView(states.before)} ` +
+        `${crafted.body.type} from ${STRANGER_ID} changed node ${host.id} from ${
+          quorumView(states.before)
+        } ` +
           `to ${quorumView(states.after)}`,
       );
     }

@@ -73,7 +73,7 @@ export class FaultInjector {
     const first = this.random.pick(ids);
     const others = ids.filter((id) => id !== first);
     const second = this.random.pick(others);
-    if (kind === 0) for (const other of others) this.network.cutBoth(first, other);
+    if (kind === 0) { for (const other of others) this.network.cutBoth(first, other); }
     else if (kind === 1) this.network.cutBoth(first, second);
     else this.network.cut(first, second);
     this.stats.partitions++;

@@ -5,6 +5,7 @@
  *   deno task sim:raft --seeds K     K random seeds (100 by default)
  *   deno task sim:raft --seconds S   random seeds for S seconds of real time
  *   --bug vote-twice | commit-previous-epoch   plants a bug the checkers must catch
+ *   --trace FILE                     with --seed: every node's trace (JSON lines) for trace validation
  *   --verbose                        progress lines of every seed
  *
  * A failing seed is printed with the command that replays it exactly; the
@@ -12,7 +13,9 @@
  */
 import { parseArgs } from "node:util";
 import type { PlantedBugs } from "../../src/raft/types.ts";
+import { traceToJson } from "../../src/raft/trace.ts";
 import { describeRaftOptions } from "./options.ts";
+import type { SimTraceEntry } from "./raft_host.ts";
 import { type RaftRunResult, runRaftSeed } from "./run.ts";
 
 const SEED_MAX = 0xffff_ffff;
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
       seeds: { type: "string" },
       seconds: { type: "string" },
       bug: { type: "string" },
+      trace: { type: "string" },
       verbose: { type: "boolean", default: false },
     },
   });
@@ -60,7 +64,15 @@ async function main(): Promise<void> {
   const bugFlag = values.bug === undefined ? "" : ` --bug ${values.bug}`;
   const log = values.verbose ? (line: string) => console.log(line) : undefined;
   if (values.seed !== undefined) {
-    const result = await runRaftSeed(Number(values.seed), { bugs, log });
+    const lines: string[] = [];
+    const trace = values.trace === undefined
+      ? undefined
+      : (entry: SimTraceEntry) => lines.push(traceToJson(entry));
+    const result = await runRaftSeed(Number(values.seed), { bugs, log, trace });
+    if (values.trace !== undefined) {
+      await Deno.writeTextFile(values.trace, lines.join("\n") + "\n");
+      console.log(`${lines.length} trace entries written to ${values.trace}`);
+    }
     if (result.violation !== null) {
       report(result, bugFlag);
       Deno.exit(1);
@@ -70,7 +82,9 @@ async function main(): Promise<void> {
     return;
   }
   const seeds = values.seconds === undefined ? Number(values.seeds ?? 100) : Infinity;
-  const deadline = values.seconds === undefined ? Infinity : performance.now() + Number(values.seconds) * 1000;
+  const deadline = values.seconds === undefined
+    ? Infinity
+    : performance.now() + Number(values.seconds) * 1000;
   const failing: number[] = [];
   const started = performance.now();
   let runs = 0;

@@ -69,13 +69,17 @@ export class RaftNetwork {
     }
     const copies = this.faulty && random.chance(this.options.duplicateProbability) ? 2 : 1;
     if (copies === 2) this.stats.duplicated++;
-    for (let copy = 0; copy < copies; copy++) this.scheduler.schedule(this.#latencyMs(), () => this.#arrive(message));
+    for (let copy = 0; copy < copies; copy++) {
+      this.scheduler.schedule(this.#latencyMs(), () => this.#arrive(message));
+    }
   }
 
   #latencyMs(): number {
     const { minLatencyMs, maxLatencyMs, longDelayProbability, longDelayMaxMs } = this.options;
     const base = this.random.range(minLatencyMs, Math.max(minLatencyMs, maxLatencyMs));
-    if (this.faulty && this.random.chance(longDelayProbability)) return base + this.random.int(longDelayMaxMs + 1);
+    if (this.faulty && this.random.chance(longDelayProbability)) {
+      return base + this.random.int(longDelayMaxMs + 1);
+    }
     return base;
   }
 

@@ -39,7 +39,12 @@ export interface RaftSimOptions {
     /** Chance that a node receives a forged or stale request instead of a real message now and then. */
     badInputIntervalMs: number;
   };
-  disk: { syncLatencyMaxMs: number; tornWriteProbability: number };
+  disk: {
+    syncLatencyMaxMs: number;
+    tornWriteProbability: number;
+    /** The metadata log's segment size: small ones roll often (and keep fsyncs of the simulated disk cheap). */
+    segmentBytes: number;
+  };
   workload: {
     /** Mean virtual time between proposals. */
     proposalIntervalMs: number;
@@ -66,6 +71,10 @@ export function raftSimOptions(seed: number, bugs: PlantedBugs = {}): RaftSimOpt
   const never = Infinity;
   const fetchTimeoutMs = pick(random, [300, 600, 2000]);
   const proposalIntervalMs = pick(random, [20, 50, 200]);
+  const snapshotEveryBatches = pick(random, [Infinity, 10, 25, 100]);
+  // A snapshot in small chunks takes a while to download; the leader serves its latest two
+  // snapshots, so small chunks only go with snapshots far enough apart to finish one.
+  const chunkedSnapshots = snapshotEveryBatches >= 100 && proposalIntervalMs >= 50;
   return {
     seed,
     voters,
@@ -82,7 +91,7 @@ export function raftSimOptions(seed: number, bugs: PlantedBugs = {}): RaftSimOpt
       // leader's batches but not the next, which elections must cope with.
       // They also slow replication down, so only with a light workload.
       fetchMaxBytes: proposalIntervalMs < 200 ? 8 * 1024 * 1024 : pick(random, [8 * 1024 * 1024, 200, 1]),
-      fetchSnapshotMaxBytes: pick(random, [64, 512, 8 * 1024 * 1024]),
+      fetchSnapshotMaxBytes: chunkedSnapshots ? pick(random, [512, 4096]) : 8 * 1024 * 1024,
     },
     safetyPhaseMs: 20_000,
     livenessBoundMs: 20_000,
@@ -109,11 +118,12 @@ export function raftSimOptions(seed: number, bugs: PlantedBugs = {}): RaftSimOpt
     disk: {
       syncLatencyMaxMs: pick(random, [0, 2, 10]),
       tornWriteProbability: pick(random, [0, 0.5]),
+      segmentBytes: pick(random, [4096, 65536]),
     },
     workload: {
       proposalIntervalMs,
       batchRecordsMax: pick(random, [1, 3]),
-      snapshotEveryBatches: pick(random, [never, 5, 20, 100]),
+      snapshotEveryBatches,
       resignProbability: pick(random, [0, 0.002, 0.02]),
     },
     bugs,
@@ -123,7 +133,9 @@ export function raftSimOptions(seed: number, bugs: PlantedBugs = {}): RaftSimOpt
 /** The options as lines, for a failure report. */
 export function describeRaftOptions(options: RaftSimOptions): string[] {
   return [
-    `seed ${options.seed}: voters ${options.voters.join(",")}, observers ${options.observers.join(",") || "none"}`,
+    `seed ${options.seed}: voters ${options.voters.join(",")}, observers ${
+      options.observers.join(",") || "none"
+    }`,
     `timeouts ${JSON.stringify(options.timeouts)}`,
     `network ${JSON.stringify(options.network)}`,
     `faults ${JSON.stringify(options.faults)}`,

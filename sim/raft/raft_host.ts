@@ -11,9 +11,10 @@
 import type { Timer, World } from "../../src/io/types.ts";
 import type { RaftEnvelope } from "../../src/raft/messages.ts";
 import type { RaftNodeState } from "../../src/raft/node_state.ts";
-import { RaftNode, type ProposeResult } from "../../src/raft/raft_node.ts";
+import { type ProposeResult, RaftNode } from "../../src/raft/raft_node.ts";
 import { RaftStore } from "../../src/raft/raft_store.ts";
 import type { Ready } from "../../src/raft/ready.ts";
+import type { TraceEntry, TraceSink } from "../../src/raft/trace.ts";
 import { isValidSnapshot, writeSnapshot } from "../../src/raft/snapshot_file.ts";
 import type { SeededRandom } from "../random.ts";
 import type { CrashMode, SimCluster } from "../world.ts";
@@ -24,6 +25,9 @@ import { SimApp } from "./sim_app.ts";
 const METADATA_DIRECTORY = "/data/__cluster_metadata-0";
 /** Messages a paused node holds; more are lost, as a full socket buffer would lose them. */
 const PAUSED_INBOX_MAX = 1000;
+
+/** A node's trace entry as the simulation records it. */
+export type SimTraceEntry = TraceEntry & { virtualMs: number; incarnation: number };
 
 /** What the checkers watch. */
 export interface HostObserver {
@@ -56,6 +60,8 @@ export class RaftHost {
     private readonly network: RaftNetwork,
     private readonly options: RaftSimOptions,
     private readonly observer: HostObserver,
+    /** Receives the node's trace entries with the virtual time and the incarnation. */
+    private readonly trace: ((entry: SimTraceEntry) => void) | null = null,
   ) {
     this.random = cluster.random.fork(`raft-host-${id}`);
   }
@@ -84,7 +90,13 @@ export class RaftHost {
   start(): void {
     const world = this.cluster.start(this.name);
     this.#world = world;
-    const store = RaftStore.open({ disk: world.disk, clock: world.clock, directory: METADATA_DIRECTORY, voters: this.options.voters });
+    const store = RaftStore.open({
+      disk: world.disk,
+      clock: world.clock,
+      directory: METADATA_DIRECTORY,
+      voters: this.options.voters,
+      config: { segmentBytes: this.options.disk.segmentBytes },
+    });
     this.#store = store;
     const stored = store.load();
     this.app = new SimApp();
@@ -103,6 +115,7 @@ export class RaftHost {
       wallClockOffsetMs: world.clock.nowMs() - this.#now(),
       bugs: this.options.bugs,
       log: (line) => world.log(line),
+      trace: this.#traceSink(),
     });
     this.#timer = null;
     this.#timerDeadlineMs = Infinity;
@@ -113,6 +126,13 @@ export class RaftHost {
     this.observer.onStart(this);
     if (stored.snapshot !== null) this.observer.onSnapshot(this, "restored");
     this.#afterInput();
+  }
+
+  #traceSink(): TraceSink | undefined {
+    const trace = this.trace;
+    if (trace === null) return undefined;
+    const incarnation = this.cluster.host(this.name).incarnation?.number ?? 0;
+    return (entry) => trace({ virtualMs: this.cluster.scheduler.nowMs, incarnation, ...entry });
   }
 
   /** Kills the node; a power loss also loses (and may tear) what was not synced. */
@@ -157,7 +177,11 @@ export class RaftHost {
     const node = this.node;
     if (node === null || this.#paused || !node.isLeader) return null;
     const encoder = new TextEncoder();
-    const result = node.propose(values.map((value) => encoder.encode(value)), this.#now(), this.#world!.clock.nowMs());
+    const result = node.propose(
+      values.map((value) => encoder.encode(value)),
+      this.#now(),
+      this.#world!.clock.nowMs(),
+    );
     this.#afterInput();
     return result;
   }
@@ -170,17 +194,20 @@ export class RaftHost {
   }
 
   /**
-   * Bad input: steps `message` straight into the node (after letting due
-   * timers fire), and returns its state just before and just after, so that
-   * the caller can check the message changed nothing.
+   * Bad input: steps the message `build` makes from the node's state
+   * straight into the node (after letting due timers fire), and returns its
+   * state just before and just after, so that the caller can check the
+   * message changed nothing.
    */
-  stepAndCompare(message: RaftEnvelope): { before: RaftNodeState; after: RaftNodeState } | null {
+  stepAndCompare(
+    build: (state: RaftNodeState) => RaftEnvelope,
+  ): { before: RaftNodeState; after: RaftNodeState } | null {
     const node = this.node;
     if (node === null || this.#paused) return null;
     const now = this.#now();
     node.tick(now);
     const before = node.state();
-    node.step(message, now);
+    node.step(build(before), now);
     const after = node.state();
     this.#afterInput();
     return { before, after };

@@ -6,7 +6,8 @@
  *    partitions, crashes with lost writes, pauses, clock jumps, bad input),
  *    every invariant checked after every step;
  * 2. liveness: faults stop, everything heals, and within a bound a leader
- *    must be elected and a new proposal must be acknowledged.
+ *    must be elected, a new proposal acknowledged, and every node (observers
+ *    too) must have applied it.
  */
 import type { PlantedBugs } from "../../src/raft/types.ts";
 import type { InvariantViolation } from "../checkers/violation.ts";
@@ -16,8 +17,8 @@ import { BadInputInjector, STRANGER_ID } from "./bad_input.ts";
 import { RaftCheckers } from "./checkers/raft_checkers.ts";
 import { FaultInjector, type FaultStats } from "./faults.ts";
 import { type NetworkStats, RaftNetwork } from "./network.ts";
-import { raftSimOptions, type RaftSimOptions } from "./options.ts";
-import { RaftHost } from "./raft_host.ts";
+import { type RaftSimOptions, raftSimOptions } from "./options.ts";
+import { RaftHost, type SimTraceEntry } from "./raft_host.ts";
 import { Workload } from "./workload.ts";
 
 /** Events one run may take (a livelock guard). */
@@ -48,103 +49,177 @@ export interface RaftRunOptions {
   log?: (line: string) => void;
   /** Changes the options derived from the seed (tests). */
   adjust?: (options: RaftSimOptions) => RaftSimOptions;
+  /** Receives every node's trace entries, in the order they happen (for trace validation). */
+  trace?: (entry: SimTraceEntry) => void;
 }
 
-export async function runRaftSeed(seed: number, runOptions: RaftRunOptions = {}): Promise<RaftRunResult> {
-  let options = raftSimOptions(seed, runOptions.bugs);
-  if (runOptions.adjust) options = runOptions.adjust(options);
-  const cluster = new SimCluster({ seed, disk: { tornWriteProbability: options.disk.tornWriteProbability } });
-  const violations = new Violations();
-  const checkers = new RaftCheckers();
-  const badInput = new BadInputInjector(cluster.random.fork("bad-input"), options.voters);
-  const hosts: RaftHost[] = [];
-  const guard = (action: () => void) => {
-    if (violations.first !== null) return;
+/** The parts of one run and the steps between them. */
+class RaftRun {
+  readonly options: RaftSimOptions;
+  readonly cluster: SimCluster;
+  readonly violations = new Violations();
+  readonly checkers = new RaftCheckers();
+  readonly hosts: RaftHost[] = [];
+  readonly network: RaftNetwork;
+  readonly badInput: BadInputInjector;
+  readonly faults: FaultInjector;
+  readonly workload: Workload;
+
+  constructor(readonly seed: number, private readonly runOptions: RaftRunOptions) {
+    let options = raftSimOptions(seed, runOptions.bugs);
+    if (runOptions.adjust) options = runOptions.adjust(options);
+    this.options = options;
+    const cluster = new SimCluster({
+      seed,
+      disk: { tornWriteProbability: options.disk.tornWriteProbability },
+    });
+    this.cluster = cluster;
+    this.badInput = new BadInputInjector(cluster.random.fork("bad-input"), options.voters);
+    this.network = new RaftNetwork(
+      cluster.scheduler,
+      cluster.random.fork("raft-network"),
+      options.network,
+      (message) =>
+        this.guard(() => {
+          if (message.to === STRANGER_ID) return this.badInput.onResponse(message);
+          this.hosts.find((host) => host.id === message.to)?.deliver(message);
+        }),
+    );
+    for (const id of [...options.voters, ...options.observers]) {
+      this.hosts.push(
+        new RaftHost(id, cluster, this.network, options, this.checkers, runOptions.trace ?? null),
+      );
+    }
+    this.checkers.hosts = this.hosts;
+    const random = (label: string) => cluster.random.fork(label);
+    this.faults = new FaultInjector(
+      cluster.scheduler,
+      random("raft-faults"),
+      options.faults,
+      this.network,
+      this.hosts,
+      (line) => this.log(line),
+    );
+    this.workload = new Workload(
+      cluster.scheduler,
+      random("raft-workload"),
+      options.workload,
+      this.hosts,
+      this.checkers,
+      seed,
+    );
+  }
+
+  log(line: string): void {
+    this.cluster.log.add(`${String(this.cluster.scheduler.nowMs).padStart(9)} ${line}`);
+    this.runOptions.log?.(line);
+  }
+
+  /** Runs `action`, recording (not throwing) a broken invariant; nothing runs after the first. */
+  guard(action: () => void): void {
+    if (this.violations.first !== null) return;
     try {
       action();
     } catch (error) {
-      violations.record(error);
+      this.violations.record(error);
     }
-  };
-  const network = new RaftNetwork(cluster.scheduler, cluster.random.fork("raft-network"), options.network, (message) =>
-    guard(() => {
-      if (message.to === STRANGER_ID) return badInput.onResponse(message);
-      hosts.find((host) => host.id === message.to)?.deliver(message);
-    }));
-  for (const id of [...options.voters, ...options.observers]) hosts.push(new RaftHost(id, cluster, network, options, checkers));
-  checkers.hosts = hosts;
-  const log = (line: string) => {
-    cluster.log.add(`${String(cluster.scheduler.nowMs).padStart(9)} ${line}`);
-    runOptions.log?.(line);
-  };
-  const faults = new FaultInjector(cluster.scheduler, cluster.random.fork("raft-faults"), options.faults, network, hosts, log);
-  const workload = new Workload(cluster.scheduler, cluster.random.fork("raft-workload"), options.workload, hosts, checkers, seed);
-  const badInputRandom = cluster.random.fork("raft-bad-input-timing");
-  const wrap = (scheduleEvery: number, action: () => void) => {
-    if (!Number.isFinite(scheduleEvery)) return;
+  }
+
+  /** Bad requests into random nodes at seeded intervals, while faults last. */
+  #scheduleBadInput(): void {
+    const meanMs = this.options.faults.badInputIntervalMs;
+    if (!Number.isFinite(meanMs)) return;
+    const random = this.cluster.random.fork("raft-bad-input-timing");
     const next = () => {
-      guard(action);
-      if (network.faulty) cluster.scheduler.schedule(1 + badInputRandom.int(2 * scheduleEvery), next);
+      this.guard(() => {
+        const running = this.hosts.filter((host) => host.running);
+        if (running.length > 0) this.badInput.inject(random.pick(running));
+      });
+      if (this.network.faulty) this.cluster.scheduler.schedule(1 + random.int(2 * meanMs), next);
     };
-    cluster.scheduler.schedule(1 + badInputRandom.int(2 * scheduleEvery), next);
-  };
+    this.cluster.scheduler.schedule(1 + random.int(2 * meanMs), next);
+  }
 
-  guard(() => {
-    for (const host of hosts) host.start();
-    faults.start();
-    workload.start();
-  });
-  wrap(options.faults.badInputIntervalMs, () => {
-    const running = hosts.filter((host) => host.running);
-    if (running.length > 0) badInput.inject(badInputRandom.pick(running));
-  });
-  const safetyEnd = cluster.scheduler.nowMs + options.safetyPhaseMs;
-  await cluster.runUntil(() => violations.first !== null, { maxVirtualMs: options.safetyPhaseMs, maxEvents: EVENTS_MAX })
-    .catch((error) => violations.record(error));
-
-  if (violations.first === null) {
-    log("[sim] liveness phase");
-    guard(() => {
-      network.faulty = false;
-      workload.allowResign = false;
-      faults.stop();
-      workload.markPhase();
+  async safetyPhase(): Promise<void> {
+    this.guard(() => {
+      for (const host of this.hosts) host.start();
+      this.faults.start();
+      this.workload.start();
     });
-    const live = await cluster.runUntil(
-      () => violations.first !== null || workload.acknowledgedSincePhase(),
-      { maxVirtualMs: options.livenessBoundMs, maxEvents: EVENTS_MAX },
-    ).catch((error) => {
-      violations.record(error);
+    this.#scheduleBadInput();
+    await this.cluster.runUntil(() => this.violations.first !== null, {
+      maxVirtualMs: this.options.safetyPhaseMs,
+      maxEvents: EVENTS_MAX,
+    }).catch((error) => this.violations.record(error));
+  }
+
+  /** Faults stop; a new proposal must be acknowledged and applied by every node (observers too) in time. */
+  async livenessPhase(): Promise<void> {
+    this.log("[sim] liveness phase");
+    this.guard(() => {
+      this.network.faulty = false;
+      this.workload.allowResign = false;
+      this.faults.stop();
+      this.workload.markPhase();
+    });
+    const everyNodeApplied = (offset: number) =>
+      this.hosts.every((host) => host.running && host.app.appliedOffset > offset);
+    const live = await this.cluster.runUntil(() => {
+      if (this.violations.first !== null) return true;
+      const offset = this.workload.acknowledgedSincePhase();
+      return offset !== null && everyNodeApplied(offset);
+    }, { maxVirtualMs: this.options.livenessBoundMs, maxEvents: EVENTS_MAX }).catch((error) => {
+      this.violations.record(error);
       return true;
     });
-    if (!live && violations.first === null) {
-      const states = hosts.map((host) =>
-        host.node === null ? `${host.id}: down` : `${host.id}: ${host.node.role} e${host.node.epoch} leader ${host.node.leaderId}`
-      );
-      violations.report(
+    if (!live && this.violations.first === null) {
+      this.violations.report(
         "a leader is elected and commits within the bound",
-        `no proposal acknowledged within ${options.livenessBoundMs} ms after healing (${states.join("; ")})`,
+        `no proposal acknowledged and applied everywhere within ${this.options.livenessBoundMs} ms after ` +
+          `healing (${this.#describeNodes()})`,
       );
     }
   }
-  workload.stop();
-  void safetyEnd;
-  return {
-    seed,
-    options,
-    violation: violations.first,
-    cluster,
-    virtualMs: cluster.scheduler.nowMs,
-    events: cluster.scheduler.eventsRun,
-    stats: {
-      network: network.stats,
-      faults: faults.stats,
-      proposed: workload.proposed,
-      acknowledged: checkers.acknowledged.length,
-      committedBatches: checkers.history.size,
-      leaders: checkers.leaders.size,
-      badInputs: badInput.injected,
-      stepsChecked: checkers.stepsChecked,
-    },
-  };
+
+  #describeNodes(): string {
+    const states = this.hosts.map((host) =>
+      host.node === null
+        ? `${host.id}: down`
+        : `${host.id}: ${host.node.role} e${host.node.epoch} leader ${host.node.leaderId}, ` +
+          `applied ${host.app.appliedOffset}, high watermark ${host.node.highWatermark}`
+    );
+    states.push(`acknowledged ${this.workload.acknowledgedSincePhase() ?? "none"}`);
+    return states.join("; ");
+  }
+
+  result(): RaftRunResult {
+    const { cluster, checkers } = this;
+    return {
+      seed: this.seed,
+      options: this.options,
+      violation: this.violations.first,
+      cluster,
+      virtualMs: cluster.scheduler.nowMs,
+      events: cluster.scheduler.eventsRun,
+      stats: {
+        network: this.network.stats,
+        faults: this.faults.stats,
+        proposed: this.workload.proposed,
+        acknowledged: checkers.acknowledged.length,
+        committedBatches: checkers.history.size,
+        leaders: checkers.leaders.size,
+        badInputs: this.badInput.injected,
+        stepsChecked: checkers.stepsChecked,
+      },
+    };
+  }
+}
+
+/** Runs one seed: the safety phase, then (if nothing broke) the liveness phase. */
+export async function runRaftSeed(seed: number, runOptions: RaftRunOptions = {}): Promise<RaftRunResult> {
+  const run = new RaftRun(seed, runOptions);
+  await run.safetyPhase();
+  if (run.violations.first === null) await run.livenessPhase();
+  run.workload.stop();
+  return run.result();
 }

@@ -8,16 +8,25 @@ import type { Snapshot } from "../../src/raft/raft_log.ts";
 import { buildSnapshotBytes, readSnapshotValues } from "../../src/raft/snapshot_file.ts";
 import { endOffsetOf, type RaftBatch } from "../../src/raft/types.ts";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Decoded values per batch object: the simulated network passes batches by reference, so each is decoded once. */
+const valuesCache = new WeakMap<RaftBatch, string[]>();
 
 /** The data values of a batch as text (control batches have none). */
 export function batchValues(batch: RaftBatch): string[] {
-  return batch.records.flatMap((record) => record.type === "data" ? [decoder.decode(record.value)] : []);
+  let values = valuesCache.get(batch);
+  if (values === undefined) {
+    values = batch.records.flatMap((record) => record.type === "data" ? [decoder.decode(record.value)] : []);
+    valuesCache.set(batch, values);
+  }
+  return values;
 }
 
 export class SimApp {
   values: string[] = [];
+  /** The same values as bytes, for snapshots. */
+  #valueBytes: Uint8Array[] = [];
   /** Everything below was applied. */
   appliedOffset = 0;
   /** The epoch of the last applied batch (or of the snapshot loaded). */
@@ -30,6 +39,7 @@ export class SimApp {
       throw new Error(`applying the batch at ${batch.baseOffset}, but ${this.appliedOffset} is next`);
     }
     this.values.push(...batchValues(batch));
+    for (const record of batch.records) if (record.type === "data") this.#valueBytes.push(record.value);
     this.appliedOffset = endOffsetOf(batch);
     this.lastEpoch = batch.epoch;
     this.lastAppendTimeMs = batch.appendTimeMs;
@@ -38,7 +48,8 @@ export class SimApp {
 
   /** Replaces the state with a snapshot's. */
   load(snapshot: Snapshot): void {
-    this.values = readSnapshotValues(snapshot.bytes).flat().map((value) => decoder.decode(value));
+    this.#valueBytes = readSnapshotValues(snapshot.bytes).flat();
+    this.values = this.#valueBytes.map((value) => decoder.decode(value));
     this.appliedOffset = snapshot.id.endOffset;
     this.lastEpoch = snapshot.id.epoch;
     this.batchesSinceSnapshot = 0;
@@ -51,7 +62,7 @@ export class SimApp {
     const bytes = buildSnapshotBytes({
       snapshotId: id,
       lastContainedLogTimestampMs: this.lastAppendTimeMs,
-      values: [this.values.map((value) => encoder.encode(value))],
+      values: [this.#valueBytes],
     });
     this.batchesSinceSnapshot = 0;
     return { id, bytes };

@@ -47,13 +47,14 @@ export class Workload {
     this.#sincePhase = [];
   }
 
-  /** Whether a proposal made since `markPhase` was acknowledged. */
-  acknowledgedSincePhase(): boolean {
-    return this.checkers.acknowledged.some((acknowledged) =>
+  /** The offset of a proposal made since `markPhase` and acknowledged, or null. */
+  acknowledgedSincePhase(): number | null {
+    const acknowledged = this.checkers.acknowledged.find((candidate) =>
       this.#sincePhase.some((proposal) =>
-        proposal.baseOffset === acknowledged.baseOffset && proposal.epoch === acknowledged.epoch
+        proposal.baseOffset === candidate.baseOffset && proposal.epoch === candidate.epoch
       )
     );
+    return acknowledged?.baseOffset ?? null;
   }
 
   /** Whether resignations are allowed (not in the liveness phase). */
@@ -80,7 +81,12 @@ export class Workload {
       control: false,
       records: values.map((value) => ({ type: "data", value: new TextEncoder().encode(value) })),
     });
-    this.checkers.onProposal({ proposer: leader.id, baseOffset: result.baseOffset, epoch: result.epoch, digest });
+    this.checkers.onProposal({
+      proposer: leader.id,
+      baseOffset: result.baseOffset,
+      epoch: result.epoch,
+      digest,
+    });
     this.#sincePhase.push({ baseOffset: result.baseOffset, epoch: result.epoch });
   }
 }

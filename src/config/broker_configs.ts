@@ -63,6 +63,10 @@ const definitions: ConfigDefinition[] = [
   },
   { name: "log.cleaner.enable", type: "boolean", defaultValue: "true" },
   { name: "log.cleaner.threads", type: "int", defaultValue: "1", min: 0 },
+  { name: "log.cleaner.dedupe.buffer.size", type: "long", defaultValue: "134217728", min: 1048576 },
+  { name: "log.cleaner.io.buffer.size", type: "int", defaultValue: "524288", min: 0 },
+  { name: "log.cleaner.io.buffer.load.factor", type: "double", defaultValue: "0.9" },
+  { name: "log.cleaner.io.max.bytes.per.second", type: "double", defaultValue: "1.7976931348623157E308" },
   { name: "log.cleaner.backoff.ms", type: "long", defaultValue: "15000", min: 0 },
   { name: "log.cleaner.delete.retention.ms", type: "long", defaultValue: "86400000", min: 0, dynamic: true },
   {

@@ -8,6 +8,7 @@ import type { Snapshot } from "./raft_log.ts";
 import { RaftLog } from "./raft_log.ts";
 import { RequestTracker } from "./request_tracker.ts";
 import type { Role } from "./roles.ts";
+import type { TraceSink } from "./trace.ts";
 import {
   DEFAULT_RAFT_TIMEOUTS,
   NO_NODE,
@@ -56,6 +57,8 @@ export interface RaftNodeOptions {
   wallClockOffsetMs?: number;
   /** Test-only: deliberate safety bugs, to prove the checkers catch them. */
   bugs?: PlantedBugs;
+  /** Receives every input with the state after it (see trace.ts); off by default. */
+  trace?: TraceSink;
 }
 
 /** The Ready handed out and not yet advanced. */
@@ -143,32 +146,16 @@ export class RaftCore {
   /** The leader of the current epoch as this node knows it, or -1. */
   get leaderId(): number {
     const role = this.role;
-    switch (role.name) {
-      case "Leader":
-      case "Resigned":
-        return this.nodeId;
-      case "Follower":
-      case "Unattached":
-      case "Prospective":
-        return role.leaderId;
-      case "Candidate":
-        return NO_NODE;
-    }
+    if (role.name === "Leader" || role.name === "Resigned") return this.nodeId;
+    if (role.name === "Candidate") return NO_NODE;
+    return role.leaderId;
   }
 
   /** The candidate this node voted for in the current epoch, or -1. */
   get votedId(): number {
     const role = this.role;
-    switch (role.name) {
-      case "Leader":
-      case "Resigned":
-      case "Candidate":
-        return this.nodeId;
-      case "Follower":
-      case "Unattached":
-      case "Prospective":
-        return role.votedId;
-    }
+    if (role.name === "Leader" || role.name === "Resigned" || role.name === "Candidate") return this.nodeId;
+    return role.votedId;
   }
 
   /** What `quorum-state` must say now. */
@@ -198,7 +185,9 @@ export class RaftCore {
   truncateLog(offset: number): void {
     if (offset >= this.log.endOffset) return;
     if (offset < this.highWatermark) {
-      throw new Error(`node ${this.nodeId} would truncate to ${offset}, below its high watermark ${this.highWatermark}`);
+      throw new Error(
+        `node ${this.nodeId} would truncate to ${offset}, below its high watermark ${this.highWatermark}`,
+      );
     }
     this.log.truncateTo(offset);
     this.lowestTruncation = Math.min(this.lowestTruncation ?? Infinity, offset);

@@ -39,6 +39,8 @@ export class TestCluster {
   readonly nodes = new Map<number, TestNode>();
   network: RaftEnvelope[] = [];
   nowMs = 0;
+  /** Messages for which this holds are lost instead of delivered. */
+  lose: (message: RaftEnvelope) => boolean = () => false;
   readonly random: SeededRandom;
 
   constructor(
@@ -47,7 +49,13 @@ export class TestCluster {
   ) {
     this.random = new SeededRandom(options.seed ?? 1);
     for (const id of [...voters, ...(options.observers ?? [])]) {
-      this.nodes.set(id, { id, node: null!, disk: { quorumState: null, snapshot: null, batches: [] }, applied: [], up: false });
+      this.nodes.set(id, {
+        id,
+        node: null!,
+        disk: { quorumState: null, snapshot: null, batches: [] },
+        applied: [],
+        up: false,
+      });
       this.start(id);
     }
   }
@@ -73,7 +81,9 @@ export class TestCluster {
       batches: entry.disk.batches,
       ...this.options.extra,
     });
-    entry.applied = entry.disk.snapshot === null ? [] : [...entry.applied.filter((batch) => batch.baseOffset < entry.disk.snapshot!.id.endOffset)];
+    entry.applied = entry.disk.snapshot === null
+      ? []
+      : [...entry.applied.filter((batch) => batch.baseOffset < entry.disk.snapshot!.id.endOffset)];
     entry.up = true;
     this.drain(id);
   }
@@ -95,7 +105,9 @@ export class TestCluster {
         disk.snapshot = ready.snapshot;
         disk.batches = [];
       }
-      if (ready.truncateTo !== null) disk.batches = disk.batches.filter((batch) => batch.baseOffset < ready.truncateTo!);
+      if (ready.truncateTo !== null) {
+        disk.batches = disk.batches.filter((batch) => batch.baseOffset < ready.truncateTo!);
+      }
       disk.batches.push(...ready.batches);
       if (ready.logStartOffset !== null) {
         disk.batches = disk.batches.filter((batch) => batch.baseOffset >= ready.logStartOffset!);
@@ -112,7 +124,7 @@ export class TestCluster {
     if (index < 0) return undefined;
     const [message] = this.network.splice(index, 1);
     const target = this.nodes.get(message!.to);
-    if (target?.up) {
+    if (target?.up && !this.lose(message!)) {
       target.node.step(message!, this.nowMs);
       this.drain(target.id);
     }
@@ -156,6 +168,15 @@ export class TestCluster {
     return true;
   }
 
+  /** Cuts `id` off: everything it sends or is sent is lost. */
+  isolate(id: number): void {
+    this.lose = (message) => message.from === id || message.to === id;
+  }
+
+  healAll(): void {
+    this.lose = () => false;
+  }
+
   /** The node that leads the highest epoch, if any. */
   leader(): TestNode | undefined {
     return [...this.nodes.values()]
@@ -168,7 +189,9 @@ export class TestCluster {
     const leader = this.leader();
     if (leader === undefined) throw new Error("no leader");
     const result = leader.node.propose([new TextEncoder().encode(value)], this.nowMs);
-    if (result.errorCode !== 0 || !("baseOffset" in result)) throw new Error(`propose failed: ${result.errorCode}`);
+    if (result.errorCode !== 0 || !("baseOffset" in result)) {
+      throw new Error(`propose failed: ${result.errorCode}`);
+    }
     this.drain(leader.id);
     const committed = this.runUntil(() => leader.node.highWatermark > result.lastOffset, maxMs);
     if (!committed) throw new Error(`${value} was not committed`);

@@ -10,7 +10,12 @@ import { readControlRecordType } from "../protocol/records_control.ts";
 import { decodeBatches } from "../protocol/records_decode.ts";
 import { CorruptRecordError } from "../protocol/records_error.ts";
 import type { DecodedRecord, RecordInput } from "../protocol/records_types.ts";
-import { ControlRecordType, controlRecordKey, decodeLeaderChange, encodeLeaderChange } from "./control_records.ts";
+import {
+  controlRecordKey,
+  ControlRecordType,
+  decodeLeaderChange,
+  encodeLeaderChange,
+} from "./control_records.ts";
 import type { RaftBatch, RaftRecord } from "./types.ts";
 
 function recordInput(record: RaftRecord, timestamp: number): RecordInput {
@@ -18,14 +23,33 @@ function recordInput(record: RaftRecord, timestamp: number): RecordInput {
     case "data":
       return { timestamp, key: null, value: record.value };
     case "leaderChange":
-      return { timestamp, key: controlRecordKey(ControlRecordType.LeaderChange), value: encodeLeaderChange(record) };
+      return {
+        timestamp,
+        key: controlRecordKey(ControlRecordType.LeaderChange),
+        value: encodeLeaderChange(record),
+      };
     case "control":
       return { timestamp, key: controlRecordKey(record.controlType), value: record.value };
   }
 }
 
-/** One batch's bytes. */
+/**
+ * Encoded batches by batch object. Batches never change once made, and one
+ * batch is written to the log, sent and re-sent many times: it is encoded once.
+ */
+const encodedBatches = new WeakMap<RaftBatch, Uint8Array>();
+
+/** One batch's bytes (do not change them: they are shared). */
 export function encodeRaftBatch(batch: RaftBatch): Uint8Array {
+  let bytes = encodedBatches.get(batch);
+  if (bytes === undefined) {
+    bytes = buildRaftBatch(batch);
+    encodedBatches.set(batch, bytes);
+  }
+  return bytes;
+}
+
+function buildRaftBatch(batch: RaftBatch): Uint8Array {
   return buildBatch({
     baseOffset: batch.baseOffset,
     partitionLeaderEpoch: batch.epoch,
@@ -48,7 +72,9 @@ export function encodeRaftBatches(batches: readonly RaftBatch[]): Uint8Array {
 
 function controlRecord(record: DecodedRecord): RaftRecord {
   const type = readControlRecordType(record.key);
-  if (type === ControlRecordType.LeaderChange && record.value !== null) return decodeLeaderChange(record.value);
+  if (type === ControlRecordType.LeaderChange && record.value !== null) {
+    return decodeLeaderChange(record.value);
+  }
   return { type: "control", controlType: type, value: record.value === null ? null : record.value.slice() };
 }
 

@@ -32,7 +32,7 @@ export function maybeHandleCommonResponse(
     // node looking for the leader among the voters does not spin at network speed.
     return core.role !== before;
   }
-  if (epoch === core.epoch && leaderId >= 0 && core.leaderId < 0) {
+  if (epoch === core.epoch && leaderId >= 0 && (core.leaderId < 0 || core.role.name === "Unattached")) {
     // Learning the leader of the current epoch: follow it, and if the answer
     // carries no error, let the handler use it (an observer's first fetch).
     const followed = maybeTransition(core, leaderId, epoch);

@@ -75,10 +75,15 @@ export function decodeLeaderChange(bytes: Uint8Array): LeaderChange {
 }
 
 export function encodeSnapshotHeader(lastContainedLogTimestampMs: number): Uint8Array {
-  return encodeMessage(snapshotHeaderFields, { version: 0, lastContainedLogTimestamp: lastContainedLogTimestampMs });
+  return encodeMessage(snapshotHeaderFields, {
+    version: 0,
+    lastContainedLogTimestamp: lastContainedLogTimestampMs,
+  });
 }
 
-export function decodeSnapshotHeader(bytes: Uint8Array): { version: number; lastContainedLogTimestamp: number } {
+export function decodeSnapshotHeader(
+  bytes: Uint8Array,
+): { version: number; lastContainedLogTimestamp: number } {
   const message = decodeMessage(snapshotHeaderFields, bytes);
   return { version: message.version, lastContainedLogTimestamp: message.lastContainedLogTimestamp };
 }

@@ -36,5 +36,7 @@ export function isVoteRejected(election: EpochElection): boolean {
 
 /** Voters that have not answered yet. */
 export function unrecordedVoters(election: EpochElection): number[] {
-  return election.voters.filter((voter) => !election.granted.includes(voter) && !election.rejected.includes(voter));
+  return election.voters.filter((voter) =>
+    !election.granted.includes(voter) && !election.rejected.includes(voter)
+  );
 }

@@ -22,7 +22,9 @@ function appendProblem(core: RaftCore, batches: readonly RaftBatch[], leaderEpoc
   for (const batch of batches) {
     if (batch.baseOffset !== expected) return `batch at ${batch.baseOffset}, expected ${expected}`;
     if (batch.records.length === 0) return `empty batch at ${batch.baseOffset}`;
-    if (batch.epoch < lastEpoch || batch.epoch > leaderEpoch) return `batch epoch ${batch.epoch} out of order`;
+    if (batch.epoch < lastEpoch || batch.epoch > leaderEpoch) {
+      return `batch epoch ${batch.epoch} out of order`;
+    }
     if (batch.control !== batch.records.every((record) => record.type !== "data")) {
       return `batch at ${batch.baseOffset} mixes control and data records`;
     }
@@ -37,11 +39,15 @@ function applyFetch(core: RaftCore, role: FollowerRole, response: FetchResponse)
   const diverging = response.divergingEpoch;
   if (diverging !== null && diverging.epoch >= 0) {
     const offset = core.log.truncationOffsetFor({ offset: diverging.endOffset, epoch: diverging.epoch });
-    if (diverging.endOffset < core.highWatermark || offset < core.highWatermark || offset < core.log.startOffset) {
+    if (
+      diverging.endOffset < core.highWatermark || offset < core.highWatermark || offset < core.log.startOffset
+    ) {
       core.debug(`refused truncation to ${offset}: below the high watermark ${core.highWatermark}`);
       return false;
     }
-    if (offset < core.log.endOffset) core.debug(`truncating to ${offset}: the log diverges from the leader's`);
+    if (offset < core.log.endOffset) {
+      core.debug(`truncating to ${offset}: the log diverges from the leader's`);
+    }
     core.truncateLog(offset);
     return true;
   }
@@ -58,7 +64,9 @@ function applyFetch(core: RaftCore, role: FollowerRole, response: FetchResponse)
     return false;
   }
   for (const batch of response.batches) core.log.append(batch);
-  if (response.highWatermark >= 0) core.raiseHighWatermark(Math.min(core.log.endOffset, response.highWatermark));
+  if (response.highWatermark >= 0) {
+    core.raiseHighWatermark(Math.min(core.log.endOffset, response.highWatermark));
+  }
   return true;
 }
 

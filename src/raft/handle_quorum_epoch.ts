@@ -35,11 +35,18 @@ function leadershipRequestError(
   return null;
 }
 
-export function handleBeginQuorumEpochRequest(core: RaftCore, envelope: RaftEnvelope<BeginQuorumEpochRequest>): void {
+export function handleBeginQuorumEpochRequest(
+  core: RaftCore,
+  envelope: RaftEnvelope<BeginQuorumEpochRequest>,
+): void {
   const request = envelope.body;
   let error = leadershipRequestError(core, envelope.from, request);
-  if (error === null && request.voterId >= 0 && request.voterId !== core.nodeId) error = ErrorCode.INVALID_VOTER_KEY;
-  if (error === null && !maybeTransition(core, request.leaderId, request.leaderEpoch)) error = ErrorCode.INVALID_REQUEST;
+  if (error === null && request.voterId >= 0 && request.voterId !== core.nodeId) {
+    error = ErrorCode.INVALID_VOTER_KEY;
+  }
+  if (error === null && !maybeTransition(core, request.leaderId, request.leaderEpoch)) {
+    error = ErrorCode.INVALID_REQUEST;
+  }
   if (error !== null) core.debug(`refused ${core.describe(envelope)}: error ${error}`);
   core.respond(envelope, epochResponse(core, "BeginQuorumEpochResponse", error ?? ErrorCode.NONE));
 }
@@ -49,7 +56,12 @@ export function handleBeginQuorumEpochResponse(
   envelope: RaftEnvelope<BeginQuorumEpochResponse>,
 ): void {
   const response = envelope.body;
-  const handled = maybeHandleCommonResponse(core, response.errorCode, response.leaderId, response.leaderEpoch);
+  const handled = maybeHandleCommonResponse(
+    core,
+    response.errorCode,
+    response.leaderId,
+    response.leaderEpoch,
+  );
   if (handled === null && core.role.name === "Leader") {
     const voter = core.role.voters.find((progress) => progress.replicaId === envelope.from);
     if (voter !== undefined) voter.acknowledged = true;
@@ -71,10 +83,15 @@ export function endEpochElectionBackoffMs(core: RaftCore, preferredCandidates: r
   return Math.min(maxMs, baseMs << (position - 1));
 }
 
-export function handleEndQuorumEpochRequest(core: RaftCore, envelope: RaftEnvelope<EndQuorumEpochRequest>): void {
+export function handleEndQuorumEpochRequest(
+  core: RaftCore,
+  envelope: RaftEnvelope<EndQuorumEpochRequest>,
+): void {
   const request = envelope.body;
   let error = leadershipRequestError(core, envelope.from, request);
-  if (error === null && !maybeTransition(core, request.leaderId, request.leaderEpoch)) error = ErrorCode.INVALID_REQUEST;
+  if (error === null && !maybeTransition(core, request.leaderId, request.leaderEpoch)) {
+    error = ErrorCode.INVALID_REQUEST;
+  }
   const role = core.role;
   if (error === null && role.name === "Follower" && role.leaderId === request.leaderId) {
     const backoffMs = endEpochElectionBackoffMs(core, request.preferredCandidates);
@@ -84,9 +101,17 @@ export function handleEndQuorumEpochRequest(core: RaftCore, envelope: RaftEnvelo
   core.respond(envelope, epochResponse(core, "EndQuorumEpochResponse", error ?? ErrorCode.NONE));
 }
 
-export function handleEndQuorumEpochResponse(core: RaftCore, envelope: RaftEnvelope<EndQuorumEpochResponse>): void {
+export function handleEndQuorumEpochResponse(
+  core: RaftCore,
+  envelope: RaftEnvelope<EndQuorumEpochResponse>,
+): void {
   const response = envelope.body;
-  const handled = maybeHandleCommonResponse(core, response.errorCode, response.leaderId, response.leaderEpoch);
+  const handled = maybeHandleCommonResponse(
+    core,
+    response.errorCode,
+    response.leaderId,
+    response.leaderEpoch,
+  );
   if (handled === null && core.role.name === "Resigned") {
     core.role.unackedVoters = core.role.unackedVoters.filter((voter) => voter !== envelope.from);
   }

@@ -68,7 +68,11 @@ function requestError(core: RaftCore, envelope: RaftEnvelope<VoteRequest>): numb
 export function handleVoteRequest(core: RaftCore, envelope: RaftEnvelope<VoteRequest>): void {
   const request = envelope.body;
   if (isOtherCluster(core, request.clusterId)) {
-    core.respond(envelope, { ...voteResponse(core, ErrorCode.INCONSISTENT_CLUSTER_ID, false), leaderId: -1, leaderEpoch: -1 });
+    core.respond(envelope, {
+      ...voteResponse(core, ErrorCode.INCONSISTENT_CLUSTER_ID, false),
+      leaderId: -1,
+      leaderEpoch: -1,
+    });
     return;
   }
   const error = requestError(core, envelope);
@@ -94,13 +98,19 @@ export function handleVoteRequest(core: RaftCore, envelope: RaftEnvelope<VoteReq
 function afterElectionLoss(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Prospective" || !isVoteRejected(role.election)) return;
-  if (role.leaderId >= 0 && role.leaderId !== core.nodeId) transitionToFollower(core, role.epoch, role.leaderId);
-  else transitionToUnattached(core, role.epoch, role.leaderId);
+  if (role.leaderId >= 0 && role.leaderId !== core.nodeId) {
+    transitionToFollower(core, role.epoch, role.leaderId);
+  } else transitionToUnattached(core, role.epoch, role.leaderId);
 }
 
 export function handleVoteResponse(core: RaftCore, envelope: RaftEnvelope<VoteResponse>): void {
   const response = envelope.body;
-  const handled = maybeHandleCommonResponse(core, response.errorCode, response.leaderId, response.leaderEpoch);
+  const handled = maybeHandleCommonResponse(
+    core,
+    response.errorCode,
+    response.leaderId,
+    response.leaderEpoch,
+  );
   if (handled !== null) {
     core.requests.onResponse(envelope.from, handled, core.nowMs);
     return;

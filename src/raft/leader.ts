@@ -44,7 +44,9 @@ export function updateReplicaState(core: RaftCore, replicaId: number, fetchOffse
   const role = leaderRole(core);
   const progress = progressOf(role, replicaId);
   const nowMs = core.nowMs;
-  if (fetchOffset >= core.log.endOffset) progress.lastCaughtUpTimeMs = Math.max(progress.lastCaughtUpTimeMs, nowMs);
+  if (fetchOffset >= core.log.endOffset) {
+    progress.lastCaughtUpTimeMs = Math.max(progress.lastCaughtUpTimeMs, nowMs);
+  }
   progress.lastFetchTimeMs = Math.max(progress.lastFetchTimeMs, nowMs);
   progress.endOffset = fetchOffset;
   progress.acknowledged = true;

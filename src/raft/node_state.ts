@@ -101,9 +101,10 @@ export function stateOf(core: RaftCore, withLog = false): RaftNodeState {
     follower: role.name === "Follower"
       ? {
         hasFetchedFromLeader: role.hasFetchedFromLeader,
-        fetchingSnapshot: role.fetchingSnapshot === null
-          ? null
-          : { snapshotId: { ...role.fetchingSnapshot.snapshotId }, receivedBytes: role.fetchingSnapshot.receivedBytes },
+        fetchingSnapshot: role.fetchingSnapshot === null ? null : {
+          snapshotId: { ...role.fetchingSnapshot.snapshotId },
+          receivedBytes: role.fetchingSnapshot.receivedBytes,
+        },
       }
       : null,
     roleDeadlineMs: roleDeadlineOf(core),

@@ -43,8 +43,9 @@ function pollProspective(core: RaftCore): void {
     return;
   }
   // The pre-vote timed out: back to the known leader, or wait unattached.
-  if (role.leaderId >= 0 && role.leaderId !== core.nodeId) transitionToFollower(core, role.epoch, role.leaderId);
-  else transitionToUnattached(core, role.epoch, role.leaderId);
+  if (role.leaderId >= 0 && role.leaderId !== core.nodeId) {
+    transitionToFollower(core, role.epoch, role.leaderId);
+  } else transitionToUnattached(core, role.epoch, role.leaderId);
 }
 
 function pollCandidate(core: RaftCore): void {

@@ -28,7 +28,10 @@ export class QuorumStateFormatError extends Error {
 }
 
 /** The file's JSON for `state`; `voters` are listed in version 0. */
-export function formatQuorumState(state: QuorumStateRecord, options: { voters: readonly number[]; dataVersion?: 0 | 1 }): string {
+export function formatQuorumState(
+  state: QuorumStateRecord,
+  options: { voters: readonly number[]; dataVersion?: 0 | 1 },
+): string {
   if ((options.dataVersion ?? 0) === 1) {
     return JSON.stringify({
       leaderId: state.leaderId,
@@ -71,7 +74,9 @@ export function parseQuorumState(text: string): QuorumStateRecord {
   }
   const fields = data as Record<string, unknown>;
   const version = fields.data_version;
-  if (version !== 0 && version !== 1) throw new QuorumStateFormatError(`unsupported data_version ${String(version)}`);
+  if (version !== 0 && version !== 1) {
+    throw new QuorumStateFormatError(`unsupported data_version ${String(version)}`);
+  }
   return {
     epoch: integerField(fields, "leaderEpoch"),
     leaderId: integerField(fields, "leaderId"),
@@ -94,5 +99,8 @@ export function writeQuorumState(
   options: { voters: readonly number[]; dataVersion?: 0 | 1 },
 ): void {
   disk.mkdirs(directory);
-  disk.writeFileAtomic(`${directory}/${QUORUM_STATE_FILE}`, new TextEncoder().encode(formatQuorumState(state, options)));
+  disk.writeFileAtomic(
+    `${directory}/${QUORUM_STATE_FILE}`,
+    new TextEncoder().encode(formatQuorumState(state, options)),
+  );
 }

@@ -8,13 +8,7 @@
  * Snapshots bound its size: once a snapshot covers a prefix, the prefix is
  * dropped and the log starts at the snapshot's end offset.
  */
-import {
-  endOffsetOf,
-  lastOffsetOf,
-  type OffsetAndEpoch,
-  type RaftBatch,
-  type SnapshotId,
-} from "./types.ts";
+import { endOffsetOf, lastOffsetOf, type OffsetAndEpoch, type RaftBatch, type SnapshotId } from "./types.ts";
 
 /** A snapshot the log starts after, with its bytes (served to followers by FetchSnapshot). */
 export interface Snapshot {
@@ -40,6 +34,12 @@ export class RaftLog {
   #batches: RaftBatch[];
   /** Where each epoch starts in `#batches` (kept up to date, as Kafka's leader epoch cache is). */
   #epochStarts: EpochStart[] = [];
+  /**
+   * The snapshot before the latest, still served: a follower that began
+   * downloading it when it was the latest can finish (Kafka keeps older
+   * snapshots on disk until retention removes them).
+   */
+  #previousSnapshot: Snapshot | null = null;
 
   private constructor(snapshot: Snapshot | null, startOffset: number, batches: RaftBatch[]) {
     this.#snapshot = snapshot;
@@ -65,6 +65,16 @@ export class RaftLog {
 
   get snapshot(): Snapshot | null {
     return this.#snapshot;
+  }
+
+  /** The latest snapshot or the one before it, if `id` names one of them. */
+  snapshotById(id: SnapshotId): Snapshot | null {
+    for (const snapshot of [this.#snapshot, this.#previousSnapshot]) {
+      if (snapshot !== null && snapshot.id.endOffset === id.endOffset && snapshot.id.epoch === id.epoch) {
+        return snapshot;
+      }
+    }
+    return null;
   }
 
   /** The first offset held (the snapshot's end offset, or 0). */
@@ -126,7 +136,9 @@ export class RaftLog {
   endOffsetForEpoch(epoch: number): OffsetAndEpoch {
     const found = this.#epochCacheLookup(epoch);
     const snapshot = this.#snapshot;
-    if (found !== null && snapshot !== null && found.offset === snapshot.id.endOffset && found.epoch === epoch) {
+    if (
+      found !== null && snapshot !== null && found.offset === snapshot.id.endOffset && found.epoch === epoch
+    ) {
       // The epoch ended before the first epoch in the log: the snapshot is where it diverges.
       return { offset: snapshot.id.endOffset, epoch: snapshot.id.epoch };
     }
@@ -183,7 +195,9 @@ export class RaftLog {
     }
     if (batch.records.length === 0) throw new RangeError("an empty batch");
     if (batch.epoch < this.lastFetchedEpoch) {
-      throw new RangeError(`batch epoch ${batch.epoch} is below the log's last epoch ${this.lastFetchedEpoch}`);
+      throw new RangeError(
+        `batch epoch ${batch.epoch} is below the log's last epoch ${this.lastFetchedEpoch}`,
+      );
     }
     this.#batches.push(batch);
     this.#noteEpoch(batch);
@@ -207,6 +221,7 @@ export class RaftLog {
 
   /** Replaces the whole log with a snapshot fetched from the leader: the log restarts at its end. */
   installSnapshot(snapshot: Snapshot): void {
+    this.#previousSnapshot = this.#snapshot;
     this.#snapshot = snapshot;
     this.#startOffset = snapshot.id.endOffset;
     this.#batches = [];
@@ -220,7 +235,9 @@ export class RaftLog {
   compactTo(snapshot: Snapshot): void {
     const endOffset = snapshot.id.endOffset;
     if (endOffset < this.#startOffset || endOffset > this.endOffset) {
-      throw new RangeError(`snapshot end ${endOffset} is outside the log [${this.#startOffset}, ${this.endOffset}]`);
+      throw new RangeError(
+        `snapshot end ${endOffset} is outside the log [${this.#startOffset}, ${this.endOffset}]`,
+      );
     }
     const dropped = this.indexAtOrAfter(endOffset);
     const last = this.#batches[dropped - 1];
@@ -228,6 +245,7 @@ export class RaftLog {
       throw new RangeError(`snapshot end ${endOffset} is inside a batch`);
     }
     this.#batches = this.#batches.slice(dropped);
+    this.#previousSnapshot = this.#snapshot;
     this.#snapshot = snapshot;
     this.#startOffset = endOffset;
     this.#rebuildEpochStarts();

@@ -30,6 +30,7 @@ import type { Snapshot } from "./raft_log.ts";
 import { advanceReady, hasReady, type Ready, takeReady } from "./ready.ts";
 import type { RoleName } from "./roles.ts";
 import { handleFetchSnapshotRequest, handleFetchSnapshotResponse } from "./snapshot_transfer.ts";
+import type { TraceInput, TraceSink } from "./trace.ts";
 import { initializeRole } from "./transitions.ts";
 import { lastOffsetOf, NO_NODE, type RaftBatch } from "./types.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -43,6 +44,8 @@ export type ProposeResult =
 
 export class RaftNode {
   readonly #core: RaftCore;
+  readonly #trace: TraceSink | null;
+  #traceSequence = 0;
 
   /** Starts a node from what it found on disk (nothing, for a new node). */
   constructor(options: RaftNodeOptions) {
@@ -50,6 +53,18 @@ export class RaftNode {
     initializeRole(core, options.quorumState ?? { epoch: 0, leaderId: NO_NODE, votedId: NO_NODE });
     poll(core);
     this.#core = core;
+    this.#trace = options.trace ?? null;
+    this.#record({ kind: "start" });
+  }
+
+  #record(input: TraceInput): void {
+    if (this.#trace === null) return;
+    this.#trace({
+      nodeId: this.#core.nodeId,
+      sequence: this.#traceSequence++,
+      input,
+      state: this.state(true),
+    });
   }
 
   get nodeId(): number {
@@ -87,9 +102,10 @@ export class RaftNode {
     const core = this.#core;
     this.#advanceClock(nowMs);
     if (envelope.to !== core.nodeId) return;
-    if (isRequest(envelope.body)) this.#handleRequest(envelope as RaftEnvelope<typeof envelope.body>);
+    if (isRequest(envelope.body)) this.#handleRequest(envelope);
     else if (core.requests.isExpected(envelope.from, envelope.correlationId)) this.#handleResponse(envelope);
     poll(core);
+    this.#record({ kind: "step", nowMs, message: envelope });
   }
 
   #handleRequest(envelope: RaftEnvelope): void {
@@ -130,6 +146,7 @@ export class RaftNode {
   tick(nowMs: number): void {
     this.#advanceClock(nowMs);
     poll(this.#core);
+    this.#record({ kind: "tick", nowMs });
   }
 
   /** The monotonic time by which `tick` must be called at the latest. */
@@ -143,10 +160,18 @@ export class RaftNode {
    * `appendTimeMs` (wall-clock time) stamps the batch; it defaults to `nowMs`.
    */
   propose(values: readonly Uint8Array[], nowMs: number, appendTimeMs = nowMs): ProposeResult {
-    const core = this.#core;
     this.#advanceClock(nowMs);
+    const result = this.#propose(values, appendTimeMs);
+    this.#record({ kind: "propose", nowMs, values: [...values], errorCode: result.errorCode });
+    return result;
+  }
+
+  #propose(values: readonly Uint8Array[], appendTimeMs: number): ProposeResult {
+    const core = this.#core;
     const role = core.role;
-    if (role.name !== "Leader" || role.resignRequested) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (role.name !== "Leader" || role.resignRequested) {
+      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    }
     if (values.length === 0) return { errorCode: ErrorCode.INVALID_REQUEST };
     const batch: RaftBatch = {
       baseOffset: core.log.endOffset,
@@ -157,7 +182,12 @@ export class RaftNode {
     };
     core.log.append(batch);
     onLeaderProgress(core);
-    return { errorCode: ErrorCode.NONE, baseOffset: batch.baseOffset, lastOffset: lastOffsetOf(batch), epoch: role.epoch };
+    return {
+      errorCode: ErrorCode.NONE,
+      baseOffset: batch.baseOffset,
+      lastOffset: lastOffsetOf(batch),
+      epoch: role.epoch,
+    };
   }
 
   /** Graceful shutdown of a leader: it resigns and tells the voters (no effect on other states). */
@@ -166,6 +196,7 @@ export class RaftNode {
     const role = this.#core.role;
     if (role.name === "Leader") role.resignRequested = true;
     poll(this.#core);
+    this.#record({ kind: "resign", nowMs });
   }
 
   /**
@@ -176,12 +207,15 @@ export class RaftNode {
   recordSnapshot(snapshot: Snapshot): void {
     const core = this.#core;
     const { endOffset, epoch } = snapshot.id;
-    if (endOffset > core.appliedOffset) throw new RangeError(`snapshot end ${endOffset} is beyond what was applied`);
+    if (endOffset > core.appliedOffset) {
+      throw new RangeError(`snapshot end ${endOffset} is beyond what was applied`);
+    }
     if (endOffset <= core.log.startOffset) return;
     const expectedEpoch = core.log.epochOfOffset(endOffset - 1);
     if (epoch !== expectedEpoch) throw new RangeError(`snapshot epoch ${epoch} is not ${expectedEpoch}`);
     core.log.compactTo(snapshot);
     core.pendingLogStartOffset = endOffset;
+    this.#record({ kind: "recordSnapshot", snapshotId: { endOffset, epoch } });
   }
 
   /** Whether `ready()` has anything (false while a Ready is out). */
@@ -191,13 +225,16 @@ export class RaftNode {
 
   /** What to persist, send and apply now; call `advance()` once done. */
   ready(): Ready {
-    return takeReady(this.#core);
+    const ready = takeReady(this.#core);
+    this.#record({ kind: "ready", ready });
+    return ready;
   }
 
   /** The last Ready is done (persisted, sent, applied). */
   advance(nowMs?: number): void {
     if (nowMs !== undefined) this.#advanceClock(nowMs);
     advanceReady(this.#core);
+    this.#record({ kind: "advance", nowMs: this.#core.nowMs });
   }
 
   /** The node's state as plain data (a copy); with `withLog` the log's batches too. */

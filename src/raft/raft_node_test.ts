@@ -17,11 +17,13 @@ Deno.test("three voters elect one leader through pre-vote and vote", () => {
   const cluster = new TestCluster([1, 2, 3], { seed: 7 });
   assert.ok(cluster.runUntil(() => cluster.leader() !== undefined, 5_000));
   const leader = cluster.leader()!;
-  assert.ok(cluster.runUntil(() =>
-    [...cluster.nodes.values()].every((entry) =>
-      entry.node.leaderId === leader.id && entry.node.epoch === leader.node.epoch
-    )
-  ));
+  assert.ok(
+    cluster.runUntil(() =>
+      [...cluster.nodes.values()].every((entry) =>
+        entry.node.leaderId === leader.id && entry.node.epoch === leader.node.epoch
+      )
+    ),
+  );
   for (const entry of cluster.nodes.values()) {
     if (entry.id !== leader.id) assert.equal(entry.node.role, "Follower");
     assert.equal(entry.disk.quorumState?.epoch, leader.node.epoch);
@@ -32,9 +34,11 @@ Deno.test("committed records reach every voter in order", () => {
   const cluster = new TestCluster([1, 2, 3], { seed: 3 });
   assert.ok(cluster.runUntil(() => cluster.leader() !== undefined));
   for (const value of ["a", "b", "c"]) cluster.commit(value);
-  assert.ok(cluster.runUntil(() =>
-    [...cluster.nodes.values()].every((entry) => appliedValues(entry.applied).join() === "a,b,c")
-  ));
+  assert.ok(
+    cluster.runUntil(() =>
+      [...cluster.nodes.values()].every((entry) => appliedValues(entry.applied).join() === "a,b,c")
+    ),
+  );
 });
 
 Deno.test("a follower that stops fetching is replaced: the others elect a new leader in a higher epoch", () => {
@@ -43,15 +47,19 @@ Deno.test("a follower that stops fetching is replaced: the others elect a new le
   const first = cluster.leader()!;
   cluster.commit("before");
   cluster.stop(first.id);
-  assert.ok(cluster.runUntil(() => cluster.leader() !== undefined && cluster.leader()!.id !== first.id, 5_000));
+  assert.ok(
+    cluster.runUntil(() => cluster.leader() !== undefined && cluster.leader()!.id !== first.id, 5_000),
+  );
   const second = cluster.leader()!;
   assert.ok(second.node.epoch > first.node.epoch);
   cluster.commit("after");
-  assert.ok(cluster.runUntil(() =>
-    [...cluster.nodes.values()].filter((entry) => entry.up).every((entry) =>
-      appliedValues(entry.applied).join() === "before,after"
-    )
-  ));
+  assert.ok(
+    cluster.runUntil(() =>
+      [...cluster.nodes.values()].filter((entry) => entry.up).every((entry) =>
+        appliedValues(entry.applied).join() === "before,after"
+      )
+    ),
+  );
 });
 
 Deno.test("a leader that loses touch with the majority resigns after the check-quorum timeout", () => {
@@ -73,11 +81,15 @@ Deno.test("a restarted leader comes back resigned in its epoch and a new leader 
   cluster.start(leader.id);
   assert.equal(leader.node.role, "Resigned");
   assert.equal(leader.node.epoch, epoch);
-  assert.ok(cluster.runUntil(() => cluster.leader() !== undefined && cluster.leader()!.node.epoch > epoch, 5_000));
+  assert.ok(
+    cluster.runUntil(() => cluster.leader() !== undefined && cluster.leader()!.node.epoch > epoch, 5_000),
+  );
   cluster.commit("y");
-  assert.ok(cluster.runUntil(() =>
-    [...cluster.nodes.values()].every((entry) => appliedValues(entry.applied).join() === "x,y")
-  ));
+  assert.ok(
+    cluster.runUntil(() =>
+      [...cluster.nodes.values()].every((entry) => appliedValues(entry.applied).join() === "x,y")
+    ),
+  );
 });
 
 Deno.test("an observer follows the leader and applies committed records without voting", () => {
@@ -89,4 +101,18 @@ Deno.test("an observer follows the leader and applies committed records without 
   assert.equal(observer.node.role, "Follower");
   const leaderState = cluster.leader()!.node.state();
   assert.ok(leaderState.leader!.observers.some((progress) => progress.replicaId === 10));
+});
+
+Deno.test("an observer that lost touch with the leader finds it again", () => {
+  const cluster = new TestCluster([1, 2, 3], { seed: 8, observers: [10] });
+  assert.ok(cluster.runUntil(() => cluster.leader() !== undefined));
+  const observer = cluster.get(10);
+  assert.ok(cluster.runUntil(() => observer.node.role === "Follower"));
+  cluster.isolate(10);
+  assert.ok(cluster.runUntil(() => observer.node.role === "Unattached", 2_000));
+  assert.equal(observer.node.leaderId, cluster.leader()!.id, "it still knows who led");
+  cluster.healAll();
+  cluster.commit("again");
+  assert.ok(cluster.runUntil(() => appliedValues(observer.applied).includes("again")));
+  assert.equal(observer.node.role, "Follower");
 });

@@ -12,7 +12,13 @@ import { readQuorumState, writeQuorumState } from "./quorum_state_file.ts";
 import type { Snapshot } from "./raft_log.ts";
 import type { Ready } from "./ready.ts";
 import { deleteSnapshotsBefore, readLatestSnapshot, writeSnapshot } from "./snapshot_file.ts";
-import { endOffsetOf, METADATA_PARTITION, METADATA_TOPIC, type QuorumStateRecord, type RaftBatch } from "./types.ts";
+import {
+  endOffsetOf,
+  METADATA_PARTITION,
+  METADATA_TOPIC,
+  type QuorumStateRecord,
+  type RaftBatch,
+} from "./types.ts";
 
 /** Bytes read from the log per step while loading it. */
 const LOAD_CHUNK_BYTES = 1024 * 1024;
@@ -29,7 +35,9 @@ function continuousPrefix(batches: readonly RaftBatch[]): RaftBatch[] {
   const kept: RaftBatch[] = [];
   for (const batch of batches) {
     const previous = kept.at(-1);
-    if (previous !== undefined && (batch.baseOffset !== endOffsetOf(previous) || batch.epoch < previous.epoch)) break;
+    if (
+      previous !== undefined && (batch.baseOffset !== endOffsetOf(previous) || batch.epoch < previous.epoch)
+    ) break;
     kept.push(batch);
   }
   return kept;
@@ -91,7 +99,11 @@ export class RaftStore {
       const segmentEnd = bases[index + 1] ?? this.log.logEndOffset;
       offset = Math.max(offset, base);
       while (offset < segmentEnd) {
-        const bytes = this.log.read(offset, { maxBytes: LOAD_CHUNK_BYTES, minOneBatch: true, maxOffset: segmentEnd });
+        const bytes = this.log.read(offset, {
+          maxBytes: LOAD_CHUNK_BYTES,
+          minOneBatch: true,
+          maxOffset: segmentEnd,
+        });
         const decoded = decodeRaftBatches(bytes).filter((batch) => batch.baseOffset >= offset);
         const last = decoded.at(-1);
         if (last === undefined) break;

@@ -60,12 +60,16 @@ export function takeReady(core: RaftCore): Ready {
   const quorumState = core.quorumState();
   const snapshot = core.pendingInstall;
   const truncation = core.lowestTruncation;
-  const appendFrom = snapshot !== null ? snapshot.id.endOffset : Math.min(core.handedEndOffset, truncation ?? Infinity);
+  const appendFrom = snapshot !== null
+    ? snapshot.id.endOffset
+    : Math.min(core.handedEndOffset, truncation ?? Infinity);
   const committed = committedBatches(core);
   const ready: Ready = {
     quorumState: sameQuorumState(core.handedQuorumState, quorumState) ? null : quorumState,
     snapshot,
-    truncateTo: snapshot === null && truncation !== null && truncation < core.handedEndOffset ? truncation : null,
+    truncateTo: snapshot === null && truncation !== null && truncation < core.handedEndOffset
+      ? truncation
+      : null,
     batches: core.log.batches.filter((batch) => batch.baseOffset >= appendFrom),
     messages: core.outbox,
     committed,
@@ -91,7 +95,11 @@ export function advanceReady(core: RaftCore): void {
   if (inflight === null) throw new Error("no Ready to advance");
   core.inflightReady = null;
   // A truncation since the Ready was handed out undoes what it wrote beyond that point.
-  core.persistedEndOffset = Math.min(inflight.endOffset, core.lowestTruncation ?? Infinity, core.log.endOffset);
+  core.persistedEndOffset = Math.min(
+    inflight.endOffset,
+    core.lowestTruncation ?? Infinity,
+    core.log.endOffset,
+  );
   if (core.role.name === "Leader" && updateLocalState(core)) onLeaderProgress(core);
   poll(core);
 }

@@ -107,6 +107,12 @@ export interface ResignedRole {
   preferredSuccessors: number[];
 }
 
-export type Role = UnattachedRole | ProspectiveRole | CandidateRole | LeaderRole | FollowerRole | ResignedRole;
+export type Role =
+  | UnattachedRole
+  | ProspectiveRole
+  | CandidateRole
+  | LeaderRole
+  | FollowerRole
+  | ResignedRole;
 
 export type RoleName = Role["name"];

@@ -14,7 +14,12 @@ import type { Disk } from "../io/types.ts";
 import { scanBatches } from "../protocol/record_batch.ts";
 import { ControlRecordType } from "../protocol/records_control.ts";
 import { decodeRaftBatches, encodeRaftBatches } from "./batch_codec.ts";
-import { decodeSnapshotFooter, decodeSnapshotHeader, encodeSnapshotFooter, encodeSnapshotHeader } from "./control_records.ts";
+import {
+  decodeSnapshotFooter,
+  decodeSnapshotHeader,
+  encodeSnapshotFooter,
+  encodeSnapshotHeader,
+} from "./control_records.ts";
 import type { Snapshot } from "./raft_log.ts";
 import type { RaftBatch, SnapshotId } from "./types.ts";
 
@@ -58,11 +63,19 @@ export function buildSnapshotBytes(options: {
     batches.push({ baseOffset: offset, epoch, appendTimeMs: timeMs, control, records });
     offset += records.length;
   };
-  add(true, [{ type: "control", controlType: ControlRecordType.SnapshotHeader, value: encodeSnapshotHeader(timeMs) }]);
+  add(true, [{
+    type: "control",
+    controlType: ControlRecordType.SnapshotHeader,
+    value: encodeSnapshotHeader(timeMs),
+  }]);
   for (const values of options.values) {
     if (values.length > 0) add(false, values.map((value) => ({ type: "data", value })));
   }
-  add(true, [{ type: "control", controlType: ControlRecordType.SnapshotFooter, value: encodeSnapshotFooter() }]);
+  add(true, [{
+    type: "control",
+    controlType: ControlRecordType.SnapshotFooter,
+    value: encodeSnapshotFooter(),
+  }]);
   return encodeRaftBatches(batches);
 }
 
@@ -78,13 +91,20 @@ export function readSnapshotValues(bytes: Uint8Array): Uint8Array[][] {
   } catch (error) {
     throw new SnapshotFormatError(`snapshot batches: ${(error as Error).message}`);
   }
-  if (scanBatches(bytes).end !== bytes.length) throw new SnapshotFormatError("bytes after the last whole batch");
+  if (scanBatches(bytes).end !== bytes.length) {
+    throw new SnapshotFormatError("bytes after the last whole batch");
+  }
   const first = batches[0]?.records[0];
   const last = batches.at(-1)?.records.at(-1);
-  if (first?.type !== "control" || first.controlType !== ControlRecordType.SnapshotHeader || first.value === null) {
+  if (
+    first?.type !== "control" || first.controlType !== ControlRecordType.SnapshotHeader ||
+    first.value === null
+  ) {
     throw new SnapshotFormatError("the snapshot does not start with a SnapshotHeader");
   }
-  if (last?.type !== "control" || last.controlType !== ControlRecordType.SnapshotFooter || last.value === null) {
+  if (
+    last?.type !== "control" || last.controlType !== ControlRecordType.SnapshotFooter || last.value === null
+  ) {
     throw new SnapshotFormatError("the snapshot does not end with a SnapshotFooter");
   }
   try {

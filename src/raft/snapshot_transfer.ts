@@ -35,18 +35,18 @@ function requestError(core: RaftCore, envelope: RaftEnvelope<FetchSnapshotReques
   return leaderOnlyError(core, request.currentLeaderEpoch);
 }
 
-export function handleFetchSnapshotRequest(core: RaftCore, envelope: RaftEnvelope<FetchSnapshotRequest>): void {
+export function handleFetchSnapshotRequest(
+  core: RaftCore,
+  envelope: RaftEnvelope<FetchSnapshotRequest>,
+): void {
   const request = envelope.body;
   const error = requestError(core, envelope);
   if (error !== null) {
     core.respond(envelope, snapshotError(core, error));
     return;
   }
-  const snapshot = core.log.snapshot;
-  if (
-    snapshot === null || snapshot.id.endOffset !== request.snapshotId.endOffset ||
-    snapshot.id.epoch !== request.snapshotId.epoch
-  ) {
+  const snapshot = core.log.snapshotById(request.snapshotId);
+  if (snapshot === null) {
     core.respond(envelope, snapshotError(core, ErrorCode.SNAPSHOT_NOT_FOUND));
     return;
   }
@@ -116,7 +116,10 @@ function chunkProblem(download: SnapshotDownload, response: FetchSnapshotRespons
   return null;
 }
 
-export function handleFetchSnapshotResponse(core: RaftCore, envelope: RaftEnvelope<FetchSnapshotResponse>): void {
+export function handleFetchSnapshotResponse(
+  core: RaftCore,
+  envelope: RaftEnvelope<FetchSnapshotResponse>,
+): void {
   const response = envelope.body;
   const leader = response.currentLeader;
   const handled = maybeHandleCommonResponse(core, response.errorCode, leader.leaderId, leader.leaderEpoch);

@@ -13,12 +13,21 @@ import type { LeaderRole, Role } from "./roles.ts";
 import { NO_NODE } from "./types.ts";
 
 /** Sets the state a node starts in from its `quorum-state` and log (QuorumState.initialize). */
-export function initializeRole(core: RaftCore, persisted: { epoch: number; leaderId: number; votedId: number }): void {
+export function initializeRole(
+  core: RaftCore,
+  persisted: { epoch: number; leaderId: number; votedId: number },
+): void {
   const logEpoch = core.log.lastFetchedEpoch;
   const now = core.nowMs;
   const electionDeadlineMs = core.isVoter ? now + core.randomElectionTimeoutMs() : Infinity;
   if (persisted.epoch < logEpoch) {
-    core.role = { name: "Unattached", epoch: logEpoch, leaderId: NO_NODE, votedId: NO_NODE, electionDeadlineMs };
+    core.role = {
+      name: "Unattached",
+      epoch: logEpoch,
+      leaderId: NO_NODE,
+      votedId: NO_NODE,
+      electionDeadlineMs,
+    };
   } else if (persisted.leaderId === core.nodeId) {
     // A leader that restarts resigns in its epoch: it may not vote again in it,
     // and the records it wrote in it stay unique by offset and epoch.
@@ -66,7 +75,9 @@ function enter(core: RaftCore, next: Role): void {
   const previous = core.role;
   core.requests.resetAll();
   core.role = next;
-  if (previous !== undefined && previous.name === "Leader") completeParkedFetches(core, previous.parkedFetches);
+  if (previous !== undefined && previous.name === "Leader") {
+    completeParkedFetches(core, previous.parkedFetches);
+  }
 }
 
 /**
@@ -149,7 +160,12 @@ export function transitionToCandidate(core: RaftCore): void {
   if (core.role.name !== "Prospective") throw new Error(`cannot become Candidate as ${core.role.name}`);
   const epoch = core.epoch + 1;
   const election = startElection(core.voters, core.nodeId);
-  enter(core, { name: "Candidate", epoch, electionDeadlineMs: core.nowMs + core.randomElectionTimeoutMs(), election });
+  enter(core, {
+    name: "Candidate",
+    epoch,
+    electionDeadlineMs: core.nowMs + core.randomElectionTimeoutMs(),
+    election,
+  });
   core.debug("candidate");
   if (isVoteGranted(election)) transitionToLeader(core);
 }
@@ -214,6 +230,17 @@ export function transitionToResigned(core: RaftCore, preferredSuccessors: number
 }
 
 /**
+ * Whether learning of the current epoch's leader makes this node follow it:
+ * when it knows of no leader, or only knows its id (an observer that lost
+ * touch with it). A Prospective goes back to its leader through the
+ * pre-vote's outcome instead.
+ */
+function canAttach(core: RaftCore, knownLeader: number): boolean {
+  const role = core.role.name;
+  return knownLeader < 0 ? role !== "Leader" && role !== "Resigned" : role === "Unattached";
+}
+
+/**
  * Acts on the leader and epoch a request or response names
  * (KafkaRaftClient.maybeTransition): a higher epoch moves this node to it,
  * and a leader newly learned of in the current epoch is followed.
@@ -226,14 +253,19 @@ export function maybeTransition(core: RaftCore, leaderId: number, epoch: number)
     core.debug(`refusing leader ${leaderId} for epoch ${epoch}: the leader is ${knownLeader}`);
     return false;
   }
-  if (leaderId === core.nodeId && epoch >= core.epoch && core.role.name !== "Leader" && core.role.name !== "Resigned") {
+  if (
+    leaderId === core.nodeId && epoch >= core.epoch && core.role.name !== "Leader" &&
+    core.role.name !== "Resigned"
+  ) {
     core.debug(`refusing a claim that this node leads epoch ${epoch}`);
     return false;
   }
   if (epoch > core.epoch) {
     if (leaderId >= 0 && leaderId !== core.nodeId) transitionToFollower(core, epoch, leaderId);
     else transitionToUnattached(core, epoch);
-  } else if (epoch === core.epoch && leaderId >= 0 && knownLeader < 0) {
+  } else if (
+    epoch === core.epoch && leaderId >= 0 && leaderId !== core.nodeId && canAttach(core, knownLeader)
+  ) {
     transitionToFollower(core, epoch, leaderId);
   }
   return true;

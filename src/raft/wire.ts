@@ -70,7 +70,11 @@ function requestToWire(request: RaftRequest): Message {
       return {
         clusterId: request.clusterId,
         voterId: request.voterId,
-        topics: topics({ voterDirectoryId: ZERO_UUID, leaderId: request.leaderId, leaderEpoch: request.leaderEpoch }),
+        topics: topics({
+          voterDirectoryId: ZERO_UUID,
+          leaderId: request.leaderId,
+          leaderEpoch: request.leaderEpoch,
+        }),
         leaderEndpoints: [],
       };
     case "EndQuorumEpochRequest":
@@ -136,11 +140,19 @@ function fetchRequestToWire(request: FetchRequest): Message {
   };
 }
 
-function epochResponseToWire(response: { errorCode: number; leaderId: number; leaderEpoch: number }): Message {
-  if (TOP_LEVEL_ERRORS.has(response.errorCode)) return { errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
+function epochResponseToWire(
+  response: { errorCode: number; leaderId: number; leaderEpoch: number },
+): Message {
+  if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
+    return { errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
+  }
   return {
     errorCode: ErrorCode.NONE,
-    topics: topics({ errorCode: response.errorCode, leaderId: response.leaderId, leaderEpoch: response.leaderEpoch }),
+    topics: topics({
+      errorCode: response.errorCode,
+      leaderId: response.leaderId,
+      leaderEpoch: response.leaderEpoch,
+    }),
     nodeEndpoints: [],
   };
 }
@@ -164,7 +176,13 @@ function responseToWire(response: RaftResponse): Message {
 
 function fetchResponseToWire(response: FetchResponse): Message {
   if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
-    return { throttleTimeMs: 0, errorCode: response.errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      sessionId: 0,
+      responses: [],
+      nodeEndpoints: [],
+    };
   }
   return {
     throttleTimeMs: 0,

@@ -11,7 +11,10 @@ export const RaftApiKey = {
 } as const;
 
 /** Kafka's Uuid.METADATA_TOPIC_ID (0, 1): the metadata topic's fixed id. */
-export const METADATA_TOPIC_ID: Uint8Array = Uint8Array.from({ length: 16 }, (_, index) => index === 15 ? 1 : 0);
+export const METADATA_TOPIC_ID: Uint8Array = Uint8Array.from(
+  { length: 16 },
+  (_, index) => index === 15 ? 1 : 0,
+);
 
 export const ZERO_UUID = new Uint8Array(16);
 

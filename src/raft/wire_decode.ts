@@ -49,8 +49,12 @@ const snapshotNames = {
 /** The top-level INVALID_REQUEST answer of an API. */
 function invalidRequestBody(apiKey: number): Message {
   const errorCode = ErrorCode.INVALID_REQUEST;
-  if (apiKey === RaftApiKey.FETCH) return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
-  if (apiKey === RaftApiKey.FETCH_SNAPSHOT) return { throttleTimeMs: 0, errorCode, topics: [], nodeEndpoints: [] };
+  if (apiKey === RaftApiKey.FETCH) {
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+  }
+  if (apiKey === RaftApiKey.FETCH_SNAPSHOT) {
+    return { throttleTimeMs: 0, errorCode, topics: [], nodeEndpoints: [] };
+  }
   return { errorCode, topics: [], nodeEndpoints: [] };
 }
 
@@ -197,11 +201,16 @@ function decodeFetchResponse(apiVersion: number, body: Message): RaftResponse | 
     errorCode: partition.errorCode,
     highWatermark: partition.highWatermark,
     logStartOffset: partition.logStartOffset,
-    currentLeader: { leaderId: partition.currentLeader.leaderId, leaderEpoch: partition.currentLeader.leaderEpoch },
+    currentLeader: {
+      leaderId: partition.currentLeader.leaderId,
+      leaderEpoch: partition.currentLeader.leaderEpoch,
+    },
     divergingEpoch: diverging.epoch < 0 && diverging.endOffset < 0
       ? null
       : { epoch: diverging.epoch, endOffset: diverging.endOffset },
-    snapshotId: snapshot.epoch < 0 && snapshot.endOffset < 0 ? null : { endOffset: snapshot.endOffset, epoch: snapshot.epoch },
+    snapshotId: snapshot.epoch < 0 && snapshot.endOffset < 0
+      ? null
+      : { endOffset: snapshot.endOffset, epoch: snapshot.epoch },
     batches,
   };
 }
@@ -218,7 +227,10 @@ export function responseFromWire(apiKey: number, apiVersion: number, body: Messa
     return {
       type: "FetchSnapshotResponse",
       errorCode: partition.errorCode,
-      currentLeader: { leaderId: partition.currentLeader.leaderId, leaderEpoch: partition.currentLeader.leaderEpoch },
+      currentLeader: {
+        leaderId: partition.currentLeader.leaderId,
+        leaderEpoch: partition.currentLeader.leaderEpoch,
+      },
       snapshotId: { endOffset: partition.snapshotId.endOffset, epoch: partition.snapshotId.epoch },
       size: partition.size,
       position: partition.position,
@@ -227,7 +239,11 @@ export function responseFromWire(apiKey: number, apiVersion: number, body: Messa
   }
   const partition = onlyPartition(body.topics, byTopicName);
   if (partition === null) return null;
-  const common = { errorCode: partition.errorCode, leaderId: partition.leaderId, leaderEpoch: partition.leaderEpoch };
+  const common = {
+    errorCode: partition.errorCode,
+    leaderId: partition.leaderId,
+    leaderEpoch: partition.leaderEpoch,
+  };
   if (type === "VoteResponse") return { type, ...common, voteGranted: partition.voteGranted };
   return { type: type as "BeginQuorumEpochResponse" | "EndQuorumEpochResponse", ...common };
 }

@@ -21,7 +21,9 @@ export function describeQuorumToWire(state: RaftNodeState, wallClockOffsetMs = 0
     replicaDirectoryId: ZERO_UUID,
     logEndOffset: progress.replicaId === state.nodeId ? state.persistedEndOffset : progress.endOffset,
     lastFetchTimestamp: progress.lastFetchTimeMs < 0 ? -1 : progress.lastFetchTimeMs + wallClockOffsetMs,
-    lastCaughtUpTimestamp: progress.lastCaughtUpTimeMs < 0 ? -1 : progress.lastCaughtUpTimeMs + wallClockOffsetMs,
+    lastCaughtUpTimestamp: progress.lastCaughtUpTimeMs < 0
+      ? -1
+      : progress.lastCaughtUpTimeMs + wallClockOffsetMs,
   });
   const partition = leader === null
     ? {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { API_SCHEMAS, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from "../protocol/apis.ts";
+import {
+  API_SCHEMAS,
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+} from "../protocol/apis.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { RaftRequest, RaftResponse } from "./messages.ts";
 import type { RaftBatch } from "./types.ts";
@@ -11,14 +17,23 @@ const batches: RaftBatch[] = [
     epoch: 3,
     appendTimeMs: 1_700_000_000_000,
     control: true,
-    records: [{ type: "leaderChange", version: 0, leaderId: 2, voters: [{ voterId: 1 }, { voterId: 2 }], grantingVoters: [{ voterId: 2 }] }],
+    records: [{
+      type: "leaderChange",
+      version: 0,
+      leaderId: 2,
+      voters: [{ voterId: 1 }, { voterId: 2 }],
+      grantingVoters: [{ voterId: 2 }],
+    }],
   },
   {
     baseOffset: 11,
     epoch: 3,
     appendTimeMs: 1_700_000_000_005,
     control: false,
-    records: [{ type: "data", value: new Uint8Array([1, 2, 3]) }, { type: "data", value: new Uint8Array([4]) }],
+    records: [{ type: "data", value: new Uint8Array([1, 2, 3]) }, {
+      type: "data",
+      value: new Uint8Array([4]),
+    }],
   },
 ];
 
@@ -140,7 +155,13 @@ Deno.test("a request for another partition is refused with a top-level INVALID_R
 });
 
 Deno.test("a cluster id mismatch travels as a top-level error", () => {
-  const { body } = toWire({ type: "VoteResponse", errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, leaderId: -1, leaderEpoch: -1, voteGranted: false });
+  const { body } = toWire({
+    type: "VoteResponse",
+    errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID,
+    leaderId: -1,
+    leaderEpoch: -1,
+    voteGranted: false,
+  });
   assert.equal(body.errorCode, ErrorCode.INCONSISTENT_CLUSTER_ID);
   assert.deepEqual(body.topics, []);
   const back = responseFromWire(52, 2, body);

@@ -12,7 +12,6 @@ import type { Clock, World } from "../io/types.ts";
 import { cleanupPolicyIncludes, isStorageFailure, type LogManager } from "../log/mod.ts";
 import {
   compactionConfigOf,
-  DEFAULT_DEDUPE_BUFFER_BYTES,
   LogCleaner,
   startCleanerTimer,
 } from "../log/cleaner/mod.ts";
@@ -90,10 +89,7 @@ export class Broker {
       disk: options.world.disk,
       clock: this.clock,
       logDirectory: options.logs.directory,
-      // Not among the keys BrokerConfig parses yet: read as given.
-      dedupeBufferBytes: Number(
-        options.config.given.get("log.cleaner.dedupe.buffer.size") ?? DEFAULT_DEDUPE_BUFFER_BYTES,
-      ),
+      dedupeBufferBytes: options.config.int("log.cleaner.dedupe.buffer.size"),
       log: options.world.log,
     });
   }

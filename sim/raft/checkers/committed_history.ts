@@ -15,10 +15,21 @@ interface CommittedBatch {
   values: string[];
 }
 
+const digestCache = new WeakMap<RaftBatch, string>();
+
 /** What identifies a batch's content. */
 export function digestOf(batch: RaftBatch): string {
-  if (!batch.control) return batchValues(batch).join("\u0001");
-  return batch.records.map((record) => record.type === "leaderChange" ? `leader:${record.leaderId}` : record.type).join(",");
+  let digest = digestCache.get(batch);
+  if (digest === undefined) {
+    digest = batch.control
+      ? batch.records.map((record) =>
+        record.type === "leaderChange" ? `leader:${record.leaderId}` : record.type
+      )
+        .join(",")
+      : batchValues(batch).join("\u0001");
+    digestCache.set(batch, digest);
+  }
+  return digest;
 }
 
 export class CommittedHistory {
@@ -35,8 +46,15 @@ export class CommittedHistory {
     const digest = digestOf(batch);
     const known = this.#batches.get(batch.baseOffset);
     if (known === undefined) {
-      this.#batches.set(batch.baseOffset, { endOffset: endOffsetOf(batch), epoch: batch.epoch, digest, values: batchValues(batch) });
-      while (this.#batches.has(this.#contiguousEnd)) this.#contiguousEnd = this.#batches.get(this.#contiguousEnd)!.endOffset;
+      this.#batches.set(batch.baseOffset, {
+        endOffset: endOffsetOf(batch),
+        epoch: batch.epoch,
+        digest,
+        values: batchValues(batch),
+      });
+      while (this.#batches.has(this.#contiguousEnd)) {
+        this.#contiguousEnd = this.#batches.get(this.#contiguousEnd)!.endOffset;
+      }
       return;
     }
     if (known.epoch !== batch.epoch || known.endOffset !== endOffsetOf(batch) || known.digest !== digest) {
@@ -63,7 +81,10 @@ export class CommittedHistory {
     while (offset < endOffset) {
       const batch = this.#batches.get(offset);
       if (batch === undefined || batch.endOffset > endOffset) {
-        throw new InvariantViolation("state is a prefix of the history", `${where}: no committed batch at ${offset}`);
+        throw new InvariantViolation(
+          "state is a prefix of the history",
+          `${where}: no committed batch at ${offset}`,
+        );
       }
       values.push(...batch.values);
       offset = batch.endOffset;

@@ -147,7 +147,8 @@ export class RaftCheckers implements HostObserver {
   onSnapshot(host: RaftHost, kind: "created" | "loaded" | "restored"): void {
     const app = host.app;
     const expected = this.history.valuesBelow(app.appliedOffset, `node ${host.id}'s ${kind} snapshot`);
-    const same = expected.length === app.values.length && expected.every((value, index) => value === app.values[index]);
+    const same = expected.length === app.values.length &&
+      expected.every((value, index) => value === app.values[index]);
     if (!same) {
       throw new InvariantViolation(
         "state is a prefix of the history",

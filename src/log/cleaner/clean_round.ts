@@ -110,19 +110,18 @@ export class CleaningRound {
 
   /** Works until the step's budget is spent. Throws LogChangedError when the log changed under the round. */
   step(budget: StepBudget): void {
-    const started = this.#options.clock.monotonicMs();
-    try {
-      this.#checkLogUnchanged();
-      while (!this.#done && !budget.exhausted) {
-        this.#phase.step(budget);
-        if (this.#phase.done) this.#nextPhase();
-      }
-    } finally {
-      const elapsed = this.#options.clock.monotonicMs() - started;
-      this.stats.busyMs += elapsed;
-      this.stats.steps++;
-      this.stats.longestStepMs = Math.max(this.stats.longestStepMs, elapsed);
+    this.#checkLogUnchanged();
+    while (!this.#done && !budget.exhausted) {
+      this.#phase.step(budget);
+      if (this.#phase.done) this.#nextPhase();
     }
+  }
+
+  /** Counts a step of the cleaner that worked for this round and how long it took. */
+  recordStep(elapsedMs: number): void {
+    this.stats.busyMs += elapsedMs;
+    this.stats.steps++;
+    this.stats.longestStepMs = Math.max(this.stats.longestStepMs, elapsedMs);
   }
 
   /** Removes the round's unfinished `.cleaned` files. */

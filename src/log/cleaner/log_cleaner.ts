@@ -16,7 +16,7 @@
  * (corruption, a disk error) is marked uncleanable until restart, as Kafka
  * does, and the other logs go on being cleaned.
  */
-import type { Clock, Disk } from "../../io/types.ts";
+import { type Clock, type Disk, DiskError } from "../../io/types.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import { CleanerCheckpoint } from "./cleaner_checkpoint.ts";
 import { FileShredder } from "./file_shredder.ts";
@@ -80,6 +80,8 @@ export class LogCleaner {
   readonly #map: OffsetMap;
   readonly #shredder: FileShredder;
   #round: CleaningRound | null = null;
+  /** The round finished in the current step, reported at its end. */
+  #finished: CleaningRound | null = null;
   /** Rounds finished since the cleaner started, most recent last (at most 100 kept). */
   readonly completedRounds: CompletedRound[] = [];
 
@@ -103,7 +105,7 @@ export class LogCleaner {
     if (this.#round?.log === log) this.#abandonRound();
     this.#logs.delete(log);
     this.#uncleanable.delete(log);
-    if (deleted) this.#checkpoint.remove(log.topic, log.partition);
+    if (deleted) this.#updateCheckpoint(() => this.#checkpoint.remove(log.topic, log.partition));
   }
 
   /** The checkpointed first dirty offset of a log, if any. */
@@ -128,7 +130,20 @@ export class LogCleaner {
    * the budget, a byte of file cut counting as a quarter byte of log.
    */
   cleanStep(budgetBytes: number, maxStepMs = Number.POSITIVE_INFINITY): CleanStepResult {
-    const budget = new StepBudget(budgetBytes, this.#options.clock, maxStepMs);
+    const clock = this.#options.clock;
+    const started = clock.monotonicMs();
+    const result = this.#step(new StepBudget(budgetBytes, clock, maxStepMs));
+    // The whole step counts, the shredding, the map's allocation and the checkpoint included.
+    const round = this.#round ?? this.#finished;
+    round?.recordStep(clock.monotonicMs() - started);
+    if (this.#finished !== null) {
+      this.#reportRound(this.#finished);
+      this.#finished = null;
+    }
+    return result;
+  }
+
+  #step(budget: StepBudget): CleanStepResult {
     this.#shred(budget);
     if (budget.exhausted) return { usedBytes: budget.used, busy: true };
     if (this.#round === null) {
@@ -145,7 +160,8 @@ export class LogCleaner {
       });
       // Allocating the map (128 MiB by default) the first time takes a step of its own.
       this.#map.reserve();
-      return { usedBytes: budgetBytes, busy: true };
+      budget.spendAll();
+      return { usedBytes: budget.used, busy: true };
     }
     const round = this.#round;
     try {
@@ -195,7 +211,9 @@ export class LogCleaner {
         lastStableOffset: options.lastStableOffset?.() ?? defaultLastStableOffset(log),
       });
       if (measured.forceUpdateCheckpoint) {
-        this.#checkpoint.set(log.topic, log.partition, measured.firstDirtyOffset);
+        this.#updateCheckpoint(() =>
+          this.#checkpoint.set(log.topic, log.partition, measured.firstDirtyOffset)
+        );
       }
       candidates.push({ measured, config });
     }
@@ -215,16 +233,38 @@ export class LogCleaner {
 
   #finishRound(round: CleaningRound): void {
     this.#round = null;
-    const { log, target } = round;
-    // A map that covered nothing leaves the checkpoint where it was.
-    const endOffset = Math.max(round.endOffset, target.firstDirtyOffset);
-    this.#checkpoint.set(log.topic, log.partition, endOffset);
+    this.#finished = round;
+    this.#updateCheckpoint(() =>
+      this.#checkpoint.set(round.log.topic, round.log.partition, this.#endOffsetOf(round))
+    );
+  }
+
+  /**
+   * Writes `cleaner-offset-checkpoint`. A failed write only means that the
+   * next round (or the next start) cleans some of the log again, so it is
+   * logged and not thrown (the caller may be applying metadata).
+   */
+  #updateCheckpoint(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      if (!(error instanceof DiskError)) throw error;
+      this.#log(`cannot write the cleaner's checkpoint: ${error.message}`);
+    }
+  }
+
+  /** A map that covered nothing leaves the checkpoint where it was. */
+  #endOffsetOf(round: CleaningRound): number {
+    return Math.max(round.endOffset, round.target.firstDirtyOffset);
+  }
+
+  #reportRound(round: CleaningRound): void {
     const completed: CompletedRound = {
       ...round.stats,
-      topic: log.topic,
-      partition: log.partition,
-      firstDirtyOffset: target.firstDirtyOffset,
-      endOffset,
+      topic: round.log.topic,
+      partition: round.log.partition,
+      firstDirtyOffset: round.target.firstDirtyOffset,
+      endOffset: this.#endOffsetOf(round),
       elapsedMs: this.#options.clock.monotonicMs() - round.stats.startedMs,
     };
     this.completedRounds.push(completed);
@@ -251,16 +291,23 @@ const MIB = 1024 * 1024;
 /** Cutting a file costs about a quarter of what cleaning the same bytes does (measured on ext4). */
 const SHRED_BYTES_PER_BUDGET_BYTE = 4;
 
-/** The line logged after a round, as Kafka's cleaner logs its statistics. */
+/**
+ * The line logged after a round, as Kafka's cleaner logs its statistics. The
+ * rates are of log cleaned (the bytes the cleaning pass read), per second of
+ * steps and per second of wall time; building the offset map read the dirty
+ * section once more before that.
+ */
 export function describeRound(round: CompletedRound): string {
-  const readMib = (round.bytesRead + round.mapBytesRead) / MIB;
-  const rate = (mib: number, ms: number) => (ms > 0 ? (mib / (ms / 1000)).toFixed(1) : "inf");
+  const cleanedMib = round.bytesRead / MIB;
+  const rate = (ms: number) => (ms > 0 ? (cleanedMib / (ms / 1000)).toFixed(1) : "inf");
   return `cleaned ${round.topic}-${round.partition} up to offset ${round.endOffset} ` +
-    `(dirty section from ${round.firstDirtyOffset}): ${readMib.toFixed(2)} MiB read, ` +
-    `${
-      (round.bytesWritten / MIB).toFixed(2)
-    } MiB written, ${round.recordsRetained} of ${round.recordsRead} ` +
-    `records kept, ${round.segmentsCleaned} segments, ${round.busyMs.toFixed(0)} ms busy in ${round.steps} ` +
-    `steps (longest ${round.longestStepMs.toFixed(1)} ms; ${rate(readMib, round.busyMs)} MiB/s) ` +
-    `over ${round.elapsedMs.toFixed(0)} ms (${rate(readMib, round.elapsedMs)} MiB/s)`;
+    `(dirty section from ${round.firstDirtyOffset}): ${cleanedMib.toFixed(2)} MiB of log cleaned into ` +
+    `${(round.bytesWritten / MIB).toFixed(2)} MiB (offset map from ${
+      (round.mapBytesRead / MIB).toFixed(2)
+    } MiB), ` +
+    `${round.recordsRetained} of ${round.recordsRead} records kept, ${round.segmentsCleaned} segments; ` +
+    `${round.busyMs.toFixed(0)} ms busy in ${round.steps} steps (longest ${
+      round.longestStepMs.toFixed(1)
+    } ms), ` +
+    `${rate(round.busyMs)} MiB/s busy, ${rate(round.elapsedMs)} MiB/s over ${round.elapsedMs.toFixed(0)} ms`;
 }
