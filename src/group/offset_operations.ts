@@ -130,7 +130,6 @@ export function commitOffsets(
   });
 }
 
-
 /** Applies durable offset records (or tombstones) to the store, creating simple groups as replay does. */
 export function applyOffsetRecords(
   core: CoordinatorCore,

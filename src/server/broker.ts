@@ -10,11 +10,7 @@ import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
 import { cleanupPolicyIncludes, isStorageFailure, type LogManager } from "../log/mod.ts";
-import {
-  compactionConfigOf,
-  LogCleaner,
-  startCleanerTimer,
-} from "../log/cleaner/mod.ts";
+import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
 import {
   decideCreateTopic,
   decideProducerIdBlock,
