@@ -578,6 +578,10 @@ export class PartitionLog {
     const keep = this.#segments.floorIndex(targetOffset);
     for (const removed of this.#segments.removeFrom(keep + 1)) this.#deleteSegment(removed);
     this.#segments.last()!.truncateTo(targetOffset, nowMs);
+    // Truncation is rare (a follower diverged) and must be durable at once: otherwise a power
+    // loss could bring the cut tail back under a segment that a later append starts at targetOffset.
+    this.#segments.last()!.sync();
+    this.#directoryDirty = true;
     this.#nextOffset = targetOffset;
     this.#leaderEpochCache.truncateFromEnd(targetOffset);
     this.#logStartOffset = Math.min(this.#logStartOffset, targetOffset);
