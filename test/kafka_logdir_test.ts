@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { Message } from "../src/protocol/codec.ts";
-import { NodeProcess } from "./support/node_process.ts";
+import { NodeProcess, run } from "./support/node_process.ts";
+import { decodeBatches } from "../src/protocol/records.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 import type { KafkaClient } from "../sim/client.ts";
 import { scanBatches } from "../src/protocol/record_batch.ts";
@@ -118,6 +119,30 @@ Deno.test("a Kafka 2.7.1 log directory is adopted and served byte for byte", asy
       const served = await fetchAllRaw(client, "__consumer_offsets", partition);
       assert.deepEqual(served, expected, `__consumer_offsets-${partition} differs from Kafka's bytes`);
       compared++;
+      // A real client reads the same records: every offset Kafka wrote, with its key and timestamp.
+      const expectedRecords = decodeBatches(expected).flatMap((batch) => batch.records);
+      const lines = (await run("kcat", [
+        "-C",
+        "-b",
+        node.bootstrap,
+        "-t",
+        "__consumer_offsets",
+        "-p",
+        String(partition),
+        "-o",
+        "beginning",
+        "-e",
+        "-q",
+        "-X",
+        "isolation.level=read_uncommitted",
+        "-f",
+        "%o %T %K\\n",
+      ])).trim().split("\n");
+      assert.deepEqual(
+        lines,
+        expectedRecords.map((record) => `${record.offset} ${record.timestamp} ${record.key?.length ?? -1}`),
+        `kcat's view of __consumer_offsets-${partition}`,
+      );
     }
     assert.ok(compared >= 5, `only ${compared} non-empty partitions compared`);
   } finally {
