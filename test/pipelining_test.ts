@@ -66,3 +66,30 @@ Deno.test("pipelined responses keep request order and an append wakes a long-pol
     await node.dispose();
   }
 });
+
+Deno.test("a failed acks=0 produce closes the connection, as Kafka does, and the node keeps serving", async () => {
+  const node = await new NodeProcess({ overrides: { "auto.create.topics.enable": "false" } }).start();
+  try {
+    const client = await connectClient(node.port);
+    const batch = buildBatch({
+      records: [{ timestamp: Date.now(), key: null, value: encoder.encode("lost") }],
+    });
+    await client.send(0, 9, {
+      transactionalId: null,
+      acks: 0,
+      timeoutMs: 5000,
+      topicData: [{ name: "no-such-topic", partitionData: [{ index: 0, records: batch }] }],
+    });
+    await assert.rejects(
+      client.request(18, 3, { clientSoftwareName: "test", clientSoftwareVersion: "1" }),
+      "the connection was not closed",
+    );
+    client.close();
+    const fresh = await connectClient(node.port);
+    const versions = await fresh.request(18, 3, { clientSoftwareName: "test", clientSoftwareVersion: "1" });
+    assert.equal(versions.errorCode, 0);
+    fresh.close();
+  } finally {
+    await node.dispose();
+  }
+});

@@ -15,7 +15,7 @@ import { readRequestHeader, type RequestHeader, skipTaggedFields } from "../prot
 import { ProtocolError, Reader } from "../protocol/reader.ts";
 import { inRange, parseRange } from "../protocol/schema.ts";
 import type { Broker } from "./broker.ts";
-import type { ApiHandler } from "./handler.ts";
+import { type ApiHandler, CloseConnection } from "./handler.ts";
 import { FrameReader } from "./frame_reader.ts";
 
 /** Requests allowed in flight on one connection before reading pauses. */
@@ -128,8 +128,11 @@ export class ClientConnection {
       this.#wakeWriter?.();
     };
     const fail = (error: unknown) => {
+      const detail = error instanceof CloseConnection
+        ? error.message
+        : (error as Error).stack ?? String(error);
       this.options.log(
-        `api ${header.apiKey} v${header.apiVersion} failed: ${(error as Error).stack ?? error}`,
+        `closing connection from ${this.connection.remote}: api ${header.apiKey} v${header.apiVersion}: ${detail}`,
       );
       this.close();
     };

@@ -29,3 +29,11 @@ export interface ApiHandler {
   /** Returns the response body, or null when no response is sent (Produce with acks=0). */
   handle(context: RequestContext, body: Message): Message | null | Promise<Message | null>;
 }
+
+/** Thrown by a handler to close the connection on purpose (logged in one line, without a stack). */
+export class CloseConnection extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "CloseConnection";
+  }
+}

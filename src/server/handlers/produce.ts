@@ -9,7 +9,7 @@
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { produce } from "../../protocol/messages/produce.ts";
-import type { ApiHandler, RequestContext } from "../handler.ts";
+import { type ApiHandler, CloseConnection, type RequestContext } from "../handler.ts";
 
 function partitionError(index: number, errorCode: number, errorMessage: string | null = null): Message {
   return {
@@ -55,7 +55,15 @@ export const produceHandler: ApiHandler = {
           : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
       ),
     }));
-    if (acks === 0) return null;
+    if (acks === 0) {
+      // With acks=0 there is no response to carry an error, so Kafka closes the connection:
+      // the producer notices, refreshes its metadata and reconnects.
+      const failed = responses.some((topic) =>
+        topic.partitionResponses.some((partition) => partition.errorCode !== 0)
+      );
+      if (failed) throw new CloseConnection("an acks=0 produce request failed");
+      return null;
+    }
     return { responses, throttleTimeMs: 0 };
   },
 };
