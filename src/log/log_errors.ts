@@ -1,20 +1,11 @@
+import { ErrorCode } from "../protocol/errors.ts";
+
 /**
- * The Kafka error codes the log answers with (values from Kafka's Errors).
- * They are data in a result, not exceptions: the request handler puts them
- * in the response for the partition.
+ * The Kafka error codes the log answers with: the node's one table. They are
+ * data in a result, not exceptions: the request handler puts them in the
+ * response for the partition.
  */
-export const LogErrorCode = {
-  NONE: 0,
-  OFFSET_OUT_OF_RANGE: 1,
-  CORRUPT_MESSAGE: 2,
-  RECORD_LIST_TOO_LARGE: 18,
-  UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  INVALID_PRODUCER_EPOCH: 47,
-  INVALID_TXN_STATE: 48,
-  TRANSACTION_COORDINATOR_FENCED: 52,
-  KAFKA_STORAGE_ERROR: 56,
-} as const;
+export const LogErrorCode = ErrorCode;
 
 /** A fetch or read asked for an offset outside [logStartOffset, logEndOffset]. */
 export class OffsetOutOfRangeError extends Error {
