@@ -330,5 +330,5 @@ function isSequenceRefusal(errorCode: number): boolean {
 
 /** Errors of the network (resets, refused connects, timeouts), which clients retry. */
 export function isNetError(error: unknown): boolean {
-  return error instanceof Error && error.name === "NetError";
+  return error instanceof Error && (error.name === "NetError" || error.name === "ClientClosedError");
 }

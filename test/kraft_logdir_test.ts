@@ -5,6 +5,11 @@
  * here, so the directory is written in KRaft's formats by this test (with
  * Dafka's encoders of Kafka's record schemas), not by Kafka itself.
  */
+import {
+  encodeLeaderChange,
+  encodeSnapshotFooter,
+  encodeSnapshotHeader,
+} from "../src/raft/control_records.ts";
 import assert from "node:assert/strict";
 import { encodeMetadataRecord } from "../src/protocol/metadata_records.ts";
 import { buildBatch } from "../src/protocol/records.ts";
@@ -39,14 +44,28 @@ const partition = (topicId: Uint8Array, partitionId: number) =>
 const config = (resourceName: string, name: string, value: string) =>
   record(4, 0, { resourceType: 2, resourceName, name, value });
 
-/** A control batch as KRaft writes for a leader change (key: version 0, type 2). */
+/** The value KRaft writes in a control record of `type`: LeaderChange (2), SnapshotHeader (3), SnapshotFooter (4). */
+function controlValue(type: number): Uint8Array {
+  if (type === 2) {
+    return encodeLeaderChange({
+      type: "leaderChange",
+      version: 0,
+      leaderId: 1,
+      voters: [{ voterId: 1 }],
+      grantingVoters: [{ voterId: 1 }],
+    });
+  }
+  return type === 3 ? encodeSnapshotHeader(1700000000000) : encodeSnapshotFooter();
+}
+
+/** A control batch as KRaft writes it (key: version 0, then the type). */
 function controlBatch(baseOffset: number, type: number): Uint8Array {
   const key = Uint8Array.of(0, 0, 0, type);
   return buildBatch({
     baseOffset,
     isControl: true,
     partitionLeaderEpoch: 1,
-    records: [{ timestamp: 1700000000000, key, value: Uint8Array.of(0, 0, 0, 0) }],
+    records: [{ timestamp: 1700000000000, key, value: controlValue(type) }],
   });
 }
 

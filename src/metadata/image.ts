@@ -3,7 +3,14 @@
  * by record. Every answer about topics, partitions, configs and producer ids
  * comes from here, and the image changes only through `apply`.
  */
-import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "./records.ts";
+import {
+  type BrokerEndPoint,
+  BrokerFencingChange,
+  BrokerShutdownChange,
+  ConfigResourceType,
+  type MetadataRecord,
+  MetadataRecordType,
+} from "./records.ts";
 import { uuidToString } from "./uuid.ts";
 
 export interface PartitionImage {
@@ -27,9 +34,14 @@ export interface TopicImage {
 export interface BrokerImage {
   brokerId: number;
   brokerEpoch: number;
-  endPoints: { name: string; host: string; port: number; securityProtocol: number }[];
+  /** Which start of the broker process registered; a restart brings a new one. */
+  incarnationId: Uint8Array;
+  endPoints: BrokerEndPoint[];
   rack: string | null;
+  /** A fenced broker leads nothing and is in no ISR it can lead from. */
   fenced: boolean;
+  /** Set when it began a controlled shutdown; cleared only by a new registration. */
+  inControlledShutdown: boolean;
 }
 
 export class MetadataImage {
@@ -108,10 +120,30 @@ export class MetadataImage {
         this.brokers.set(record.brokerId, {
           brokerId: record.brokerId,
           brokerEpoch: record.brokerEpoch,
+          incarnationId: record.incarnationId,
           endPoints: record.endPoints,
           rack: record.rack,
           fenced: record.fenced,
+          inControlledShutdown: record.inControlledShutdown ?? false,
         });
+        return;
+      case MetadataRecordType.UnregisterBroker:
+        this.#brokerAt(record.brokerId, record.brokerEpoch);
+        this.brokers.delete(record.brokerId);
+        return;
+      case MetadataRecordType.FenceBroker:
+        this.#brokerAt(record.id, record.epoch).fenced = true;
+        return;
+      case MetadataRecordType.UnfenceBroker:
+        this.#brokerAt(record.id, record.epoch).fenced = false;
+        return;
+      case MetadataRecordType.BrokerRegistrationChange:
+        this.#changeRegistration(
+          record.brokerId,
+          record.brokerEpoch,
+          record.fenced,
+          record.inControlledShutdown,
+        );
         return;
       case MetadataRecordType.NoOp:
         return;
@@ -121,6 +153,42 @@ export class MetadataImage {
   /** Config overrides of one resource (empty when none). */
   configsOf(resourceType: number, resourceName: string): ReadonlyMap<string, string> {
     return this.configs.get(configKey(resourceType, resourceName)) ?? new Map();
+  }
+
+  /**
+   * Applies a BrokerRegistrationChangeRecord. Unknown values are a corrupt or
+   * newer log, which Kafka refuses to replay too.
+   */
+  #changeRegistration(
+    brokerId: number,
+    brokerEpoch: number,
+    fenced: number,
+    inControlledShutdown: number,
+  ): void {
+    const broker = this.#brokerAt(brokerId, brokerEpoch);
+    if (fenced === BrokerFencingChange.Fence) broker.fenced = true;
+    else if (fenced === BrokerFencingChange.Unfence) broker.fenced = false;
+    else if (fenced !== BrokerFencingChange.None) throw new Error(`unknown fencing change ${fenced}`);
+    if (inControlledShutdown === BrokerShutdownChange.InControlledShutdown) {
+      broker.inControlledShutdown = true;
+    } else if (inControlledShutdown !== BrokerShutdownChange.None) {
+      throw new Error(`unknown controlled shutdown change ${inControlledShutdown}`);
+    }
+  }
+
+  /**
+   * The registration a broker record refers to. A record for another epoch
+   * means the log and the image disagree, so it stops the replay as it does in Kafka.
+   */
+  #brokerAt(brokerId: number, brokerEpoch: number): BrokerImage {
+    const broker = this.brokers.get(brokerId);
+    if (!broker) throw new Error(`metadata record for unregistered broker ${brokerId}`);
+    if (broker.brokerEpoch !== brokerEpoch) {
+      throw new Error(
+        `metadata record for broker ${brokerId} epoch ${brokerEpoch}, registered ${broker.brokerEpoch}`,
+      );
+    }
+    return broker;
   }
 
   #topicById(topicId: Uint8Array): TopicImage {

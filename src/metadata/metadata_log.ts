@@ -10,7 +10,7 @@ import { isControl, scanBatches } from "../protocol/record_batch.ts";
 import type { PartitionLog } from "../log/mod.ts";
 import { decodeMetadataRecord, encodeMetadataRecord } from "../protocol/metadata_records.ts";
 import { buildBatch, decodeBatches } from "../protocol/records.ts";
-import type { MetadataRecord } from "./records.ts";
+import { type MetadataRecord, MetadataRecordType } from "./records.ts";
 
 /** The Raft epoch written into metadata batches until a quorum exists (a single voter's first term). */
 const SINGLE_NODE_EPOCH = 1;
@@ -18,7 +18,23 @@ const SINGLE_NODE_EPOCH = 1;
 /** Encodes a typed record as the value of a metadata log record. */
 export function encodeRecord(record: MetadataRecord): Uint8Array {
   const { type, ...value } = record;
-  return encodeMetadataRecord(type, 0, value);
+  return encodeMetadataRecord(type, recordVersion(record), value);
+}
+
+/**
+ * The version a record is written at: 0, unless it carries a field that only a
+ * later version has. The codec drops fields absent from the version it
+ * writes, so a controlled shutdown must go out as version 1 (as Kafka writes it).
+ */
+export function recordVersion(record: MetadataRecord): number {
+  switch (record.type) {
+    case MetadataRecordType.RegisterBroker:
+      return record.inControlledShutdown ? 1 : 0;
+    case MetadataRecordType.BrokerRegistrationChange:
+      return record.inControlledShutdown !== 0 ? 1 : 0;
+    default:
+      return 0;
+  }
 }
 
 /** Decodes a metadata log record value into a typed record. */

@@ -6,13 +6,17 @@
 /** KRaft metadata record api keys. */
 export const MetadataRecordType = {
   RegisterBroker: 0,
+  UnregisterBroker: 1,
   Topic: 2,
   Partition: 3,
   Config: 4,
   PartitionChange: 5,
+  FenceBroker: 7,
+  UnfenceBroker: 8,
   RemoveTopic: 9,
   FeatureLevel: 12,
   ProducerIds: 15,
+  BrokerRegistrationChange: 17,
   NoOp: 20,
 } as const;
 
@@ -74,14 +78,71 @@ export interface ProducerIdsRecord {
   nextProducerId: number;
 }
 
+/** One listener of a broker, as Metadata and DescribeCluster report it. */
+export interface BrokerEndPoint {
+  /** The listener name, e.g. "PLAINTEXT". */
+  name: string;
+  host: string;
+  port: number;
+  /** Kafka's security protocol id: 0 PLAINTEXT, 1 SSL, 2 SASL_PLAINTEXT, 3 SASL_SSL. */
+  securityProtocol: number;
+}
+
+/**
+ * A broker's registration (KIP-631). A new incarnation gets a new broker
+ * epoch: the offset this record lands at in the metadata log.
+ */
 export interface RegisterBrokerRecord {
   type: typeof MetadataRecordType.RegisterBroker;
   brokerId: number;
   brokerEpoch: number;
   incarnationId: Uint8Array;
-  endPoints: { name: string; host: string; port: number; securityProtocol: number }[];
+  endPoints: BrokerEndPoint[];
   rack: string | null;
   fenced: boolean;
+  /** Record version 1 and later; absent means false. */
+  inControlledShutdown?: boolean;
+}
+
+/** Removes a broker's registration; the epoch must be the registered one. */
+export interface UnregisterBrokerRecord {
+  type: typeof MetadataRecordType.UnregisterBroker;
+  brokerId: number;
+  brokerEpoch: number;
+}
+
+/** Fences a broker (Kafka's field names are `id` and `epoch` here). */
+export interface FenceBrokerRecord {
+  type: typeof MetadataRecordType.FenceBroker;
+  id: number;
+  epoch: number;
+}
+
+/** Unfences a broker (Kafka's field names are `id` and `epoch` here). */
+export interface UnfenceBrokerRecord {
+  type: typeof MetadataRecordType.UnfenceBroker;
+  id: number;
+  epoch: number;
+}
+
+/** Values of BrokerRegistrationChangeRecord's `fenced` field. */
+export const BrokerFencingChange = { Fence: 1, None: 0, Unfence: -1 } as const;
+
+/** Values of BrokerRegistrationChangeRecord's `inControlledShutdown` field. */
+export const BrokerShutdownChange = { None: 0, InControlledShutdown: 1 } as const;
+
+/**
+ * The record Kafka writes since metadata.version 3.3-IV2 (7) to fence or
+ * unfence a broker, and since 3.3-IV3 (8) to mark its controlled shutdown.
+ */
+export interface BrokerRegistrationChangeRecord {
+  type: typeof MetadataRecordType.BrokerRegistrationChange;
+  brokerId: number;
+  brokerEpoch: number;
+  /** A `BrokerFencingChange` value: 1 fence, -1 unfence, 0 no change. */
+  fenced: number;
+  /** A `BrokerShutdownChange` value (record version 1 and later). */
+  inControlledShutdown: number;
 }
 
 export interface NoOpRecord {
@@ -97,4 +158,8 @@ export type MetadataRecord =
   | FeatureLevelRecord
   | ProducerIdsRecord
   | RegisterBrokerRecord
+  | UnregisterBrokerRecord
+  | FenceBrokerRecord
+  | UnfenceBrokerRecord
+  | BrokerRegistrationChangeRecord
   | NoOpRecord;

@@ -14,6 +14,7 @@ import { Reader } from "./reader.ts";
 import { type ApiSchema, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
 import { addRaftVoter } from "./messages/add_raft_voter.ts";
+import { allocateProducerIds } from "./messages/allocate_producer_ids.ts";
 import { alterConfigs } from "./messages/alter_configs.ts";
 import { apiVersions } from "./messages/api_versions.ts";
 import { beginQuorumEpoch } from "./messages/begin_quorum_epoch.ts";
@@ -90,6 +91,7 @@ export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
     describeCluster,
     brokerRegistration,
     brokerHeartbeat,
+    allocateProducerIds,
     consumerGroupHeartbeat,
     consumerGroupDescribe,
     addRaftVoter,

@@ -183,6 +183,7 @@ Deno.test("the registry lists the APIs Dafka describes, in key order", () => {
       60,
       62,
       63,
+      67,
       68,
       69,
       80,

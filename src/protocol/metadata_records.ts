@@ -10,16 +10,22 @@
  * Versions per record:
  * - RegisterBrokerRecord (0), 0-3: v1 adds in-controlled-shutdown, v2
  *   is-migrating-ZooKeeper-broker, v3 the tagged log directory ids.
+ * - UnregisterBrokerRecord (1), 0.
  * - TopicRecord (2), 0.
  * - PartitionRecord (3), 0-2: v1 adds the replicas' directory ids (KIP-858),
  *   v2 the tagged eligible leader replicas and last known ELR (KIP-966).
  * - ConfigRecord (4), 0.
  * - PartitionChangeRecord (5), 0-2: every change is a tagged field; v1 adds
  *   directories, v2 eligible leader replicas and last known ELR.
+ * - FenceBrokerRecord (7) and UnfenceBrokerRecord (8), 0: what Kafka wrote
+ *   before metadata.version 3.3-IV2; later versions write
+ *   BrokerRegistrationChangeRecord instead, but replay still accepts them.
  * - RemoveTopicRecord (9), 0.
  * - FeatureLevelRecord (12), 0: Kafka keeps it at version 0 for good, since a
  *   log starts with it and readers need it to learn the metadata version.
  * - ProducerIdsRecord (15), 0.
+ * - BrokerRegistrationChangeRecord (17), 0-2: v1 adds the tagged
+ *   in-controlled-shutdown change, v2 the tagged log directory ids.
  * - NoOpRecord (20), 0: no fields; the controller writes it to advance the
  *   log and the high watermark.
  */
@@ -43,13 +49,17 @@ export interface MetadataRecordSchema {
 /** The record types by name, for readable call sites. */
 export const METADATA_RECORD_TYPE = {
   registerBroker: 0,
+  unregisterBroker: 1,
   topic: 2,
   partition: 3,
   config: 4,
   partitionChange: 5,
+  fenceBroker: 7,
+  unfenceBroker: 8,
   removeTopic: 9,
   featureLevel: 12,
   producerIds: 15,
+  brokerRegistrationChange: 17,
   noOp: 20,
 } as const;
 
@@ -89,6 +99,17 @@ export const registerBrokerRecord: MetadataRecordSchema = {
     field("fenced", "bool", "0+", { default: true }),
     field("inControlledShutdown", "bool", "1+"),
     field("logDirs", arrayOf("uuid"), "3+", { tag: 0 }),
+  ],
+};
+
+export const unregisterBrokerRecord: MetadataRecordSchema = {
+  apiKey: 1,
+  name: "UnregisterBrokerRecord",
+  versions: "0",
+  flexible: "0+",
+  fields: [
+    field("brokerId", "int32", "0+"),
+    field("brokerEpoch", "int64", "0+"),
   ],
 };
 
@@ -162,6 +183,29 @@ export const partitionChangeRecord: MetadataRecordSchema = {
   ],
 };
 
+/** Kafka names this record's fields `Id` and `Epoch`, unlike the later records. */
+export const fenceBrokerRecord: MetadataRecordSchema = {
+  apiKey: 7,
+  name: "FenceBrokerRecord",
+  versions: "0",
+  flexible: "0+",
+  fields: [
+    field("id", "int32", "0+"),
+    field("epoch", "int64", "0+"),
+  ],
+};
+
+export const unfenceBrokerRecord: MetadataRecordSchema = {
+  apiKey: 8,
+  name: "UnfenceBrokerRecord",
+  versions: "0",
+  flexible: "0+",
+  fields: [
+    field("id", "int32", "0+"),
+    field("epoch", "int64", "0+"),
+  ],
+};
+
 export const removeTopicRecord: MetadataRecordSchema = {
   apiKey: 9,
   name: "RemoveTopicRecord",
@@ -193,6 +237,25 @@ export const producerIdsRecord: MetadataRecordSchema = {
   ],
 };
 
+/**
+ * A change to a registration. `fenced` is 1 to fence, -1 to unfence and 0 for
+ * no change; `inControlledShutdown` is 1 when the broker enters controlled
+ * shutdown and 0 for no change. Both are tagged, so a 0 is not written.
+ */
+export const brokerRegistrationChangeRecord: MetadataRecordSchema = {
+  apiKey: 17,
+  name: "BrokerRegistrationChangeRecord",
+  versions: "0-2",
+  flexible: "0+",
+  fields: [
+    field("brokerId", "int32", "0+"),
+    field("brokerEpoch", "int64", "0+"),
+    field("fenced", "int8", "0+", { tag: 0 }),
+    field("inControlledShutdown", "int8", "1+", { tag: 1 }),
+    field("logDirs", arrayOf("uuid"), "2+", { tag: 2 }),
+  ],
+};
+
 export const noOpRecord: MetadataRecordSchema = {
   apiKey: 20,
   name: "NoOpRecord",
@@ -205,13 +268,17 @@ export const noOpRecord: MetadataRecordSchema = {
 export const METADATA_RECORDS: ReadonlyMap<number, MetadataRecordSchema> = new Map(
   [
     registerBrokerRecord,
+    unregisterBrokerRecord,
     topicRecord,
     partitionRecord,
     configRecord,
     partitionChangeRecord,
+    fenceBrokerRecord,
+    unfenceBrokerRecord,
     removeTopicRecord,
     featureLevelRecord,
     producerIdsRecord,
+    brokerRegistrationChangeRecord,
     noOpRecord,
   ].map((schema) => [schema.apiKey, schema]),
 );

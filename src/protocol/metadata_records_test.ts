@@ -73,3 +73,27 @@ Deno.test("metadata record decoding rejects bad frames", async (t) => {
     assert.throws(() => decodeMetadataRecord(Uint8Array.of(...noOp, 0)), ProtocolError);
   });
 });
+
+Deno.test("broker registration changes carry fencing as a tagged int8: 1 fences, -1 unfences", () => {
+  const bytes = encodeMetadataRecord(METADATA_RECORD_TYPE.brokerRegistrationChange, 0, {
+    brokerId: 2,
+    brokerEpoch: 9,
+    fenced: -1,
+  });
+  // Frame, type 17, version 0, broker 2, epoch 9, then tag 0 of 1 byte: 0xff.
+  assert.deepStrictEqual([...bytes], [1, 17, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 9, 1, 0, 1, 0xff]);
+  const decoded = decodeMetadataRecord(bytes).value;
+  assert.equal(decoded.fenced, -1);
+  assert.equal(decoded.inControlledShutdown, 0, "absent in version 0");
+});
+
+Deno.test("fence and unregister records have Kafka's types and field names", () => {
+  const fence = encodeMetadataRecord(METADATA_RECORD_TYPE.fenceBroker, 0, { id: 3, epoch: 4 });
+  assert.deepStrictEqual([...fence], [1, 7, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 4, 0]);
+  assert.equal(METADATA_RECORD_TYPE.unfenceBroker, 8);
+  const unregister = encodeMetadataRecord(METADATA_RECORD_TYPE.unregisterBroker, 0, {
+    brokerId: 3,
+    brokerEpoch: 4,
+  });
+  assert.deepStrictEqual([...unregister], [1, 1, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 4, 0]);
+});

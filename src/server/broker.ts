@@ -3,40 +3,43 @@
  * node leads, producer ids, fetch sessions and long-poll waiters. Handlers
  * read and change the node only through this object.
  *
- * Every metadata change goes through `commit`: append to the metadata log
- * (synced), apply to the image, then open or remove partition logs to match.
+ * Metadata changes are decided by the active controller and committed
+ * through the Raft quorum (`quorum.propose`); every node applies what the
+ * quorum commits (`apply`), then opens or removes partition logs to match.
  */
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
 import { cleanupPolicyIncludes, isStorageFailure, type LogManager } from "../log/mod.ts";
 import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
-import {
-  decideCreateTopic,
-  decideProducerIdBlock,
-  isRefusal,
-  type PlacementContext,
-  PRODUCER_ID_BLOCK_SIZE,
-  type Refusal,
-} from "../metadata/controller.ts";
+import type { PlacementContext, Refusal } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
-import type { MetadataLog } from "../metadata/metadata_log.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "../metadata/records.ts";
 import { randomUuid, uuidToString } from "../metadata/uuid.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 import { ProducerIdManager } from "../txn/producer_ids.ts";
+import type { QuorumConfig } from "../config/quorum_config.ts";
+import type { ControllerChannel } from "./controller/controller_channel.ts";
+import type { ControllerState } from "./controller/controller_state.ts";
+import type { MetadataApplier, MetadataQuorum } from "./metadata_quorum.ts";
+import { MetadataWaiters } from "./metadata_waiters.ts";
 import { AppendWaiters } from "./append_waiters.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
 import { GroupDriver } from "./group_driver.ts";
 import type { ApiHandler } from "./handler.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { Partition } from "./partition.ts";
+import { autoCreateTopic, reserveProducerIds } from "./broker_requests.ts";
+import { brokerEndpointsOf } from "../metadata/broker_view.ts";
+import { unfencedBrokerIds } from "../metadata/broker_decisions.ts";
+import { imageToRecords } from "../metadata/image_snapshot.ts";
 
 export interface BrokerOptions {
   world: World;
   config: BrokerConfig;
   clusterId: string;
-  metadataLog: MetadataLog;
   logs: LogManager;
+  quorumConfig: QuorumConfig;
 }
 
 export class Broker {
@@ -45,7 +48,19 @@ export class Broker {
   readonly clock: Clock;
   readonly clusterId: string;
   readonly nodeId: number;
-  readonly image = new MetadataImage();
+  /** The metadata as this node applied it (replaced whole when a snapshot is loaded). */
+  image = new MetadataImage();
+  readonly quorumConfig: QuorumConfig;
+  /** Set by the node once the quorum exists (see node.ts). */
+  quorum!: MetadataQuorum;
+  controllerChannel!: ControllerChannel;
+  controller!: ControllerState;
+  /** Wakes requests waiting for the image to show something (a topic just created elsewhere). */
+  readonly metadataWaiters: MetadataWaiters;
+  /** This broker's epoch from its registration (-1 until registered). */
+  brokerEpoch = -1;
+  /** Whether partition logs follow the image yet (from the first catch-up with the quorum on). */
+  #published = false;
   readonly topicConfigs: TopicConfigResolver;
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
@@ -55,7 +70,6 @@ export class Broker {
   /** Compacts the logs of topics whose cleanup.policy has "compact" (__consumer_offsets among them). */
   readonly cleaner: LogCleaner;
   #cleanerTimer: { stop(): void } | null = null;
-  readonly #metadataLog: MetadataLog;
   readonly #logs: LogManager;
   /** Partitions led here, by "topic:partition". */
   readonly #partitions = new Map<string, Partition>();
@@ -66,20 +80,15 @@ export class Broker {
     this.clock = options.world.clock;
     this.clusterId = options.clusterId;
     this.nodeId = options.config.nodeId;
-    this.#metadataLog = options.metadataLog;
+    this.quorumConfig = options.quorumConfig;
+    this.metadataWaiters = new MetadataWaiters(this.clock);
     this.#logs = options.logs;
     this.topicConfigs = new TopicConfigResolver(options.config, () => this.dynamicBrokerConfigs());
     this.fetchSessions = new FetchSessionCache(
       options.config.int("max.incremental.fetch.session.cache.slots"),
     );
     this.appendWaiters = new AppendWaiters(this.clock);
-    this.producerIds = new ProducerIdManager({
-      reserveBlock: () => {
-        const block = decideProducerIdBlock(this.image, this.nodeId);
-        this.commit(block.records);
-        return { firstId: block.firstId, size: PRODUCER_ID_BLOCK_SIZE };
-      },
-    });
+    this.producerIds = new ProducerIdManager({ reserveBlock: () => reserveProducerIds(this) });
     this.groups = new GroupDriver(this, options.logs);
     this.cleaner = new LogCleaner({
       disk: options.world.disk,
@@ -90,16 +99,8 @@ export class Broker {
     });
   }
 
-  /** Rebuilds the image from the metadata log, then opens the partitions it assigns here. */
-  load(): void {
-    for (const record of this.#metadataLog.replay()) this.image.apply(record);
-    for (const topic of this.image.topicsByName.values()) {
-      for (const partition of topic.partitions) {
-        if (partition && partition.leader === this.nodeId) {
-          this.#openPartition(topic.name, partition.partition);
-        }
-      }
-    }
+  /** Starts the background work (the log cleaner). */
+  startBackgroundWork(): void {
     if (this.config.bool("log.cleaner.enable")) {
       this.#cleanerTimer = startCleanerTimer({
         clock: this.clock,
@@ -110,65 +111,123 @@ export class Broker {
     }
   }
 
-  handlers(): readonly ApiHandler[] {
-    return HANDLERS;
+  /** What the quorum applies committed metadata to. */
+  readonly applier: MetadataApplier = {
+    loadSnapshot: (records) => {
+      const before = new Set(this.image.topicsByName.keys());
+      this.image = new MetadataImage();
+      for (const record of records) this.image.apply(record);
+      if (this.#published) this.#reconcile(new Set([...before, ...this.image.topicsByName.keys()]));
+      this.metadataWaiters.notify();
+    },
+    apply: (records) => {
+      const touched = new Set<string>();
+      for (const record of records) this.#applyRecord(record, touched);
+      if (this.#published) this.#reconcile(touched);
+      this.metadataWaiters.notify();
+    },
+    snapshotRecords: () => imageToRecords(this.image),
+  };
+
+  #applyRecord(record: MetadataRecord, touched: Set<string>): void {
+    const removed = record.type === MetadataRecordType.RemoveTopic
+      ? this.image.topicsById.get(uuidToString(record.topicId))
+      : undefined;
+    this.image.apply(record);
+    if (record.type === MetadataRecordType.Partition || record.type === MetadataRecordType.PartitionChange) {
+      const topic = this.image.topicsById.get(uuidToString(record.topicId));
+      if (topic) touched.add(topic.name);
+    }
+    if (removed) {
+      touched.add(removed.name);
+      if (this.#published) this.groups.onTopicDeleted(removed.name, removed.partitions.length);
+    }
   }
 
-  /** Makes a metadata change durable, applies it, and updates the partitions to match. */
-  commit(records: MetadataRecord[]): void {
-    this.#metadataLog.append(records);
-    for (const record of records) {
-      const removed = record.type === MetadataRecordType.RemoveTopic
-        ? this.image.topicsById.get(uuidToString(record.topicId))
-        : undefined;
-      this.image.apply(record);
-      if (record.type === MetadataRecordType.Partition && record.leader === this.nodeId) {
-        const topic = this.image.topicsById.get(uuidToString(record.topicId))!;
-        this.#openPartition(topic.name, record.partitionId);
+  /**
+   * From now on partition logs follow the image: open the partitions with a
+   * replica here, remove those the image no longer has. Called once the
+   * node has caught up with the quorum, so that replaying old history (a
+   * topic deleted and created again) never touches the current logs.
+   */
+  publish(): void {
+    if (this.#published) return;
+    this.#published = true;
+    const names = new Set(this.image.topicsByName.keys());
+    for (const partition of this.#partitions.values()) names.add(partition.topic);
+    this.#reconcile(names);
+  }
+
+  /** Opens, updates or removes the partition logs of `topicNames` to match the image. */
+  #reconcile(topicNames: Set<string>): void {
+    for (const name of topicNames) {
+      const topic = this.image.topicsByName.get(name);
+      for (const [key, open] of this.#partitions) {
+        if (open.topic !== name) continue;
+        const wanted = topic?.partitions[open.partition];
+        const stale = !topic || topic.topicIdString !== uuidToString(open.topicId) || !wanted ||
+          !wanted.replicas.includes(this.nodeId);
+        if (stale) {
+          this.#partitions.delete(key);
+          this.cleaner.unregister(open.log, true);
+          this.#logs.remove(open.log);
+        } else {
+          open.leaderEpoch = wanted.leaderEpoch;
+        }
       }
-      if (removed) {
-        this.#removeTopicPartitions(removed.name, removed.partitions.length);
-        this.groups.onTopicDeleted(removed.name, removed.partitions.length);
+      if (!topic) continue;
+      for (const partition of topic.partitions) {
+        if (partition && partition.replicas.includes(this.nodeId)) {
+          this.#openPartition(name, partition.partition);
+        }
       }
     }
   }
 
-  /** Creates a topic with the broker's defaults (auto-creation); a refusal explains why not. */
-  autoCreateTopic(name: string): Refusal | null {
-    const decision = decideCreateTopic(this.image, {
-      name,
-      numPartitions: -1,
-      replicationFactor: -1,
-      assignments: [],
-      configs: [],
-    }, this.placementContext());
-    if (isRefusal(decision)) return decision;
-    this.commit(decision.records);
-    return null;
+  handlers(): readonly ApiHandler[] {
+    return HANDLERS;
+  }
+
+  /**
+   * Creates a topic with the broker's defaults (auto-creation) through the
+   * active controller, and waits until this node's image shows it. A
+   * refusal explains why not.
+   */
+  autoCreateTopic(name: string): Promise<Refusal | null> {
+    return autoCreateTopic(this, name);
   }
 
   placementContext(): PlacementContext {
     return {
       defaultPartitions: this.#dynamicInt("num.partitions"),
       defaultReplicationFactor: this.config.int("default.replication.factor"),
-      brokerIds: [this.nodeId],
+      brokerIds: unfencedBrokerIds(this.image),
       newTopicId: () => randomUuid(this.world.random),
     };
   }
 
+  /** The partition if this node leads it (its log is open here). */
   partition(topic: string, index: number): Partition | undefined {
-    return this.#partitions.get(`${topic}:${index}`);
+    const open = this.#partitions.get(`${topic}:${index}`);
+    if (open === undefined) return undefined;
+    return this.image.topicsByName.get(topic)?.partitions[index]?.leader === this.nodeId ? open : undefined;
   }
 
-  /** Brokers as Metadata lists them: this node at its advertised address. */
-  brokerEndpoints(): { nodeId: number; host: string; port: number; rack: string | null }[] {
-    const listener = this.config.advertisedListeners[0]!;
-    return [{
-      nodeId: this.nodeId,
-      host: listener.host,
-      port: listener.port,
-      rack: this.config.string("broker.rack"),
-    }];
+  /** The error for a partition this node does not lead: another node leads it, or it does not exist. */
+  partitionErrorCode(topic: string, index: number): number {
+    return this.image.topicsByName.get(topic)?.partitions[index]
+      ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+      : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  /**
+   * Brokers as Metadata lists them: the registered, unfenced brokers at
+   * their endpoint for the listener the request came in on.
+   */
+  brokerEndpoints(
+    listenerName: string,
+  ): { nodeId: number; host: string; port: number; rack: string | null }[] {
+    return brokerEndpointsOf(this.image, listenerName);
   }
 
   /** Dynamic broker configs: cluster-wide defaults overlaid by this node's own. */
@@ -264,6 +323,7 @@ export class Broker {
 
   /** Flushes and closes every log (clean shutdown). */
   close(): void {
+    this.metadataWaiters.wakeAll();
     this.#cleanerTimer?.stop();
     this.cleaner.close();
     this.groups.close();

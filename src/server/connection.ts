@@ -33,6 +33,8 @@ interface Pending {
 export interface ConnectionOptions {
   broker: Broker;
   handlers: ReadonlyMap<number, ApiHandler>;
+  listenerName: string;
+  viaControllerListener: boolean;
   connectionId: number;
   maxRequestBytes: number;
   log: (line: string) => void;
@@ -115,6 +117,9 @@ export class ClientConnection {
       connectionId: this.options.connectionId,
       requestBytes: frame.length,
       clientAddress: this.connection.remote,
+      listenerName: this.options.listenerName,
+      viaControllerListener: this.options.viaControllerListener,
+      handlers: this.options.handlers,
     };
     const slot: Pending = { done: false, chunks: null, bytes: 0 };
     this.#queue.push(slot);

@@ -21,7 +21,7 @@
  */
 import type { Timer } from "../io/types.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import { decideCreateTopic, isRefusal } from "../metadata/controller.ts";
+import { createTopicThroughController } from "./broker_requests.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
 import {
   DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
@@ -146,12 +146,12 @@ export class GroupDriver {
    * is then created over those folders, with as many partitions as Kafka
    * made, so that every group hashes to the partition that holds it.
    */
-  start(): void {
+  async start(): Promise<void> {
     if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
       const onDisk = this.#logs.partitionsOnDisk().filter((found) => found.topic === OFFSETS_TOPIC);
       if (onDisk.length === 0) return;
       const count = Math.max(...onDisk.map((found) => found.partition)) + 1;
-      const refusal = this.#createTopic(count);
+      const refusal = await this.#createTopic(count);
       if (refusal !== null) {
         this.#broker.world.log(`cannot adopt ${OFFSETS_TOPIC} from the log directory: ${refusal}`);
         return;
@@ -164,10 +164,10 @@ export class GroupDriver {
    * FindCoordinator's side effect: the topic is created on first use, as
    * Kafka does. Returns 0, or COORDINATOR_NOT_AVAILABLE when it cannot be.
    */
-  ensureOffsetsTopic(): number {
+  async ensureOffsetsTopic(): Promise<number> {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
-      const refusal = this.#createTopic(this.#broker.config.int("offsets.topic.num.partitions"));
+      const refusal = await this.#createTopic(this.#broker.config.int("offsets.topic.num.partitions"));
       if (refusal !== null) {
         this.#broker.world.log(`cannot create ${OFFSETS_TOPIC}: ${refusal}`);
         return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -177,28 +177,33 @@ export class GroupDriver {
     return ErrorCode.NONE;
   }
 
-  #createTopic(partitionCount: number): string | null {
+  async #createTopic(partitionCount: number): Promise<string | null> {
     const broker = this.#broker;
-    const context = broker.placementContext();
     // Kafka refuses a replication factor above the live brokers; a lone node keeps one copy.
-    const replicationFactor = Math.min(
-      broker.config.int("offsets.topic.replication.factor"),
-      context.brokerIds.length,
+    const replicationFactor = Math.max(
+      1,
+      Math.min(
+        broker.config.int("offsets.topic.replication.factor"),
+        broker.placementContext().brokerIds.length,
+      ),
     );
-    const decision = decideCreateTopic(broker.image, {
+    const refusal = await createTopicThroughController(broker, {
       name: OFFSETS_TOPIC,
       numPartitions: partitionCount,
       replicationFactor,
-      assignments: [],
       configs: [
         { name: "cleanup.policy", value: "compact" },
         { name: "compression.type", value: "producer" },
         { name: "segment.bytes", value: String(broker.config.int("offsets.topic.segment.bytes")) },
       ],
-    }, context);
-    if (isRefusal(decision)) return decision.errorMessage ?? `error ${decision.errorCode}`;
-    broker.commit(decision.records);
-    return null;
+    });
+    return refusal === null ? null : refusal.errorMessage ?? `error ${refusal.errorCode}`;
+  }
+
+  /** The image changed `__consumer_offsets`: start serving the partitions this node now leads. */
+  onOffsetsTopicChanged(): void {
+    if (this.#closed || !this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) return;
+    this.#loadPartitions();
   }
 
   /** Reads every `__consumer_offsets` partition this node leads and starts serving it. */

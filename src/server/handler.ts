@@ -21,6 +21,12 @@ export interface RequestContext {
   requestBytes: number;
   /** The client's address as "host:port" (DescribeGroups reports its host). */
   clientAddress: string;
+  /** The name of the listener the request came in on (Metadata answers with that listener's endpoints). */
+  listenerName: string;
+  /** Whether it came in on a controller listener (such requests are never forwarded again). */
+  viaControllerListener: boolean;
+  /** The APIs served on that listener (what ApiVersions advertises there). */
+  handlers?: ReadonlyMap<number, ApiHandler>;
 }
 
 export interface ApiHandler {

@@ -1,34 +1,46 @@
 /**
- * A running Dafka node: opens its log directory, rebuilds the metadata image
- * from the metadata log, and serves clients on its listeners. The same code
- * runs on Deno's I/O (`dafka`) and on the simulator's.
+ * A running Dafka node: opens its log directory, joins the metadata quorum
+ * (src/raft through MetadataQuorum), catches up with the metadata log,
+ * registers as a broker with the active controller, and serves clients on
+ * its listeners once unfenced. The same code runs on Deno's I/O (`dafka`)
+ * and on the simulator's.
+ *
+ * Start-up order, as Kafka's: controller listeners first (the other voters
+ * need them to elect a leader), then catch up with the quorum, then publish
+ * the image to the partition logs, register, and open the client
+ * listeners only once the controller has unfenced this broker.
  */
-import type { BrokerConfig } from "../config/broker_config.ts";
+import type { BrokerConfig, ListenerConfig } from "../config/broker_config.ts";
+import { quorumConfigOf } from "../config/quorum_config.ts";
 import type { Listener, World } from "../io/types.ts";
 import { LogManager } from "../log/mod.ts";
 import { decompress } from "../protocol/compression/mod.ts";
+import { randomUuid, uuidFromString, uuidToString } from "../metadata/uuid.ts";
 import { startPeriodicJobs } from "./periodic_jobs.ts";
 import { adoptUnknownPartitions } from "./adopt_log_dir.ts";
-import { MetadataLog } from "../metadata/metadata_log.ts";
-import { MetadataRecordType } from "../metadata/records.ts";
-import { randomUuid, uuidToString } from "../metadata/uuid.ts";
 import { Broker } from "./broker.ts";
+import { BrokerLifecycle } from "./broker_lifecycle.ts";
 import { ClientConnection } from "./connection.ts";
-import { HANDLERS_BY_KEY } from "./handlers/mod.ts";
-
-/** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
-const METADATA_VERSION_LEVEL = 21;
+import { ControllerChannel } from "./controller/controller_channel.ts";
+import { ControllerState } from "./controller/controller_state.ts";
+import type { ApiHandler } from "./handler.ts";
+import { CONTROLLER_HANDLERS_BY_KEY, HANDLERS_BY_KEY } from "./handlers/mod.ts";
+import { MetadataQuorum } from "./metadata_quorum.ts";
+import { RaftPeers } from "./raft_peers.ts";
 
 export interface RunningNode {
   broker: Broker;
-  /** The bound listeners (their ports, when 0 was asked for). */
+  /** The bound client listeners (their ports, when 0 was asked for). */
   listeners: Listener[];
+  /** The bound controller listeners. */
+  controllerListeners: Listener[];
   /** Stops serving and closes the logs cleanly. */
   close(): Promise<void>;
 }
 
-/** Starts a node on `world` with `config`. */
+/** Starts a node on `world` with `config`; resolves once it serves clients. */
 export async function startNode(world: World, config: BrokerConfig): Promise<RunningNode> {
+  const quorumConfig = quorumConfigOf(config);
   const logs = LogManager.open({
     disk: world.disk,
     clock: world.clock,
@@ -41,54 +53,123 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
     directoryId: uuidToString(randomUuid(world.random)),
   });
-  const metadataLog = new MetadataLog(logs.openMetadataLog(), world.clock, world.disk);
-  metadataLog.onSkip = (reason) => world.log(`skipped ${reason}`);
-  const broker = new Broker({ world, config, clusterId: identity.clusterId, metadataLog, logs });
-  broker.load();
-  if (!broker.image.features.has("metadata.version")) {
-    broker.commit([{
-      type: MetadataRecordType.FeatureLevel,
-      name: "metadata.version",
-      featureLevel: METADATA_VERSION_LEVEL,
-    }]);
-  }
-  broker.groups.start();
-  adoptUnknownPartitions(world, logs, broker);
-  const listeners: Listener[] = [];
-  for (const listener of config.listeners) {
-    listeners.push(await world.net.listen({ host: listener.host || "0.0.0.0", port: listener.port }));
-  }
-  const jobs = startPeriodicJobs(world.clock, logs, config, world.log);
+  const broker = new Broker({ world, config, clusterId: identity.clusterId, logs, quorumConfig });
+  const otherVoters = quorumConfig.voterIds.some((id) => id !== config.nodeId);
+  const quorum = new MetadataQuorum({
+    world,
+    nodeId: config.nodeId,
+    clusterId: identity.clusterId,
+    voterIds: quorumConfig.voterIds,
+    directory: `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`,
+    timeouts: {
+      electionTimeoutMs: config.int("controller.quorum.election.timeout.ms"),
+      electionBackoffMaxMs: config.int("controller.quorum.election.backoff.max.ms"),
+      fetchTimeoutMs: config.int("controller.quorum.fetch.timeout.ms"),
+      requestTimeoutMs: config.int("controller.quorum.request.timeout.ms"),
+      retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
+    },
+    segmentBytes: config.int("metadata.log.segment.bytes"),
+    snapshotEveryBytes: config.int("metadata.log.max.record.bytes.between.snapshots"),
+    proposalTimeoutMs: 30_000,
+    peers: otherVoters ? new RaftPeers(world.net, config.nodeId, quorumConfig.voterAddresses) : null,
+    applier: broker.applier,
+  });
+  const channel = new ControllerChannel({
+    nodeId: config.nodeId,
+    clock: world.clock,
+    net: world.net,
+    quorum,
+    voterAddresses: quorumConfig.voterAddresses,
+    retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
+    timeoutMs: 30_000,
+  });
+  const controller = new ControllerState({
+    clock: world.clock,
+    quorum,
+    channel,
+    image: () => broker.image,
+    sessionTimeoutMs: config.int("broker.session.timeout.ms"),
+    checkIntervalMs: Math.max(10, Math.floor(config.int("broker.heartbeat.interval.ms") / 2)),
+    log: world.log,
+  });
+  broker.quorum = quorum;
+  broker.controllerChannel = channel;
+  broker.controller = controller;
+  quorum.onChange = () => {
+    controller.onQuorumChange();
+    broker.metadataWaiters.notify();
+  };
+
   const connections = new Set<ClientConnection>();
   let nextConnectionId = 1;
-  const accepting = listeners.map(async (listener) => {
-    while (true) {
-      const connection = await listener.accept();
-      if (!connection) return;
-      const client = new ClientConnection(connection, {
-        broker,
-        handlers: HANDLERS_BY_KEY,
-        connectionId: nextConnectionId++,
-        maxRequestBytes: config.int("socket.request.max.bytes"),
-        log: world.log,
-      });
-      connections.add(client);
-      client.serve().finally(() => connections.delete(client));
+  const accepting: Promise<void>[] = [];
+  const serve = async (
+    specs: ListenerConfig[],
+    handlers: ReadonlyMap<number, ApiHandler>,
+    viaControllerListener: boolean,
+  ): Promise<Listener[]> => {
+    const bound: Listener[] = [];
+    for (const spec of specs) {
+      const listener = await world.net.listen({ host: spec.host || "0.0.0.0", port: spec.port });
+      bound.push(listener);
+      accepting.push((async () => {
+        while (true) {
+          const connection = await listener.accept();
+          if (!connection) return;
+          const client = new ClientConnection(connection, {
+            broker,
+            handlers,
+            listenerName: spec.name,
+            viaControllerListener,
+            connectionId: nextConnectionId++,
+            maxRequestBytes: config.int("socket.request.max.bytes"),
+            log: world.log,
+          });
+          connections.add(client);
+          client.serve().finally(() => connections.delete(client));
+        }
+      })());
     }
-  });
+    return bound;
+  };
+
+  const controllerListeners = await serve(quorumConfig.controllerListeners, CONTROLLER_HANDLERS_BY_KEY, true);
+  quorum.start();
+  controller.start();
+  await broker.metadataWaiters.wait(() => quorum.caughtUp, Infinity);
+  broker.publish();
+  broker.startBackgroundWork();
+  const lifecycle = new BrokerLifecycle(
+    broker,
+    world.clock,
+    world.random,
+    uuidFromString(identity.directoryId) ?? new Uint8Array(16),
+  );
+  lifecycle.start();
+  await lifecycle.unfenced;
+  // Creating topics over folders found on disk needs this broker registered (placement uses it).
+  await broker.groups.start();
+  await adoptUnknownPartitions(world, logs, broker);
+  const listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
+  const jobs = startPeriodicJobs(world.clock, logs, config, world.log);
   world.log(
     `Dafka node ${config.nodeId} of cluster ${identity.clusterId} listening on ${
-      listeners.map((listener) => `${listener.host}:${listener.port}`).join(", ")
+      [...listeners, ...controllerListeners].map((listener) => `${listener.host}:${listener.port}`).join(", ")
     }, log dir ${config.logDirs[0]}`,
   );
   return {
     broker,
     listeners,
+    controllerListeners,
     async close() {
       jobs.stop();
-      for (const listener of listeners) listener.close();
+      lifecycle.close();
+      controller.close();
+      for (const listener of [...listeners, ...controllerListeners]) listener.close();
       for (const client of connections) client.close();
       await Promise.all(accepting);
+      quorum.close();
+      channel.close();
       broker.close();
     },
   };

@@ -15,7 +15,8 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 export const apiVersionsHandler: ApiHandler = {
   schema: apiVersions,
   handle(context, body) {
-    const apiKeys = context.broker.handlers().map((handler) => ({
+    const served = context.handlers ? [...context.handlers.values()] : context.broker.handlers();
+    const apiKeys = served.map((handler) => ({
       apiKey: handler.schema.apiKey,
       minVersion: parseRange(handler.schema.versions).min,
       maxVersion: parseRange(handler.schema.versions).max,

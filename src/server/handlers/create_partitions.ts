@@ -5,16 +5,16 @@ import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { createPartitions } from "../../protocol/messages/create_partitions.ts";
 import { decideCreatePartitions, isRefusal } from "../../metadata/controller.ts";
-import type { ApiHandler } from "../handler.ts";
+import { controllerApi, mapInOrder } from "../controller/controller_api.ts";
 
-export const createPartitionsHandler: ApiHandler = {
+export const createPartitionsHandler = controllerApi({
   schema: createPartitions,
-  handle(context, body) {
+  async control(context, body) {
     const broker = context.broker;
     const topics = body.topics as Message[];
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
-    const results = topics.map((request) => {
+    const results = await mapInOrder(topics, async (request) => {
       if (counts.get(request.name)! > 1) {
         return {
           name: request.name,
@@ -35,9 +35,15 @@ export const createPartitionsHandler: ApiHandler = {
         : null;
       const decision = decideCreatePartitions(topic, request.count, assignments, broker.placementContext());
       if (isRefusal(decision)) return { name: request.name, ...decision };
-      if (!body.validateOnly) broker.commit(decision.records);
+      if (!body.validateOnly) await broker.quorum.propose(decision.records);
       return { name: request.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, results };
   },
-};
+  refuse(body, _version, errorCode, errorMessage) {
+    return {
+      throttleTimeMs: 0,
+      results: (body.topics as Message[]).map((topic) => ({ name: topic.name, errorCode, errorMessage })),
+    };
+  },
+});

@@ -11,16 +11,16 @@ import { createTopics } from "../../protocol/messages/create_topics.ts";
 import { decideCreateTopic, isRefusal } from "../../metadata/controller.ts";
 import { ZERO_UUID } from "../../metadata/uuid.ts";
 import { topicConfigEntries } from "../config_view.ts";
-import type { ApiHandler } from "../handler.ts";
+import { controllerApi, mapInOrder } from "../controller/controller_api.ts";
 
-export const createTopicsHandler: ApiHandler = {
+export const createTopicsHandler = controllerApi({
   schema: createTopics,
-  handle(context, body) {
+  async control(context, body) {
     const broker = context.broker;
     const topics = body.topics as Message[];
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
-    const results = topics.map((topic) => {
+    const results = await mapInOrder(topics, async (topic) => {
       const base = {
         name: topic.name,
         topicId: ZERO_UUID,
@@ -43,7 +43,7 @@ export const createTopicsHandler: ApiHandler = {
         configs: topic.configs,
       }, broker.placementContext());
       if (isRefusal(decision)) return { ...base, ...decision };
-      if (!body.validateOnly) broker.commit(decision.records);
+      if (!body.validateOnly) await broker.quorum.propose(decision.records);
       const created = body.validateOnly ? null : broker.image.topicsByName.get(topic.name)!;
       const partitionCount = decision.records.filter((record) => record.type === 3).length;
       const first = decision.records.find((record) => record.type === 3) as
@@ -69,4 +69,18 @@ export const createTopicsHandler: ApiHandler = {
     });
     return { throttleTimeMs: 0, topics: results };
   },
-};
+  refuse(body, _version, errorCode, errorMessage) {
+    return {
+      throttleTimeMs: 0,
+      topics: (body.topics as Message[]).map((topic) => ({
+        name: topic.name,
+        topicId: ZERO_UUID,
+        errorCode,
+        errorMessage,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      })),
+    };
+  },
+});

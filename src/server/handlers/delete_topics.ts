@@ -8,16 +8,19 @@ import { deleteTopics } from "../../protocol/messages/delete_topics.ts";
 import { decideDeleteTopic, isRefusal } from "../../metadata/controller.ts";
 import type { TopicImage } from "../../metadata/image.ts";
 import { uuidToString, ZERO_UUID } from "../../metadata/uuid.ts";
-import type { ApiHandler } from "../handler.ts";
+import { controllerApi, mapInOrder } from "../controller/controller_api.ts";
 
-export const deleteTopicsHandler: ApiHandler = {
+function wantedTopics(body: Message, version: number): { name: string | null; topicId: Uint8Array }[] {
+  return version >= 6
+    ? (body.topics as Message[]).map((topic) => ({ name: topic.name, topicId: topic.topicId }))
+    : (body.topicNames as string[]).map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+export const deleteTopicsHandler = controllerApi({
   schema: deleteTopics,
-  handle(context, body) {
+  async control(context, body) {
     const broker = context.broker;
-    const wanted: { name: string | null; topicId: Uint8Array }[] = context.version >= 6
-      ? (body.topics as Message[]).map((topic) => ({ name: topic.name, topicId: topic.topicId }))
-      : (body.topicNames as string[]).map((name) => ({ name, topicId: ZERO_UUID }));
-    const responses = wanted.map((item) => {
+    const responses = await mapInOrder(wantedTopics(body, context.version), async (item) => {
       const byId = item.topicId.some((byte) => byte !== 0);
       let topic: TopicImage | undefined;
       if (byId && item.name) {
@@ -48,9 +51,15 @@ export const deleteTopicsHandler: ApiHandler = {
         };
       }
       const decision = decideDeleteTopic(topic);
-      if (!isRefusal(decision)) broker.commit(decision.records);
+      if (!isRefusal(decision)) await broker.quorum.propose(decision.records);
       return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, responses };
   },
-};
+  refuse(body, version, errorCode, errorMessage) {
+    return {
+      throttleTimeMs: 0,
+      responses: wantedTopics(body, version).map((item) => ({ ...item, errorCode, errorMessage })),
+    };
+  },
+});

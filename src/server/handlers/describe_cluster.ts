@@ -30,8 +30,8 @@ export const describeClusterHandler: ApiHandler = {
       errorMessage: null,
       endpointType,
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
-      brokers: broker.brokerEndpoints().map((endpoint) => ({
+      controllerId: broker.quorum.leaderId,
+      brokers: broker.brokerEndpoints(context.listenerName).map((endpoint) => ({
         brokerId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,

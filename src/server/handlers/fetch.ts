@@ -146,9 +146,12 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
     if (errorCode !== ErrorCode.NONE) return emptyAnswer(entry, errorCode);
     const partition: Partition | undefined = broker.partition(entry.topic, entry.partition);
     if (!partition) {
+      const missing = broker.partitionErrorCode(entry.topic, entry.partition);
       return emptyAnswer(
         entry,
-        context.version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        missing === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && context.version >= 13
+          ? ErrorCode.UNKNOWN_TOPIC_ID
+          : missing,
       );
     }
     const epochError = partition.checkLeaderEpoch(entry.currentLeaderEpoch);

@@ -1,5 +1,6 @@
 /**
- * FindCoordinator (key 10), v0-6: every coordinator is this node.
+ * FindCoordinator (key 10), v0-6: a group's coordinator is the leader of its
+ * `__consumer_offsets` partition.
  * v0 asks for a group's coordinator; v1 adds the key type (0 group, 1
  * transaction); v3 is flexible; v4 batches keys (KIP-699) and answers per
  * key; v6 accepts share-group keys (type 2), which Dafka does not serve
@@ -9,6 +10,8 @@
 import { ErrorCode } from "../../protocol/errors.ts";
 import { findCoordinator } from "../../protocol/messages/find_coordinator.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
+import { OFFSETS_TOPIC } from "../group_driver.ts";
+import { partitionForGroup } from "../../group/mod.ts";
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -23,14 +26,26 @@ interface Coordinator {
 
 const NO_NODE = { nodeId: -1, host: "", port: -1 };
 
-function coordinatorFor(context: RequestContext, keyType: number): Coordinator {
+/**
+ * The coordinator of `key`: the leader of the `__consumer_offsets`
+ * partition the group hashes to (a transactional id is answered with this
+ * node, which then refuses transactions).
+ */
+async function coordinatorFor(context: RequestContext, keyType: number, key: string): Promise<Coordinator> {
   const broker = context.broker;
   let errorCode: number = ErrorCode.NONE;
-  if (keyType === KEY_TYPE_GROUP) errorCode = broker.groups.ensureOffsetsTopic();
+  if (keyType === KEY_TYPE_GROUP) errorCode = await broker.groups.ensureOffsetsTopic();
   else if (keyType !== KEY_TYPE_TRANSACTION) errorCode = ErrorCode.INVALID_REQUEST;
   if (errorCode !== ErrorCode.NONE) return { errorCode, ...NO_NODE };
-  const self = broker.brokerEndpoints()[0]!;
-  return { errorCode, nodeId: self.nodeId, host: self.host, port: self.port };
+  const endpoints = broker.brokerEndpoints(context.listenerName);
+  let nodeId = broker.nodeId;
+  if (keyType === KEY_TYPE_GROUP) {
+    const partitions = broker.image.topicsByName.get(OFFSETS_TOPIC)?.partitions ?? [];
+    nodeId = partitions[partitionForGroup(key, partitions.length)]?.leader ?? -1;
+  }
+  const endpoint = endpoints.find((candidate) => candidate.nodeId === nodeId);
+  if (!endpoint) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_NODE };
+  return { errorCode, nodeId, host: endpoint.host, port: endpoint.port };
 }
 
 function errorMessageOf(errorCode: number): string | null {
@@ -46,16 +61,17 @@ function errorMessageOf(errorCode: number): string | null {
 
 export const findCoordinatorHandler: ApiHandler = {
   schema: findCoordinator,
-  handle(context, body) {
+  async handle(context, body) {
     const keyType = context.version >= 1 ? body.keyType as number : KEY_TYPE_GROUP;
     if (context.version >= FIRST_BATCHED_VERSION) {
-      const coordinators = (body.coordinatorKeys as string[]).map((key) => {
-        const found = coordinatorFor(context, keyType);
-        return { key, ...found, errorMessage: errorMessageOf(found.errorCode) };
-      });
+      const coordinators = [];
+      for (const key of body.coordinatorKeys as string[]) {
+        const found = await coordinatorFor(context, keyType, key);
+        coordinators.push({ key, ...found, errorMessage: errorMessageOf(found.errorCode) });
+      }
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = coordinatorFor(context, keyType);
+    const found = await coordinatorFor(context, keyType, body.key);
     return { throttleTimeMs: 0, ...found, errorMessage: errorMessageOf(found.errorCode) };
   },
 };

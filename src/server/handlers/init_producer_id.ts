@@ -5,13 +5,13 @@
  * non-transactional producer still gets a new id). v2: flexible.
  * Transactions are not implemented yet: a transactional id is refused.
  */
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
 import { initProducerId } from "../../protocol/messages/init_producer_id.ts";
 import type { ApiHandler } from "../handler.ts";
 
 export const initProducerIdHandler: ApiHandler = {
   schema: initProducerId,
-  handle(context, body) {
+  async handle(context, body) {
     if (body.transactionalId !== null && body.transactionalId !== undefined) {
       return {
         throttleTimeMs: 0,
@@ -20,11 +20,18 @@ export const initProducerIdHandler: ApiHandler = {
         producerEpoch: -1,
       };
     }
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      producerId: context.broker.producerIds.next(),
-      producerEpoch: 0,
-    };
+    try {
+      const producerId = await context.broker.producerIds.next();
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+    } catch (error) {
+      if (!(error instanceof KafkaError)) throw error;
+      // The controller could not be reached in time: the client retries.
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        producerId: -1,
+        producerEpoch: -1,
+      };
+    }
   },
 };

@@ -4,8 +4,10 @@
  * v4+: allowAutoTopicCreation. v10+: topics may be named by id. v12: a topic
  * asked for by id only answers with its name (names nullable in the response).
  * Unknown topics are created when auto.create.topics.enable is set and the
- * client allows it; the metadata record is committed before the answer, so
- * the topic comes back ready to use.
+ * client allows it, through the active controller; the answer waits until
+ * this node's image has the topic, so it comes back ready to use. Brokers
+ * are the unfenced ones at their endpoints for this request's listener; a
+ * partition without a leader (its broker fenced) is LEADER_NOT_AVAILABLE.
  */
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
@@ -23,7 +25,7 @@ function describeTopic(topic: TopicImage): Message {
     topicId: topic.topicId,
     isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((partition) => ({
-      errorCode: ErrorCode.NONE,
+      errorCode: partition.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: partition.partition,
       leaderId: partition.leader,
       leaderEpoch: partition.leaderEpoch,
@@ -38,11 +40,11 @@ function missingTopic(name: string | null, topicId: Uint8Array, errorCode: numbe
   return { errorCode, name, topicId, isInternal: false, partitions: [] };
 }
 
-function answerByName(broker: Broker, name: string, autoCreate: boolean): Message {
+async function answerByName(broker: Broker, name: string, autoCreate: boolean): Promise<Message> {
   if (topicNameProblem(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   let topic = broker.image.topicsByName.get(name);
   if (!topic && autoCreate && broker.config.bool("auto.create.topics.enable")) {
-    const refusal = broker.autoCreateTopic(name);
+    const refusal = await broker.autoCreateTopic(name);
     if (refusal) return missingTopic(name, ZERO_UUID, refusal.errorCode);
     topic = broker.image.topicsByName.get(name);
   }
@@ -52,7 +54,7 @@ function answerByName(broker: Broker, name: string, autoCreate: boolean): Messag
 
 export const metadataHandler: ApiHandler = {
   schema: metadata,
-  handle(context, body) {
+  async handle(context, body) {
     const broker = context.broker;
     const requested = body.topics as Message[] | null;
     const allTopics = requested === null || (context.version === 0 && requested.length === 0);
@@ -61,7 +63,7 @@ export const metadataHandler: ApiHandler = {
       topics = [...broker.image.topicsByName.values()].map(describeTopic);
     } else {
       const autoCreate = context.version < 4 || body.allowAutoTopicCreation;
-      topics = requested!.map((entry) => {
+      topics = await Promise.all(requested!.map((entry) => {
         const hasId = entry.topicId && entry.topicId.some((byte: number) => byte !== 0);
         if (hasId) {
           if (entry.name !== null && entry.name !== undefined && entry.name !== "") {
@@ -71,13 +73,13 @@ export const metadataHandler: ApiHandler = {
           return topic ? describeTopic(topic) : missingTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
         }
         return answerByName(broker, entry.name ?? "", autoCreate);
-      });
+      }));
     }
     return {
       throttleTimeMs: 0,
-      brokers: broker.brokerEndpoints(),
+      brokers: broker.brokerEndpoints(context.listenerName),
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.quorum.leaderId,
       topics,
       clusterAuthorizedOperations: -2147483648,
     };

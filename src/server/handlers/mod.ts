@@ -31,6 +31,17 @@ import { offsetFetchHandler } from "./offset_fetch.ts";
 import { offsetForLeaderEpochHandler } from "./offset_for_leader_epoch.ts";
 import { produceHandler } from "./produce.ts";
 import { syncGroupHandler } from "./sync_group.ts";
+import { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
+import { brokerHeartbeatHandler } from "./broker_heartbeat.ts";
+import { brokerRegistrationHandler } from "./broker_registration.ts";
+import {
+  beginQuorumEpochHandler,
+  describeQuorumHandler,
+  endQuorumEpochHandler,
+  fetchSnapshotHandler,
+  raftFetchHandler,
+  voteHandler,
+} from "./raft_requests.ts";
 
 export const HANDLERS: readonly ApiHandler[] = [
   produceHandler,
@@ -62,8 +73,36 @@ export const HANDLERS: readonly ApiHandler[] = [
   deleteGroupsHandler,
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
+  describeQuorumHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(
   HANDLERS.map((handler) => [handler.schema.apiKey, handler]),
+);
+
+/**
+ * What a controller listener serves: the Raft APIs (Fetch there is the
+ * metadata log's), the brokers' lifecycle requests, and the requests
+ * brokers forward to the active controller.
+ */
+export const CONTROLLER_HANDLERS: readonly ApiHandler[] = [
+  apiVersionsHandler,
+  raftFetchHandler,
+  voteHandler,
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  describeQuorumHandler,
+  fetchSnapshotHandler,
+  brokerRegistrationHandler,
+  brokerHeartbeatHandler,
+  allocateProducerIdsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
+].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
+
+export const CONTROLLER_HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(
+  CONTROLLER_HANDLERS.map((handler) => [handler.schema.apiKey, handler]),
 );

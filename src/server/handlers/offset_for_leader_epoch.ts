@@ -19,7 +19,9 @@ export const offsetForLeaderEpochHandler: ApiHandler = {
       partitions: (topic.partitions as Message[]).map((request) => {
         const base = { partition: request.partition, leaderEpoch: -1, endOffset: -1 };
         const partition = broker.partition(topic.topic, request.partition);
-        if (!partition) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (!partition) {
+          return { ...base, errorCode: broker.partitionErrorCode(topic.topic, request.partition) };
+        }
         const epochError = partition.checkLeaderEpoch(request.currentLeaderEpoch);
         if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };
         const found = partition.endOffsetForEpoch(request.leaderEpoch);

@@ -25,7 +25,7 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
 
 function producePartition(context: RequestContext, topicName: string, data: Message): Message {
   const partition = context.broker.partition(topicName, data.index);
-  if (!partition) return partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!partition) return partitionError(data.index, context.broker.partitionErrorCode(topicName, data.index));
   const records = data.records as Uint8Array | null;
   if (records === null || records.length === 0) {
     return partitionError(data.index, ErrorCode.INVALID_RECORD, "Produce request has no records");

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { Connection, World } from "../src/io/types.ts";
-import { API_SCHEMAS, decodeRequest, encodeResponse } from "../src/protocol/apis.ts";
-import type { Message } from "../src/protocol/codec.ts";
-import { FrameReader } from "../src/server/frame_reader.ts";
-import { KafkaClient } from "./client.ts";
-import { SimCluster } from "./world.ts";
+import type { Connection, World } from "../io/types.ts";
+import { API_SCHEMAS, decodeRequest, encodeResponse } from "../protocol/apis.ts";
+import type { Message } from "../protocol/codec.ts";
+import { FrameReader } from "./frame_reader.ts";
+import { KafkaClient } from "./kafka_client.ts";
+import { SimCluster } from "../../sim/world.ts";
 
 const API_VERSIONS = 18;
 

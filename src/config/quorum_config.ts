@@ -1,0 +1,119 @@
+/**
+ * The metadata quorum as the configuration describes it: the node's roles,
+ * the voters (`controller.quorum.voters`, `id@host:port`), and the
+ * listeners that carry controller traffic (`controller.listener.names`).
+ *
+ * A node that is the only voter and has no controller listener needs no
+ * network for its quorum: that is the embedded single-node default, so
+ * `--override listeners=PLAINTEXT://127.0.0.1:PORT` alone starts a node.
+ */
+import type { BrokerConfig, ListenerConfig } from "./broker_config.ts";
+import { ConfigError } from "./config_types.ts";
+
+export interface VoterAddress {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface QuorumConfig {
+  isBroker: boolean;
+  isController: boolean;
+  /** The voters' ids, sorted. */
+  voterIds: number[];
+  /** Where each voter's controller listener is; absent for the embedded single voter. */
+  voterAddresses: Map<number, VoterAddress>;
+  /** The listeners of this node that serve controller traffic. */
+  controllerListeners: ListenerConfig[];
+  /** The listeners of this node that serve clients. */
+  brokerListeners: ListenerConfig[];
+}
+
+const VOTER_PATTERN = /^(\d+)@(\[[^\]]+\]|[^:@]*):(\d+)$/;
+
+/** Parses `controller.quorum.voters` entries. */
+export function parseVoters(entries: readonly string[]): Map<number, VoterAddress> {
+  const voters = new Map<number, VoterAddress>();
+  for (const entry of entries) {
+    const match = VOTER_PATTERN.exec(entry.trim());
+    if (!match) {
+      throw new ConfigError("controller.quorum.voters", `'${entry}' is not of the form id@host:port`);
+    }
+    const nodeId = Number(match[1]);
+    const port = Number(match[3]);
+    if (port <= 0 || port > 65535) {
+      throw new ConfigError("controller.quorum.voters", `bad port in '${entry}'`);
+    }
+    if (voters.has(nodeId)) {
+      throw new ConfigError("controller.quorum.voters", `voter ${nodeId} appears twice`);
+    }
+    voters.set(nodeId, { nodeId, host: match[2]!.replace(/^\[|\]$/g, ""), port });
+  }
+  return voters;
+}
+
+/** The quorum configuration of `config`; throws ConfigError naming the key at fault. */
+export function quorumConfigOf(config: BrokerConfig): QuorumConfig {
+  const roles = config.list("process.roles");
+  const isBroker = roles.includes("broker");
+  const isController = roles.includes("controller");
+  const voterAddresses = parseVoters(config.list("controller.quorum.voters"));
+  const controllerNames = config.list("controller.listener.names");
+  const controllerListeners = config.listeners.filter((listener) => controllerNames.includes(listener.name));
+  const brokerListeners = config.listeners.filter((listener) => !controllerNames.includes(listener.name));
+  if (voterAddresses.size === 0) {
+    if (config.list("controller.quorum.bootstrap.servers").length > 0) {
+      throw new ConfigError(
+        "controller.quorum.bootstrap.servers",
+        "dynamic quorums (KIP-853) are not supported; list the voters in controller.quorum.voters",
+      );
+    }
+    if (!isController) {
+      throw new ConfigError("controller.quorum.voters", "a broker-only node must list the controller voters");
+    }
+    return {
+      isBroker,
+      isController,
+      voterIds: [config.nodeId],
+      voterAddresses,
+      controllerListeners,
+      brokerListeners,
+    };
+  }
+  if (!config.has("cluster.id")) {
+    throw new ConfigError(
+      "cluster.id",
+      "missing: every node of a multi-node quorum must be given the same cluster.id",
+    );
+  }
+  if (isController && !voterAddresses.has(config.nodeId)) {
+    throw new ConfigError(
+      "controller.quorum.voters",
+      `node ${config.nodeId} has the controller role but is not one of the voters`,
+    );
+  }
+  if (!isController && voterAddresses.has(config.nodeId)) {
+    throw new ConfigError(
+      "process.roles",
+      `node ${config.nodeId} is a voter, so it needs the controller role`,
+    );
+  }
+  const needsListener = isController && voterAddresses.size > 1;
+  if (needsListener && controllerListeners.length === 0) {
+    throw new ConfigError(
+      "controller.listener.names",
+      "must name a listener in listeners that the other voters reach this controller on",
+    );
+  }
+  if (isBroker && brokerListeners.length === 0) {
+    throw new ConfigError("listeners", "a broker needs a listener that is not a controller listener");
+  }
+  return {
+    isBroker,
+    isController,
+    voterIds: [...voterAddresses.keys()].sort((left, right) => left - right),
+    voterAddresses,
+    controllerListeners,
+    brokerListeners,
+  };
+}

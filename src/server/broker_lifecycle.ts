@@ -1,0 +1,133 @@
+/**
+ * The broker's side of KIP-631: register with the active controller, then
+ * heartbeat. A new broker is fenced until it has applied the metadata log
+ * up to its own registration; `unfenced` resolves the first time the
+ * controller says it is not fenced (the node opens its client listeners
+ * only then, as Kafka does). A heartbeat refused for a stale epoch (the
+ * controller forgot this incarnation) leads to a new registration.
+ *
+ * Heartbeats go out every `broker.heartbeat.interval.ms`, faster while
+ * fenced so that start-up does not wait a whole interval.
+ */
+import type { Clock, Random, Timer } from "../io/types.ts";
+import { randomUuid } from "../metadata/uuid.ts";
+import type { Message } from "../protocol/codec.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import type { Broker } from "./broker.ts";
+import type { ControllerApi } from "./controller/controller_api.ts";
+import { internalCall } from "./broker_requests.ts";
+import { brokerHeartbeatHandler } from "./handlers/broker_heartbeat.ts";
+import { brokerRegistrationHandler } from "./handlers/broker_registration.ts";
+import { METADATA_VERSION_LEVEL } from "./controller/controller_state.ts";
+
+/** Heartbeat interval while fenced (catching up after registration). */
+const FENCED_HEARTBEAT_MS = 50;
+/** Pause after a failed registration before the next attempt. */
+const RETRY_MS = 200;
+
+export class BrokerLifecycle {
+  readonly #incarnationId: Uint8Array;
+  #timer: Timer | null = null;
+  #closed = false;
+  #fenced = true;
+  #markUnfenced: () => void = () => {};
+  /** Resolves once the controller first reports this broker unfenced. */
+  readonly unfenced: Promise<void>;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly clock: Clock,
+    random: Random,
+    private readonly directoryId: Uint8Array,
+  ) {
+    this.#incarnationId = randomUuid(random);
+    this.unfenced = new Promise((resolve) => (this.#markUnfenced = resolve));
+  }
+
+  get fenced(): boolean {
+    return this.#fenced;
+  }
+
+  start(): void {
+    this.#next(0);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#timer?.cancel();
+  }
+
+  #next(delayMs: number): void {
+    if (this.#closed) return;
+    this.#timer = this.clock.setTimer(delayMs, () => {
+      this.#timer = null;
+      const step = this.broker.brokerEpoch < 0 ? this.#register() : this.#heartbeat();
+      step.then((nextDelayMs) => this.#next(nextDelayMs), (error) => {
+        this.broker.world.log(`broker lifecycle: ${(error as Error).message}`);
+        this.#next(RETRY_MS);
+      });
+    });
+  }
+
+  async #register(): Promise<number> {
+    const broker = this.broker;
+    const answer = await this.#call(brokerRegistrationHandler, {
+      brokerId: broker.nodeId,
+      clusterId: broker.clusterId,
+      incarnationId: this.#incarnationId,
+      listeners: broker.config.advertisedListeners
+        .filter((listener) => broker.quorumConfig.brokerListeners.some((own) => own.name === listener.name))
+        .map((listener) => ({
+          name: listener.name,
+          host: listener.host,
+          port: listener.port,
+          securityProtocol: 0,
+        })),
+      features: [{
+        name: "metadata.version",
+        minSupportedVersion: 1,
+        maxSupportedVersion: METADATA_VERSION_LEVEL,
+      }],
+      rack: broker.config.string("broker.rack"),
+      isMigratingZkBroker: false,
+      logDirs: [this.directoryId],
+      previousBrokerEpoch: -1,
+    });
+    if (answer.errorCode !== ErrorCode.NONE) {
+      broker.world.log(`registration refused by the controller: error ${answer.errorCode}`);
+      return RETRY_MS;
+    }
+    broker.brokerEpoch = Number(answer.brokerEpoch);
+    broker.world.log(`registered as broker ${broker.nodeId} with epoch ${broker.brokerEpoch}`);
+    return 0;
+  }
+
+  async #heartbeat(): Promise<number> {
+    const broker = this.broker;
+    const answer = await this.#call(brokerHeartbeatHandler, {
+      brokerId: broker.nodeId,
+      brokerEpoch: broker.brokerEpoch,
+      currentMetadataOffset: broker.quorum.appliedOffset,
+      wantFence: false,
+      wantShutDown: false,
+      offlineLogDirs: [],
+    });
+    if (answer.errorCode === ErrorCode.STALE_BROKER_EPOCH) {
+      broker.world.log(`broker epoch ${broker.brokerEpoch} is stale: registering again`);
+      broker.brokerEpoch = -1;
+      return 0;
+    }
+    if (answer.errorCode !== ErrorCode.NONE) return RETRY_MS;
+    const wasFenced = this.#fenced;
+    this.#fenced = answer.isFenced;
+    if (wasFenced && !this.#fenced) {
+      broker.world.log(`broker ${broker.nodeId} is unfenced`);
+      this.#markUnfenced();
+    }
+    return this.#fenced ? FENCED_HEARTBEAT_MS : broker.config.int("broker.heartbeat.interval.ms");
+  }
+
+  #call(api: ControllerApi, body: Message): Promise<Message> {
+    return internalCall(this.broker, api, body);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * An API that needs the active controller (CreateTopics, DeleteTopics,
+ * CreatePartitions, AlterConfigs, IncrementalAlterConfigs, and the brokers'
+ * BrokerRegistration, BrokerHeartbeat, AllocateProducerIds).
+ *
+ * `control` is the controller's side: it decides against the image,
+ * commits the records through the quorum, and answers; it runs on the
+ * active controller only, one request at a time, so that every decision
+ * sees the effects of the one before. `handle` (what a connection calls)
+ * runs `control` here when this node is the active controller, and
+ * otherwise forwards the request as it came to the active controller, as
+ * Kafka's brokers do. `refuse` builds the answer that fails every item with
+ * one error (no controller reachable in time, leadership lost).
+ */
+import type { Message } from "../../protocol/codec.ts";
+import type { ApiSchema } from "../../protocol/schema.ts";
+import type { ApiHandler, RequestContext } from "../handler.ts";
+
+export interface ControllerApiSpec {
+  schema: ApiSchema;
+  control(context: RequestContext, body: Message): Promise<Message>;
+  refuse(body: Message, version: number, errorCode: number, errorMessage: string): Message;
+}
+
+export interface ControllerApi extends ApiHandler, ControllerApiSpec {}
+
+/** Makes the handler of a controller API from its controller side. */
+export function controllerApi(spec: ControllerApiSpec): ControllerApi {
+  const api: ControllerApi = {
+    ...spec,
+    handle: (context, body) => context.broker.controllerChannel.call(api, context, body),
+  };
+  return api;
+}
+
+/** Runs `each` over `items` one after another (a controller's commits must not interleave). */
+export async function mapInOrder<T, R>(items: readonly T[], each: (item: T) => Promise<R> | R): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await each(item));
+  return out;
+}

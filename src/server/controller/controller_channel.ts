@@ -1,0 +1,125 @@
+/**
+ * The way to the active controller from any node. On the active controller
+ * a request runs here, one at a time (see controller_api.ts); elsewhere it
+ * is sent as it came to the active controller's controller listener, and
+ * retried (after `controller.quorum.retry.backoff.ms`, against whichever
+ * node leads by then) until it is answered or `request.timeout.ms` passes.
+ *
+ * A request that arrived on this node's controller listener is never
+ * forwarded again: a node that is not the active controller refuses it
+ * with NOT_CONTROLLER, and the forwarding node tries the next leader.
+ */
+import type { Clock, Net } from "../../io/types.ts";
+import type { VoterAddress } from "../../config/quorum_config.ts";
+import type { Message } from "../../protocol/codec.ts";
+import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import type { RequestContext } from "../handler.ts";
+import { KafkaClient } from "../kafka_client.ts";
+import type { MetadataQuorum } from "../metadata_quorum.ts";
+import type { ControllerApi } from "./controller_api.ts";
+
+export interface ControllerChannelOptions {
+  nodeId: number;
+  clock: Clock;
+  net: Net;
+  quorum: MetadataQuorum;
+  voterAddresses: ReadonlyMap<number, VoterAddress>;
+  retryBackoffMs: number;
+  timeoutMs: number;
+}
+
+export class ControllerChannel {
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #clients = new Map<number, Promise<KafkaClient>>();
+
+  constructor(private readonly options: ControllerChannelOptions) {}
+
+  /** Answers `body` for `api` from the active controller, wherever it is. */
+  async call(api: ControllerApi, context: RequestContext, body: Message): Promise<Message> {
+    const { clock, quorum } = this.options;
+    const deadlineMs = clock.monotonicMs() + this.options.timeoutMs;
+    while (true) {
+      if (quorum.isActiveController) {
+        try {
+          return await this.exclusive(() => api.control(context, body));
+        } catch (error) {
+          if (!(error instanceof KafkaError)) throw error;
+          const retry = error.code === ErrorCode.NOT_CONTROLLER && !context.viaControllerListener &&
+            clock.monotonicMs() < deadlineMs;
+          if (!retry) return api.refuse(body, context.version, error.code, error.message);
+        }
+      } else if (context.viaControllerListener) {
+        return api.refuse(
+          body,
+          context.version,
+          ErrorCode.NOT_CONTROLLER,
+          "this node is not the active controller",
+        );
+      }
+      const leaderId = quorum.leaderId;
+      if (leaderId >= 0 && leaderId !== this.options.nodeId && this.options.voterAddresses.has(leaderId)) {
+        const answer = await this.#forward(leaderId, api, context.version, body);
+        if (answer !== null && !refusedAsNotController(answer)) return answer;
+      }
+      if (clock.monotonicMs() >= deadlineMs) {
+        return api.refuse(
+          body,
+          context.version,
+          ErrorCode.REQUEST_TIMED_OUT,
+          "no active controller answered in time",
+        );
+      }
+      await clock.sleep(Math.max(this.options.retryBackoffMs, 10));
+    }
+  }
+
+  /** Runs `work` after every earlier controller request has finished. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  async #forward(
+    leaderId: number,
+    api: ControllerApi,
+    version: number,
+    body: Message,
+  ): Promise<Message | null> {
+    const client = this.#client(leaderId);
+    try {
+      return await (await client).request(api.schema.apiKey, version, body);
+    } catch {
+      if (this.#clients.get(leaderId) === client) this.#clients.delete(leaderId);
+      client.then((open) => open.close(), () => {});
+      return null;
+    }
+  }
+
+  #client(nodeId: number): Promise<KafkaClient> {
+    let client = this.#clients.get(nodeId);
+    if (client === undefined) {
+      const address = this.options.voterAddresses.get(nodeId)!;
+      client = KafkaClient.connect(this.options.net, address.host, address.port, {
+        clientId: `dafka-broker-${this.options.nodeId}`,
+      });
+      this.#clients.set(nodeId, client);
+    }
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.#clients.values()) client.then((open) => open.close(), () => {});
+    this.#clients.clear();
+  }
+}
+
+/** Whether a controller's answer says it no longer leads (so the request may be retried elsewhere). */
+function refusedAsNotController(answer: Message): boolean {
+  if (answer.errorCode === ErrorCode.NOT_CONTROLLER) return true;
+  for (const value of Object.values(answer)) {
+    if (!Array.isArray(value) || value.length === 0) continue;
+    if (value.every((item) => item?.errorCode === ErrorCode.NOT_CONTROLLER)) return true;
+  }
+  return false;
+}

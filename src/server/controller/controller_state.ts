@@ -1,0 +1,123 @@
+/**
+ * What the active controller keeps in memory beside the image, as Kafka's
+ * does: when each broker last heartbeated (its session), and the first
+ * steps of a new active controller (finalize metadata.version in a new
+ * cluster; give every broker a fresh session, so that a failover does not
+ * fence brokers that were heartbeating to the old controller).
+ *
+ * A timer checks the sessions every `broker.heartbeat.interval.ms / 2` and
+ * fences brokers silent for `broker.session.timeout.ms`, moving their
+ * partition leaderships away (see metadata/broker_decisions.ts).
+ */
+import type { Clock, Timer } from "../../io/types.ts";
+import { decideFenceBroker } from "../../metadata/broker_decisions.ts";
+import { isRefusal } from "../../metadata/controller.ts";
+import type { MetadataImage } from "../../metadata/image.ts";
+import { type MetadataRecord, MetadataRecordType } from "../../metadata/records.ts";
+import type { ControllerChannel } from "./controller_channel.ts";
+import type { MetadataQuorum } from "../metadata_quorum.ts";
+
+/** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
+export const METADATA_VERSION_LEVEL = 21;
+
+export interface ControllerStateOptions {
+  clock: Clock;
+  quorum: MetadataQuorum;
+  channel: ControllerChannel;
+  image: () => MetadataImage;
+  sessionTimeoutMs: number;
+  checkIntervalMs: number;
+  log: (line: string) => void;
+}
+
+export class ControllerState {
+  /** Monotonic time of each broker's last heartbeat (or registration, or this term's start). */
+  readonly #lastContactMs = new Map<number, number>();
+  /** Brokers that registered or heartbeated in this term (not merely given a grace period). */
+  readonly #heardFrom = new Set<number>();
+  /** The epoch this node last became active controller in. */
+  #activeEpoch = -1;
+  #timer: Timer | null = null;
+  #closed = false;
+
+  constructor(private readonly options: ControllerStateOptions) {}
+
+  start(): void {
+    this.#schedule();
+  }
+
+  /** A broker registered or heartbeated. */
+  touch(brokerId: number): void {
+    this.#lastContactMs.set(brokerId, this.options.clock.monotonicMs());
+    this.#heardFrom.add(brokerId);
+  }
+
+  /**
+   * Whether the broker's session is alive: it heartbeated to this
+   * controller within the session timeout. The grace period a new term
+   * gives every broker keeps them from being fenced, but does not make a
+   * restarted broker (a new incarnation) wait for its old session to lapse.
+   */
+  sessionActive(brokerId: number): boolean {
+    const last = this.#lastContactMs.get(brokerId);
+    return last !== undefined && this.#heardFrom.has(brokerId) &&
+      this.options.clock.monotonicMs() - last < this.options.sessionTimeoutMs;
+  }
+
+  /** Called whenever leadership may have changed: a node that just became active starts its term. */
+  onQuorumChange(): void {
+    const { quorum } = this.options;
+    if (!quorum.isActiveController || this.#activeEpoch === quorum.node.epoch) return;
+    this.#activeEpoch = quorum.node.epoch;
+    const now = this.options.clock.monotonicMs();
+    this.#lastContactMs.clear();
+    this.#heardFrom.clear();
+    for (const brokerId of this.options.image().brokers.keys()) this.#lastContactMs.set(brokerId, now);
+    if (!this.options.image().features.has("metadata.version")) {
+      const bootstrap: MetadataRecord[] = [{
+        type: MetadataRecordType.FeatureLevel,
+        name: "metadata.version",
+        featureLevel: METADATA_VERSION_LEVEL,
+      }];
+      this.options.channel.exclusive(() => quorum.propose(bootstrap)).catch((error) =>
+        this.options.log(`could not finalize metadata.version: ${(error as Error).message}`)
+      );
+    }
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    this.#timer = this.options.clock.setTimer(this.options.checkIntervalMs, () => {
+      this.#checkSessions();
+      this.#schedule();
+    });
+  }
+
+  #checkSessions(): void {
+    const { quorum, channel, clock } = this.options;
+    if (!quorum.isActiveController) return;
+    const now = clock.monotonicMs();
+    for (const broker of this.options.image().brokers.values()) {
+      if (broker.fenced) continue;
+      const last = this.#lastContactMs.get(broker.brokerId) ?? now;
+      if (!this.#lastContactMs.has(broker.brokerId)) this.#lastContactMs.set(broker.brokerId, now);
+      if (now - last < this.options.sessionTimeoutMs) continue;
+      const brokerId = broker.brokerId;
+      channel.exclusive(async () => {
+        // Decided under the lock, against the image as it is then: it may have heartbeated meanwhile.
+        if (this.sessionActive(brokerId)) return;
+        const decision = decideFenceBroker(this.options.image(), brokerId);
+        if (isRefusal(decision) || decision.records.length === 0) return;
+        this.options.log(`fencing broker ${brokerId}: no heartbeat for ${now - last} ms`);
+        await quorum.propose(decision.records);
+      }).catch((error) =>
+        this.options.log(`could not fence broker ${brokerId}: ${(error as Error).message}`)
+      );
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#timer?.cancel();
+  }
+}
