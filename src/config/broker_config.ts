@@ -133,9 +133,6 @@ export class BrokerConfig {
     if (roles.length === 0) {
       throw new ConfigError("process.roles", "missing: set process.roles=broker,controller");
     }
-    if (!roles.includes("broker")) {
-      throw new ConfigError("process.roles", "a controller-only node is not supported yet; include broker");
-    }
   }
 
   #securityProtocolMap(): Map<string, string> {

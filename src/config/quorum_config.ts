@@ -30,6 +30,10 @@ export interface QuorumConfig {
 }
 
 const VOTER_PATTERN = /^(\d+)@(\[[^\]]+\]|[^:@]*):(\d+)$/;
+/** The characters Kafka accepts in a voter's host (names, IPv4, IPv6 with zone ids). */
+const HOST_PATTERN = /^[0-9A-Za-z\-%._:]+$/;
+/** Node ids are Java ints. */
+const NODE_ID_MAX = 2147483647;
 
 /** Parses `controller.quorum.voters` entries. */
 export function parseVoters(entries: readonly string[]): Map<number, VoterAddress> {
@@ -40,14 +44,22 @@ export function parseVoters(entries: readonly string[]): Map<number, VoterAddres
       throw new ConfigError("controller.quorum.voters", `'${entry}' is not of the form id@host:port`);
     }
     const nodeId = Number(match[1]);
+    const host = match[2]!.replace(/^\[|\]$/g, "");
     const port = Number(match[3]);
+    if (nodeId > NODE_ID_MAX) {
+      throw new ConfigError("controller.quorum.voters", `voter id in '${entry}' is out of range`);
+    }
+    // The other voters connect to this address, so it must name a reachable host.
+    if (!HOST_PATTERN.test(host) || host === "0.0.0.0" || host === "::") {
+      throw new ConfigError("controller.quorum.voters", `'${entry}' does not name a routable host`);
+    }
     if (port <= 0 || port > 65535) {
       throw new ConfigError("controller.quorum.voters", `bad port in '${entry}'`);
     }
     if (voters.has(nodeId)) {
       throw new ConfigError("controller.quorum.voters", `voter ${nodeId} appears twice`);
     }
-    voters.set(nodeId, { nodeId, host: match[2]!.replace(/^\[|\]$/g, ""), port });
+    voters.set(nodeId, { nodeId, host, port });
   }
   return voters;
 }
@@ -104,6 +116,16 @@ export function quorumConfigOf(config: BrokerConfig): QuorumConfig {
       "controller.listener.names",
       "must name a listener in listeners that the other voters reach this controller on",
     );
+  }
+  if (!isBroker && brokerListeners.length > 0) {
+    throw new ConfigError(
+      "listeners",
+      `a controller-only node serves only its controller listeners (${controllerNames.join(",")}); ` +
+        `remove ${brokerListeners.map((listener) => listener.name).join(",")}`,
+    );
+  }
+  if (!isBroker && controllerListeners.length === 0) {
+    throw new ConfigError("controller.listener.names", "a controller-only node needs a controller listener");
   }
   if (isBroker && brokerListeners.length === 0) {
     throw new ConfigError("listeners", "a broker needs a listener that is not a controller listener");

@@ -25,7 +25,7 @@ import type { MetadataApplier, MetadataQuorum } from "./metadata_quorum.ts";
 import { MetadataWaiters } from "./metadata_waiters.ts";
 import { AppendWaiters } from "./append_waiters.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
-import { GroupDriver } from "./group_driver.ts";
+import { GroupDriver, OFFSETS_TOPIC } from "./group_driver.ts";
 import type { ApiHandler } from "./handler.ts";
 import { HANDLERS } from "./handlers/mod.ts";
 import { Partition } from "./partition.ts";
@@ -123,7 +123,11 @@ export class Broker {
     apply: (records) => {
       const touched = new Set<string>();
       for (const record of records) this.#applyRecord(record, touched);
-      if (this.#published) this.#reconcile(touched);
+      if (this.#published) {
+        this.#reconcile(touched);
+        // Offsets partitions this node now leads (the topic created through another node) start serving.
+        if (touched.has(OFFSETS_TOPIC)) this.groups.onOffsetsTopicChanged();
+      }
       this.metadataWaiters.notify();
     },
     snapshotRecords: () => imageToRecords(this.image),
@@ -228,6 +232,17 @@ export class Broker {
     listenerName: string,
   ): { nodeId: number; host: string; port: number; rack: string | null }[] {
     return brokerEndpointsOf(this.image, listenerName);
+  }
+
+  /**
+   * The controller id Metadata and DescribeCluster report: the active
+   * controller when it is also a live broker, otherwise this broker (which
+   * forwards controller requests), as KRaft reports a broker clients can
+   * reach rather than a controller they cannot.
+   */
+  controllerIdForClients(): number {
+    const leader = this.image.brokers.get(this.quorum.leaderId);
+    return leader !== undefined && !leader.fenced ? leader.brokerId : this.nodeId;
   }
 
   /** Dynamic broker configs: cluster-wide defaults overlaid by this node's own. */

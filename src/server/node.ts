@@ -138,22 +138,29 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
   controller.start();
   await broker.metadataWaiters.wait(() => quorum.caughtUp, Infinity);
   broker.publish();
-  broker.startBackgroundWork();
-  const lifecycle = new BrokerLifecycle(
-    broker,
-    world.clock,
-    world.random,
-    uuidFromString(identity.directoryId) ?? new Uint8Array(16),
-  );
-  lifecycle.start();
-  await lifecycle.unfenced;
-  // Creating topics over folders found on disk needs this broker registered (placement uses it).
-  await broker.groups.start();
-  await adoptUnknownPartitions(world, logs, broker);
-  const listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
-  const jobs = startPeriodicJobs(world.clock, logs, config, world.log);
+  let lifecycle: BrokerLifecycle | null = null;
+  let listeners: Listener[] = [];
+  let jobs: { stop(): void } | null = null;
+  if (quorumConfig.isBroker) {
+    broker.startBackgroundWork();
+    lifecycle = new BrokerLifecycle(
+      broker,
+      world.clock,
+      world.random,
+      uuidFromString(identity.directoryId) ?? new Uint8Array(16),
+    );
+    lifecycle.start();
+    await lifecycle.unfenced;
+    // Creating topics over folders found on disk needs this broker registered (placement uses it).
+    await broker.groups.start();
+    await adoptUnknownPartitions(world, logs, broker);
+    listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
+    jobs = startPeriodicJobs(world.clock, logs, config, world.log);
+  }
+  const roles = [quorumConfig.isBroker ? "broker" : "", quorumConfig.isController ? "controller" : ""]
+    .filter((role) => role !== "").join(" and ");
   world.log(
-    `Dafka node ${config.nodeId} of cluster ${identity.clusterId} listening on ${
+    `Dafka node ${config.nodeId} (${roles}) of cluster ${identity.clusterId} listening on ${
       [...listeners, ...controllerListeners].map((listener) => `${listener.host}:${listener.port}`).join(", ")
     }, log dir ${config.logDirs[0]}`,
   );
@@ -162,8 +169,8 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     listeners,
     controllerListeners,
     async close() {
-      jobs.stop();
-      lifecycle.close();
+      jobs?.stop();
+      lifecycle?.close();
       controller.close();
       for (const listener of [...listeners, ...controllerListeners]) listener.close();
       for (const client of connections) client.close();

@@ -30,7 +30,7 @@ export const describeClusterHandler: ApiHandler = {
       errorMessage: null,
       endpointType,
       clusterId: broker.clusterId,
-      controllerId: broker.quorum.leaderId,
+      controllerId: broker.controllerIdForClients(),
       brokers: broker.brokerEndpoints(context.listenerName).map((endpoint) => ({
         brokerId: endpoint.nodeId,
         host: endpoint.host,

@@ -79,7 +79,7 @@ export const metadataHandler: ApiHandler = {
       throttleTimeMs: 0,
       brokers: broker.brokerEndpoints(context.listenerName),
       clusterId: broker.clusterId,
-      controllerId: broker.quorum.leaderId,
+      controllerId: broker.controllerIdForClients(),
       topics,
       clusterAuthorizedOperations: -2147483648,
     };
