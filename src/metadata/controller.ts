@@ -139,7 +139,27 @@ function placeExplicitly(topic: NewTopic, context: PlacementContext): number[][]
   return out;
 }
 
+/**
+ * Partitions have one replica: replication between brokers (ISR) is not
+ * built yet, and a second replica that never receives the data would make a
+ * leader change lose it. Kafka's error for a factor the cluster cannot
+ * give is INVALID_REPLICATION_FACTOR.
+ */
+export const MAX_REPLICATION_FACTOR = 1;
+
+function unsupportedFactor(factor: number): Refusal {
+  return {
+    errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+    errorMessage:
+      `Replication factor ${factor} is not supported: Dafka does not replicate partitions between ` +
+      `brokers yet, so every partition has ${MAX_REPLICATION_FACTOR} replica.`,
+  };
+}
+
 function checkReplicas(replicas: number[], brokerIds: number[], partition: number): Refusal | null {
+  if (replicas.length > MAX_REPLICATION_FACTOR && new Set(replicas).size === replicas.length) {
+    return unsupportedFactor(replicas.length);
+  }
   if (replicas.length === 0) {
     return {
       errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -184,6 +204,7 @@ function placeEvenly(
     };
   }
   const brokers = context.brokerIds;
+  if (factor > MAX_REPLICATION_FACTOR && factor <= brokers.length) return unsupportedFactor(factor);
   if (factor > brokers.length) {
     return {
       errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,

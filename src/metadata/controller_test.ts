@@ -129,3 +129,24 @@ Deno.test("uuids print as Kafka prints them and parse back", () => {
   assert.equal(text.length, 22);
   assert.deepEqual(uuidFromString(text), bytes);
 });
+
+Deno.test("partitions are spread over the brokers with one replica, and higher factors are refused", () => {
+  const cluster: PlacementContext = { ...context, brokerIds: [1, 2, 3] };
+  const image = new MetadataImage();
+  const decision = decideCreateTopic(image, topic("spread", { numPartitions: 6 }), cluster);
+  assert.ok(!isRefusal(decision));
+  for (const record of decision.records) image.apply(record);
+  const replicas = image.topicsByName.get("spread")!.partitions.map((partition) => partition.replicas);
+  assert.deepEqual(replicas, [[1], [2], [3], [1], [2], [3]]);
+  for (
+    const refused of [
+      topic("rf2", { replicationFactor: 2 }),
+      topic("pairs", { assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }] }),
+    ]
+  ) {
+    const refusal = decideCreateTopic(image, refused, cluster);
+    assert.ok(isRefusal(refusal));
+    assert.equal(refusal.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
+    assert.match(refusal.errorMessage ?? "", /does not replicate/);
+  }
+});

@@ -22,6 +22,7 @@
 import type { Timer } from "../io/types.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
 import { createTopicThroughController } from "./broker_requests.ts";
+import { MAX_REPLICATION_FACTOR } from "../metadata/controller.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
 import {
   DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
@@ -179,14 +180,9 @@ export class GroupDriver {
 
   async #createTopic(partitionCount: number): Promise<string | null> {
     const broker = this.#broker;
-    // Kafka refuses a replication factor above the live brokers; a lone node keeps one copy.
-    const replicationFactor = Math.max(
-      1,
-      Math.min(
-        broker.config.int("offsets.topic.replication.factor"),
-        broker.placementContext().brokerIds.length,
-      ),
-    );
+    // Kafka caps offsets.topic.replication.factor at the live brokers; without replication between brokers
+    // (not built yet) every partition keeps one copy.
+    const replicationFactor = MAX_REPLICATION_FACTOR;
     const refusal = await createTopicThroughController(broker, {
       name: OFFSETS_TOPIC,
       numPartitions: partitionCount,
