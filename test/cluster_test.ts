@@ -9,95 +9,21 @@
  */
 import assert from "node:assert/strict";
 import type { Message } from "../src/protocol/codec.ts";
-import { freePort, NodeProcess, run, waitFor } from "./support/node_process.ts";
+import {
+  clusterNodes,
+  disposeAll,
+  metadataOf,
+  quorumLeader,
+  startAll,
+  topicNames,
+} from "./support/cluster.ts";
+import { run, waitFor } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";
 
-const CLUSTER_ID = "q1Sh2dX0TvqZc3bYVnzVJA";
-const DESCRIBE_QUORUM = 55;
-const METADATA = 3;
-
-interface ClusterNode {
-  id: number;
-  process: NodeProcess;
-  controllerPort: number;
-}
-
-function startCluster(): ClusterNode[] {
-  const ids = [1, 2, 3];
-  const ports = ids.map(() => ({ client: freePort(), controller: freePort() }));
-  const voters = ids.map((id, index) => `${id}@127.0.0.1:${ports[index]!.controller}`).join(",");
-  return ids.map((id, index) => {
-    const { client, controller } = ports[index]!;
-    return {
-      id,
-      controllerPort: controller,
-      process: new NodeProcess({
-        port: client,
-        overrides: {
-          "node.id": String(id),
-          "cluster.id": CLUSTER_ID,
-          "process.roles": "broker,controller",
-          "listeners": `PLAINTEXT://127.0.0.1:${client},CONTROLLER://127.0.0.1:${controller}`,
-          "advertised.listeners": `PLAINTEXT://127.0.0.1:${client}`,
-          "controller.listener.names": "CONTROLLER",
-          "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-          "controller.quorum.voters": voters,
-          "broker.session.timeout.ms": "3000",
-          "broker.heartbeat.interval.ms": "500",
-        },
-      }),
-    };
-  });
-}
-
-/** The quorum's leader as DescribeQuorum reports it through one node (-1 if none). */
-async function quorumLeader(node: ClusterNode): Promise<number> {
-  const client = await connectClient(node.process.port);
-  try {
-    const response = await client.request(DESCRIBE_QUORUM, 2, {
-      topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }],
-    });
-    const partition = (response.topics as Message[])[0]?.partitions[0];
-    return partition?.errorCode === 0 ? partition.leaderId : -1;
-  } finally {
-    client.close();
-  }
-}
-
-/** Metadata for all topics through one node. */
-async function metadataOf(node: ClusterNode): Promise<Message> {
-  const client = await connectClient(node.process.port);
-  try {
-    return await client.request(METADATA, 12, {
-      topics: null,
-      allowAutoTopicCreation: false,
-      includeTopicAuthorizedOperations: false,
-    });
-  } finally {
-    client.close();
-  }
-}
-
-async function topicNames(node: ClusterNode): Promise<string[]> {
-  const response = await metadataOf(node);
-  return (response.topics as Message[]).map((topic) => topic.name as string).sort();
-}
-
 Deno.test("three nodes form one cluster and survive kill -9 of the active controller", async () => {
-  const nodes = startCluster();
+  const nodes = clusterNodes();
   try {
-    await Promise.all(nodes.map((node) => node.process.start()));
-    // Each node opens its client listener once unfenced; its image shows the others as they unfence too.
-    for (const node of nodes) {
-      await waitFor(
-        async () => {
-          const brokers = ((await metadataOf(node)).brokers as Message[]).map((broker) => broker.nodeId);
-          return brokers.sort().join() === "1,2,3";
-        },
-        10000,
-        `three brokers through node ${node.id}`,
-      );
-    }
+    await startAll(nodes);
 
     const controllerId = await quorumLeader(nodes[0]!);
     assert.ok([1, 2, 3].includes(controllerId), `a controller leads (got ${controllerId})`);
@@ -171,6 +97,23 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
       );
     }
 
+    // Its session lapses (3 s here): the controller fences it, its partitions have no leader (one replica,
+    // nowhere else to serve them), and Metadata no longer lists it.
+    await waitFor(
+      async () => {
+        const metadata = await metadataOf(others[0]!);
+        const spreadNow = (metadata.topics as Message[]).find((topic) => topic.name === "spread")!;
+        const orphaned = (spreadNow.partitions as Message[]).filter((partition) =>
+          (partition.replicaNodes as number[]).includes(controllerId)
+        );
+        return !(metadata.brokers as Message[]).some((broker) => broker.nodeId === controllerId) &&
+          orphaned.length > 0 &&
+          orphaned.every((partition) => partition.leaderId === -1 && partition.errorCode === 5);
+      },
+      15000,
+      `broker ${controllerId} fenced and its partitions leaderless`,
+    );
+
     // The killed node comes back, catches up, and serves its partitions again.
     await controller.process.start();
     await waitFor(
@@ -203,6 +146,6 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
     ]);
     assert.deepEqual(again.trim().split("\n").sort(), [...lines].sort());
   } finally {
-    for (const node of nodes) await node.process.dispose();
+    await disposeAll(nodes);
   }
 });

@@ -83,6 +83,13 @@ export function quorumConfigOf(config: BrokerConfig): QuorumConfig {
     if (!isController) {
       throw new ConfigError("controller.quorum.voters", "a broker-only node must list the controller voters");
     }
+    // The embedded single voter serves clients itself; a controller-only one would serve nobody.
+    if (!isBroker) {
+      throw new ConfigError(
+        "controller.quorum.voters",
+        "a controller-only node must list the voters (itself among them) that brokers reach it at",
+      );
+    }
     return {
       isBroker,
       isController,

@@ -66,7 +66,11 @@ export class RaftStore {
     config?: LogConfigSource;
   }): RaftStore {
     const { disk, directory } = options;
-    disk.mkdirs(directory);
+    if (!disk.exists(directory)) {
+      disk.mkdirs(directory);
+      // The folder's own name must survive a power loss too, or the node starts a new history.
+      disk.syncDirectory(directory.replace(/\/[^/]*$/, "") || ".");
+    }
     const snapshot = readLatestSnapshot(disk, directory);
     const log = PartitionLog.open({
       disk,
@@ -151,6 +155,8 @@ export class RaftStore {
     if (written && (options.sync ?? true)) this.sync(nowMs);
     if (ready.logStartOffset !== null) {
       this.log.advanceLogStartOffset(Math.min(ready.logStartOffset, this.log.logEndOffset));
+      // Segments wholly below the new start are covered by the snapshot: delete them (never one reaching it).
+      this.log.deleteOldSegments(nowMs, ready.logStartOffset);
       deleteSnapshotsBefore(this.disk, this.directory, { endOffset: ready.logStartOffset, epoch: 0 });
     }
   }

@@ -10,7 +10,13 @@
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
-import { cleanupPolicyIncludes, isStorageFailure, type LogManager } from "../log/mod.ts";
+import {
+  cleanupPolicyIncludes,
+  InconsistentTopicIdError,
+  isStorageFailure,
+  type LogManager,
+  type PartitionLog,
+} from "../log/mod.ts";
 import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
 import type { PlacementContext, Refusal } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
@@ -264,12 +270,7 @@ export class Broker {
     if (this.#partitions.has(key)) return;
     const topic = this.image.topicsByName.get(topicName)!;
     const overrides = () => this.image.configsOf(ConfigResourceType.Topic, topicName);
-    const log = this.#logs.open({
-      topic: topicName,
-      partition: index,
-      topicId: topic.topicId,
-      config: () => this.#logConfig(overrides()),
-    });
+    const log = this.#openLog(topicName, index, topic.topicId, overrides);
     this.cleaner.register(log, {
       config: () =>
         compactionConfigOf({
@@ -291,6 +292,29 @@ export class Broker {
         onAppend: (partitionKey) => this.appendWaiters.notify(partitionKey),
       }),
     );
+  }
+
+  /**
+   * Opens a partition's log for the topic `topicId`. A folder of the same
+   * name that belongs to another topic id is a stray (the topic was deleted
+   * and created again while this node was away): as Kafka does, it is
+   * removed and the new topic's log starts empty.
+   */
+  #openLog(
+    topic: string,
+    partition: number,
+    topicId: Uint8Array,
+    overrides: () => ReadonlyMap<string, string>,
+  ): PartitionLog {
+    const options = { topic, partition, topicId, config: () => this.#logConfig(overrides()) };
+    try {
+      return this.#logs.open(options);
+    } catch (error) {
+      if (!(error instanceof InconsistentTopicIdError)) throw error;
+      this.world.log(`removing the stray log of ${topic}-${partition}: ${error.message}`);
+      this.#logs.remove(this.#logs.open({ topic, partition }));
+      return this.#logs.open(options);
+    }
   }
 
   #logConfig(overrides: ReadonlyMap<string, string>) {

@@ -57,6 +57,18 @@ export interface MetadataQuorumOptions {
   applier: MetadataApplier;
 }
 
+/**
+ * What a simulation watches of a quorum (nothing else sets one): every
+ * committed batch as it is applied to the image, and every snapshot that
+ * replaces the image. It runs inside the quorum's code, so it must not
+ * throw; a snapshot found on disk is reported from the constructor, before
+ * `quorum.node` exists.
+ */
+export interface MetadataQuorumObserver {
+  batchApplied(quorum: MetadataQuorum, batch: RaftBatch): void;
+  snapshotLoaded(quorum: MetadataQuorum, snapshot: Snapshot): void;
+}
+
 interface Proposal {
   epoch: number;
   lastOffset: number;
@@ -72,7 +84,14 @@ interface InboundRequest {
 }
 
 export class MetadataQuorum {
+  /**
+   * Observers by the world a quorum runs in: the simulator registers one
+   * for the world it passes to `startNode`, since it cannot reach the
+   * quorum before the node has started. Empty on a real node.
+   */
+  static readonly observers = new WeakMap<World, MetadataQuorumObserver>();
   readonly node: RaftNode;
+  readonly #observer: MetadataQuorumObserver | undefined;
   readonly #store: RaftStore;
   readonly #options: MetadataQuorumOptions;
   readonly #world: World;
@@ -97,6 +116,7 @@ export class MetadataQuorum {
   constructor(options: MetadataQuorumOptions) {
     this.#options = options;
     this.#world = options.world;
+    this.#observer = MetadataQuorum.observers.get(options.world);
     const world = options.world;
     this.#store = RaftStore.open({
       disk: world.disk,
@@ -122,13 +142,7 @@ export class MetadataQuorum {
       wallClockOffsetMs: Math.round(world.clock.nowMs() - nowMs),
       log: (line) => world.log(`[raft] ${line}`),
     });
-    options.peers?.setReceiver((envelope) => {
-      try {
-        this.#step(envelope);
-      } catch (error) {
-        world.log(`[raft] failed on a response from ${envelope.from}: ${(error as Error).stack}`);
-      }
-    });
+    options.peers?.setReceiver((envelope) => this.#step(envelope));
   }
 
   /** The monotonic clock in whole milliseconds (record batches carry integer times). */
@@ -336,6 +350,7 @@ export class MetadataQuorum {
     this.#lastAppliedEpoch = batch.epoch;
     this.#lastAppliedTimeMs = batch.appendTimeMs;
     this.#bytesSinceSnapshot += bytes;
+    this.#observer?.batchApplied(this, batch);
     const proposal = this.#proposals.get(batch.baseOffset);
     if (proposal !== undefined) {
       this.#proposals.delete(batch.baseOffset);
@@ -377,6 +392,7 @@ export class MetadataQuorum {
     this.appliedOffset = snapshot.id.endOffset;
     this.#lastAppliedEpoch = snapshot.id.epoch;
     this.#bytesSinceSnapshot = 0;
+    this.#observer?.snapshotLoaded(this, snapshot);
     this.onChange();
   }
 

@@ -55,12 +55,17 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
   });
   const broker = new Broker({ world, config, clusterId: identity.clusterId, logs, quorumConfig });
   const otherVoters = quorumConfig.voterIds.some((id) => id !== config.nodeId);
+  const metadataDirectory = `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`;
+  // Partition folders the metadata log does not know are adopted on a lone node, or from a log
+  // directory without a metadata log (written by Kafka in ZooKeeper mode). Otherwise, in a
+  // cluster, they are strays (topics deleted while this node was down) that adopting would revive.
+  const adoptFolders = !otherVoters || !world.disk.exists(metadataDirectory);
   const quorum = new MetadataQuorum({
     world,
     nodeId: config.nodeId,
     clusterId: identity.clusterId,
     voterIds: quorumConfig.voterIds,
-    directory: `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`,
+    directory: metadataDirectory,
     timeouts: {
       electionTimeoutMs: config.int("controller.quorum.election.timeout.ms"),
       electionBackoffMaxMs: config.int("controller.quorum.election.backoff.max.ms"),
@@ -153,7 +158,7 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     await lifecycle.unfenced;
     // Creating topics over folders found on disk needs this broker registered (placement uses it).
     await broker.groups.start();
-    await adoptUnknownPartitions(world, logs, broker);
+    if (adoptFolders) await adoptUnknownPartitions(world, logs, broker);
     listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
     jobs = startPeriodicJobs(world.clock, logs, config, world.log);
   }

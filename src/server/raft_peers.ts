@@ -40,13 +40,15 @@ export class RaftPeers {
     const client = this.#client(peer);
     client
       .then((client) => client.request(apiKey, version, body))
-      .then((response) => {
-        if (this.#closed) return;
-        const decoded = responseFromWire(apiKey, version, response);
-        if (decoded === null) return;
-        this.#receive({ from: peer, to: this.nodeId, correlationId: envelope.correlationId, body: decoded });
+      .then((response) => responseFromWire(apiKey, version, response), () => {
+        this.#drop(peer, client);
+        return null;
       })
-      .catch(() => this.#drop(peer, client));
+      // Outside the catch above: a failure of the core itself must not pass for a lost message.
+      .then((decoded) => {
+        if (decoded === null || this.#closed) return;
+        this.#receive({ from: peer, to: this.nodeId, correlationId: envelope.correlationId, body: decoded });
+      });
   }
 
   #client(peer: number): Promise<KafkaClient> {

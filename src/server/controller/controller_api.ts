@@ -20,7 +20,17 @@ export interface ControllerApiSpec {
   schema: ApiSchema;
   control(context: RequestContext, body: Message): Promise<Message>;
   refuse(body: Message, version: number, errorCode: number, errorMessage: string): Message;
+  /**
+   * After another node's controller answered: whether this node's image
+   * already shows what the answer reports done. The broker waits for it
+   * (a short while) before answering, so that a client that created a topic
+   * through this broker finds it here at once, as it would on one node.
+   */
+  appliedHere?(context: RequestContext, body: Message, answer: Message): boolean;
 }
+
+/** How long a broker waits for its image to show a change another node's controller made. */
+const APPLIED_HERE_TIMEOUT_MS = 5000;
 
 export interface ControllerApi extends ApiHandler, ControllerApiSpec {}
 
@@ -28,7 +38,17 @@ export interface ControllerApi extends ApiHandler, ControllerApiSpec {}
 export function controllerApi(spec: ControllerApiSpec): ControllerApi {
   const api: ControllerApi = {
     ...spec,
-    handle: (context, body) => context.broker.controllerChannel.call(api, context, body),
+    handle: async (context, body) => {
+      const answer = await context.broker.controllerChannel.call(api, context, body);
+      const appliedHere = spec.appliedHere;
+      if (appliedHere && !context.viaControllerListener) {
+        await context.broker.metadataWaiters.wait(
+          () => appliedHere(context, body, answer),
+          APPLIED_HERE_TIMEOUT_MS,
+        );
+      }
+      return answer;
+    },
   };
   return api;
 }

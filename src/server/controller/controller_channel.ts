@@ -58,7 +58,7 @@ export class ControllerChannel {
       }
       const leaderId = quorum.leaderId;
       if (leaderId >= 0 && leaderId !== this.options.nodeId && this.options.voterAddresses.has(leaderId)) {
-        const answer = await this.#forward(leaderId, api, context.version, body);
+        const answer = await this.#forward(leaderId, api, context.version, body, deadlineMs);
         if (answer !== null && !refusedAsNotController(answer)) return answer;
       }
       if (clock.monotonicMs() >= deadlineMs) {
@@ -80,20 +80,43 @@ export class ControllerChannel {
     return result;
   }
 
+  /**
+   * Sends `body` to the leader's controller listener; null when it could not
+   * be answered there (no connection, a failed one, or no answer before
+   * `deadlineMs`: a hung or unreachable leader must not hold the request).
+   */
   async #forward(
     leaderId: number,
     api: ControllerApi,
     version: number,
     body: Message,
+    deadlineMs: number,
   ): Promise<Message | null> {
+    const clock = this.options.clock;
     const client = this.#client(leaderId);
+    let expire: (value: null) => void = () => {};
+    const expired = new Promise<null>((resolve) => (expire = resolve));
+    const timer = clock.setTimer(Math.max(0, deadlineMs - clock.monotonicMs()), () => expire(null));
     try {
-      return await (await client).request(api.schema.apiKey, version, body);
+      const answer = await Promise.race([
+        client.then((open) => open.request(api.schema.apiKey, version, body)),
+        expired,
+      ]);
+      // The connection still holds the unanswered request: start afresh next time.
+      if (answer === null) this.#drop(leaderId, client);
+      return answer;
     } catch {
-      if (this.#clients.get(leaderId) === client) this.#clients.delete(leaderId);
-      client.then((open) => open.close(), () => {});
+      this.#drop(leaderId, client);
       return null;
+    } finally {
+      timer.cancel();
     }
+  }
+
+  /** Forgets a connection (unless a newer one replaced it already) and closes it. */
+  #drop(nodeId: number, client: Promise<KafkaClient>): void {
+    if (this.#clients.get(nodeId) === client) this.#clients.delete(nodeId);
+    client.then((open) => open.close(), () => {});
   }
 
   #client(nodeId: number): Promise<KafkaClient> {

@@ -40,6 +40,16 @@ export const createPartitionsHandler = controllerApi({
     });
     return { throttleTimeMs: 0, results };
   },
+  appliedHere(context, body, answer) {
+    const wanted = new Map(
+      (body.topics as Message[]).map((topic) => [topic.name as string, topic.count as number]),
+    );
+    return (answer.results as Message[]).every((result) =>
+      result.errorCode !== ErrorCode.NONE || body.validateOnly ||
+      (context.broker.image.topicsByName.get(result.name)?.partitions.length ?? 0) >=
+        (wanted.get(result.name) ?? 0)
+    );
+  },
   refuse(body, _version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,

@@ -3,12 +3,15 @@
  * v1: validateOnly. v4: -1 partitions/replication factor use the broker's
  * defaults (KIP-464). v5: flexible; the response carries the topic's configs,
  * partitions and replication factor. v7: topic id in the response.
- * A name given twice in one request is refused for both (INVALID_REQUEST).
+ * A name given twice in one request is refused for both (INVALID_REQUEST),
+ * and so is the metadata log's name, as KRaft does: a topic of that name
+ * would share its folder with the Raft log.
  */
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { createTopics } from "../../protocol/messages/create_topics.ts";
 import { decideCreateTopic, isRefusal } from "../../metadata/controller.ts";
+import { METADATA_TOPIC } from "../../raft/types.ts";
 import { ZERO_UUID } from "../../metadata/uuid.ts";
 import { topicConfigEntries } from "../config_view.ts";
 import { controllerApi, mapInOrder } from "../controller/controller_api.ts";
@@ -33,6 +36,13 @@ export const createTopicsHandler = controllerApi({
           ...base,
           errorCode: ErrorCode.INVALID_REQUEST,
           errorMessage: `Duplicate topic name ${topic.name}.`,
+        };
+      }
+      if (topic.name === METADATA_TOPIC) {
+        return {
+          ...base,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `${METADATA_TOPIC} is the metadata log and cannot be created as a topic.`,
         };
       }
       const decision = decideCreateTopic(broker.image, {
@@ -68,6 +78,12 @@ export const createTopicsHandler = controllerApi({
       };
     });
     return { throttleTimeMs: 0, topics: results };
+  },
+  appliedHere(context, body, answer) {
+    return (answer.topics as Message[]).every((topic) =>
+      topic.errorCode !== ErrorCode.NONE || body.validateOnly ||
+      context.broker.image.topicsByName.has(topic.name)
+    );
   },
   refuse(body, _version, errorCode, errorMessage) {
     return {

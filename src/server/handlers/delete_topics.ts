@@ -56,6 +56,11 @@ export const deleteTopicsHandler = controllerApi({
     });
     return { throttleTimeMs: 0, responses };
   },
+  appliedHere(context, _body, answer) {
+    return (answer.responses as Message[]).every((topic) =>
+      topic.errorCode !== ErrorCode.NONE || !context.broker.image.topicsByName.has(topic.name)
+    );
+  },
   refuse(body, version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,
