@@ -19,7 +19,7 @@ import type { Clock, Disk, FileHandle } from "../io/types.ts";
 import type { Decompress } from "./batch_records.ts";
 import { topicPartitionKey, type TopicPartitionOffset } from "./checkpoint_file.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";
-import { joinPath, METADATA_TOPIC, partitionDirectoryName } from "./file_names.ts";
+import { joinPath, METADATA_TOPIC, partitionDirectoryName, STRAY_DIRECTORY_SUFFIX } from "./file_names.ts";
 import { type LogConfigSource } from "./log_config.ts";
 import {
   listLogDirectory,
@@ -272,6 +272,32 @@ export class LogManager {
     this.#disk.syncDirectory(this.directory);
     this.#tryCheckpoints();
     this.fileDeleter.schedule([doomed], delayMs);
+  }
+
+  /**
+   * Sets aside a partition folder the metadata does not assign to this node
+   * (its topic was deleted, or created again with another id, while the
+   * node was away), as Kafka does with stray logs: renamed to
+   * `<topic>-<partition>.<id>-stray`, kept on disk for an operator to look
+   * at, never loaded again, and out of the checkpoints.
+   */
+  markStray(topic: string, partition: number): void {
+    this.#checkOpen();
+    const key = topicPartitionKey(topic, partition);
+    const open = this.#logs.get(key);
+    const directory = open?.directory ?? this.#unopened.get(key)?.path;
+    if (directory === undefined) return;
+    open?.closeHandles();
+    this.#logs.delete(key);
+    this.#unopened.delete(key);
+    this.#recoveryPoints.delete(key);
+    this.#logStartOffsets.delete(key);
+    const uniqueId = (this.#options.clock.nowMs().toString(16) + (this.#deleteCounter++).toString(16))
+      .padStart(32, "0");
+    this.#disk.rename(directory, `${directory}.${uniqueId}${STRAY_DIRECTORY_SUFFIX}`);
+    this.#disk.syncDirectory(this.directory);
+    this.#tryCheckpoints();
+    this.#logLine(`set aside the stray log ${partitionDirectoryName(topic, partition)}`);
   }
 
   /** Writes both offset checkpoints; a disk error is logged (the files keep their old content). */

@@ -133,3 +133,24 @@ Deno.test("meta.properties settles the node's identity", () => {
   assert.deepEqual(again, identity);
   assert.throws(() => manager.ensureMetaProperties({ ...identity, nodeId: 3 }), MetaPropertiesError);
 });
+
+Deno.test("a stray log is renamed -stray, kept on disk, out of the checkpoints and never loaded again", () => {
+  const disk = new MemoryDisk();
+  const manager = openManager(disk);
+  fill(manager, "gone", 0, 3);
+  fill(manager, "kept", 0, 2);
+  manager.closeAll(5);
+  const reopened = openManager(disk);
+  reopened.markStray("gone", 0);
+  const strays = disk.list("/kafka-logs").filter((name) => name.endsWith("-stray"));
+  assert.equal(strays.length, 1);
+  assert.match(strays[0]!, /^gone-0\.[0-9a-f]{32}-stray$/);
+  assert.ok(disk.list(`/kafka-logs/${strays[0]}`).some((name) => name.endsWith(".log")), "the data is kept");
+  assert.deepEqual(reopened.partitionsOnDisk(), [{ topic: "kept", partition: 0 }]);
+  reopened.closeAll(6);
+  assert.deepEqual(
+    readOffsetCheckpoint(disk, "/kafka-logs/recovery-point-offset-checkpoint").map((entry) => entry.topic),
+    ["kept"],
+  );
+  assert.deepEqual(openManager(disk).partitionsOnDisk(), [{ topic: "kept", partition: 0 }]);
+});

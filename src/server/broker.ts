@@ -168,6 +168,17 @@ export class Broker {
     this.#reconcile(names);
   }
 
+  /**
+   * Sets aside the partition folders on disk that the image does not give
+   * this node (topics deleted, or re-created elsewhere, while it was down):
+   * renamed `-stray`, as Kafka does, rather than served or deleted.
+   */
+  setAsideStrayLogs(): void {
+    for (const { topic, partition } of this.#logs.partitionsOnDisk()) {
+      if (!this.#partitions.has(`${topic}:${partition}`)) this.#logs.markStray(topic, partition);
+    }
+  }
+
   /** Opens, updates or removes the partition logs of `topicNames` to match the image. */
   #reconcile(topicNames: Set<string>): void {
     for (const name of topicNames) {
@@ -311,8 +322,8 @@ export class Broker {
       return this.#logs.open(options);
     } catch (error) {
       if (!(error instanceof InconsistentTopicIdError)) throw error;
-      this.world.log(`removing the stray log of ${topic}-${partition}: ${error.message}`);
-      this.#logs.remove(this.#logs.open({ topic, partition }));
+      this.world.log(`the log of ${topic}-${partition} belongs to another topic id: ${error.message}`);
+      this.#logs.markStray(topic, partition);
       return this.#logs.open(options);
     }
   }

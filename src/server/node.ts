@@ -159,6 +159,7 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     // Creating topics over folders found on disk needs this broker registered (placement uses it).
     await broker.groups.start();
     if (adoptFolders) await adoptUnknownPartitions(world, logs, broker);
+    else broker.setAsideStrayLogs();
     listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
     jobs = startPeriodicJobs(world.clock, logs, config, world.log);
   }
