@@ -145,6 +145,40 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
       "%s\n",
     ]);
     assert.deepEqual(again.trim().split("\n").sort(), [...lines].sort());
+
+    // A clean stop is a controlled shutdown: the controller moves the broker's leaderships away and fences it
+    // before the process exits, so its session is over and it registers again at once when restarted.
+    const activeNow = await quorumLeader(others[0]!);
+    const stopped = nodes.find((node) => node.id !== activeNow)!;
+    const watcher = nodes.find((node) => node !== stopped)!;
+    const output = await stopped.process.stop();
+    assert.doesNotMatch(output, /controlled shutdown did not finish/);
+    // Already fenced when the process exited: the others see it well before its 3 s session would lapse.
+    await waitFor(
+      async () =>
+        !((await metadataOf(watcher)).brokers as Message[]).some((broker) => broker.nodeId === stopped.id),
+      2000,
+      "the stopped broker fenced by its controlled shutdown",
+    );
+    await stopped.process.start();
+    await waitFor(
+      async () => ((await metadataOf(watcher)).brokers as Message[]).length === 3,
+      20000,
+      "the cleanly stopped broker back",
+    );
+    const afterRestart = await run("kcat", [
+      "-C",
+      "-b",
+      stopped.process.bootstrap,
+      "-t",
+      "spread",
+      "-e",
+      "-o",
+      "beginning",
+      "-f",
+      "%s\n",
+    ]);
+    assert.deepEqual(afterRestart.trim().split("\n").sort(), [...lines].sort());
   } finally {
     await disposeAll(nodes);
   }

@@ -57,6 +57,35 @@ export class BrokerLifecycle {
     this.#timer?.cancel();
   }
 
+  /**
+   * Controlled shutdown (a clean stop): heartbeats asking to shut down until
+   * the controller has moved this broker's partition leaderships away and
+   * fenced it, or `timeoutMs` passes. A fenced broker's session is over, so
+   * the next start of this node registers at once instead of waiting for
+   * `broker.session.timeout.ms`.
+   */
+  async shutDown(timeoutMs: number): Promise<void> {
+    this.close();
+    if (this.broker.brokerEpoch < 0) return;
+    const deadlineMs = this.clock.monotonicMs() + timeoutMs;
+    while (this.clock.monotonicMs() < deadlineMs) {
+      const heartbeat = this.#call(brokerHeartbeatHandler, {
+        brokerId: this.broker.nodeId,
+        brokerEpoch: this.broker.brokerEpoch,
+        currentMetadataOffset: this.broker.quorum.appliedOffset,
+        wantFence: false,
+        wantShutDown: true,
+        offlineLogDirs: [],
+      }).catch(() => null);
+      // An unreachable controller must not hold the stop past its deadline.
+      const giveUp = this.clock.sleep(Math.max(0, deadlineMs - this.clock.monotonicMs())).then(() => null);
+      const answer = await Promise.race([heartbeat, giveUp]);
+      if (answer !== null && (answer.shouldShutDown || answer.errorCode !== ErrorCode.NONE)) return;
+      await this.clock.sleep(FENCED_HEARTBEAT_MS);
+    }
+    this.broker.world.log("controlled shutdown did not finish in time");
+  }
+
   #next(delayMs: number): void {
     if (this.#closed) return;
     this.#timer = this.clock.setTimer(delayMs, () => {

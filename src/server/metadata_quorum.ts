@@ -30,6 +30,9 @@ import { describeQuorumToWire, requestFromWire, toWire } from "../raft/wire.ts";
 import type { Snapshot } from "../raft/raft_log.ts";
 import type { RaftPeers } from "./raft_peers.ts";
 
+/** How long a resigning leader stays up to hand over (see `close`). */
+const GRACEFUL_RESIGN_MS = 300;
+
 /** What the quorum applies committed metadata to. */
 export interface MetadataApplier {
   /** Replaces the whole state with a snapshot's records. */
@@ -242,11 +245,18 @@ export class MetadataQuorum {
     return describeQuorumToWire(this.node.state(), Math.round(clock.nowMs() - this.#now()));
   }
 
-  /** Resigns leadership (graceful shutdown) and stops. */
-  close(): void {
+  /** Resigns leadership (graceful shutdown: see GRACEFUL_RESIGN_MS) and stops. */
+  async close(): Promise<void> {
     if (this.#closed) return;
+    const wasLeader = this.node.isLeader;
     this.node.resign(this.#now());
-    this.#drain();
+    this.#afterInput();
+    if (wasLeader && this.#options.peers !== null) {
+      // A leader that resigns keeps answering for a moment: its EndQuorumEpoch goes out and the
+      // followers' next fetch carries the high watermark, so they elect a successor at once and
+      // have applied everything it committed (the controlled shutdown's fencing among it).
+      await this.#world.clock.sleep(GRACEFUL_RESIGN_MS);
+    }
     this.#closed = true;
     this.#timer?.cancel();
     for (const proposal of this.#proposals.values()) {

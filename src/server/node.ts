@@ -28,6 +28,9 @@ import { CONTROLLER_HANDLERS_BY_KEY, HANDLERS_BY_KEY } from "./handlers/mod.ts";
 import { MetadataQuorum } from "./metadata_quorum.ts";
 import { RaftPeers } from "./raft_peers.ts";
 
+/** How long a clean stop waits for the controller to move this broker's leaderships away. */
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5000;
+
 export interface RunningNode {
   broker: Broker;
   /** The bound client listeners (their ports, when 0 was asked for). */
@@ -175,13 +178,15 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
     listeners,
     controllerListeners,
     async close() {
+      await lifecycle?.shutDown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
       jobs?.stop();
-      lifecycle?.close();
       controller.close();
-      for (const listener of [...listeners, ...controllerListeners]) listener.close();
+      for (const listener of listeners) listener.close();
+      // The controller listener stays open while the quorum hands leadership over.
+      await quorum.close();
+      for (const listener of controllerListeners) listener.close();
       for (const client of connections) client.close();
       await Promise.all(accepting);
-      quorum.close();
       channel.close();
       broker.close();
     },

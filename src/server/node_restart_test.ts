@@ -179,7 +179,7 @@ for (const [label, snapshotEveryBytes] of [["the log", 20 * 1024 * 1024], ["a sn
       const snapshots = metadataFiles.filter((name) => parseSnapshotFileName(name) !== null);
       assert.equal(snapshots.length > 0, snapshotEveryBytes === 1, `snapshots: ${snapshots}`);
     } finally {
-      await harness.node?.close();
+      if (harness.node) await harness.run(harness.node.close());
     }
   });
 }

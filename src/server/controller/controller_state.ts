@@ -60,6 +60,8 @@ export class ControllerState {
    */
   sessionActive(brokerId: number): boolean {
     const last = this.#lastContactMs.get(brokerId);
+    // A fenced broker (controlled shutdown, or an expired session) has no session to protect.
+    if (this.options.image().brokers.get(brokerId)?.fenced !== false) return false;
     return last !== undefined && this.#heardFrom.has(brokerId) &&
       this.options.clock.monotonicMs() - last < this.options.sessionTimeoutMs;
   }
