@@ -6,9 +6,14 @@
  * incarnation is dead, the simulator drops those callbacks instead of running
  * them, so the old node's code can never act after its crash: its pending
  * promises simply never settle.
+ *
+ * A paused incarnation (a stopped process: a long garbage collection, a
+ * SIGSTOP) is alive but runs nothing: the scheduler holds its due callbacks
+ * and runs them, in their order, once it resumes.
  */
 export class Incarnation {
   #alive = true;
+  #paused = false;
 
   constructor(
     /** The host this incarnation runs on. */
@@ -22,9 +27,20 @@ export class Incarnation {
     return this.#alive;
   }
 
+  /** True while the process is stopped; see `SimHost.pause`. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** Ends this incarnation; callbacks tagged with it are dropped from now on. */
   kill(): void {
     this.#alive = false;
+    this.#paused = false;
+  }
+
+  /** Stops (true) or continues (false) the process; `SimHost` also tells the scheduler. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused && this.#alive;
   }
 
   /** "host#number", for logs. */
@@ -36,6 +52,11 @@ export class Incarnation {
 /** Whether work tagged with `owner` may still run; `null` is the simulator or workload itself, never dead. */
 export function isAlive(owner: Incarnation | null): boolean {
   return owner === null || owner.alive;
+}
+
+/** Whether work tagged with `owner` must wait: its process is stopped. */
+export function isPaused(owner: Incarnation | null): boolean {
+  return owner !== null && owner.paused;
 }
 
 /** A promise that never settles: what a dead incarnation gets instead of a result. */

@@ -108,7 +108,10 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
         );
         return !(metadata.brokers as Message[]).some((broker) => broker.nodeId === controllerId) &&
           orphaned.length > 0 &&
-          orphaned.every((partition) => partition.leaderId === -1 && partition.errorCode === 5);
+          orphaned.every((partition) =>
+            partition.leaderId === -1 && partition.errorCode === 5 &&
+            (partition.offlineReplicas as number[]).includes(controllerId)
+          );
       },
       15000,
       `broker ${controllerId} fenced and its partitions leaderless`,

@@ -12,13 +12,18 @@
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { metadata } from "../../protocol/messages/metadata.ts";
-import type { TopicImage } from "../../metadata/image.ts";
+import type { MetadataImage, TopicImage } from "../../metadata/image.ts";
 import { isInternalTopic, topicNameProblem } from "../../metadata/topic_names.ts";
 import { uuidToString, ZERO_UUID } from "../../metadata/uuid.ts";
 import type { ApiHandler } from "../handler.ts";
 import type { Broker } from "../broker.ts";
 
-function describeTopic(topic: TopicImage): Message {
+/** Replicas on brokers that are not alive (fenced or not registered), as Kafka's KRaft metadata cache reports them. */
+function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
+  return replicas.filter((replica) => image.brokers.get(replica)?.fenced !== false);
+}
+
+function describeTopic(image: MetadataImage, topic: TopicImage): Message {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -31,7 +36,7 @@ function describeTopic(topic: TopicImage): Message {
       leaderEpoch: partition.leaderEpoch,
       replicaNodes: partition.replicas,
       isrNodes: partition.isr,
-      offlineReplicas: [],
+      offlineReplicas: offlineReplicasOf(image, partition.replicas),
     })),
   };
 }
@@ -49,7 +54,7 @@ async function answerByName(broker: Broker, name: string, autoCreate: boolean): 
     topic = broker.image.topicsByName.get(name);
   }
   if (!topic) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  return describeTopic(topic);
+  return describeTopic(broker.image, topic);
 }
 
 export const metadataHandler: ApiHandler = {
@@ -60,7 +65,7 @@ export const metadataHandler: ApiHandler = {
     const allTopics = requested === null || (context.version === 0 && requested.length === 0);
     let topics: Message[];
     if (allTopics) {
-      topics = [...broker.image.topicsByName.values()].map(describeTopic);
+      topics = [...broker.image.topicsByName.values()].map((topic) => describeTopic(broker.image, topic));
     } else {
       const autoCreate = context.version < 4 || body.allowAutoTopicCreation;
       topics = await Promise.all(requested!.map((entry) => {
@@ -70,7 +75,9 @@ export const metadataHandler: ApiHandler = {
             return missingTopic(entry.name, entry.topicId, ErrorCode.INVALID_REQUEST);
           }
           const topic = broker.image.topicsById.get(uuidToString(entry.topicId));
-          return topic ? describeTopic(topic) : missingTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+          return topic
+            ? describeTopic(broker.image, topic)
+            : missingTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
         }
         return answerByName(broker, entry.name ?? "", autoCreate);
       }));
