@@ -243,6 +243,8 @@ export class SimDisk {
     if (existing instanceof Directory) fail("EISDIR", "write over a folder", path);
     this.checkSpace(bytes.length - (existing?.size ?? 0), path);
     this.setEntry(directory, name, new FileContent(bytes, true));
+    // The parent folder is synced after the rename (see Disk.writeFileAtomic): all its entries are durable.
+    directory.durableEntries = new Map(directory.entries);
   }
 
   list(path: string): string[] {

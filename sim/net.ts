@@ -60,6 +60,8 @@ export class SimListener implements Listener {
     readonly owner: Incarnation | null,
     private readonly backlogMax: number,
     private readonly onClose: () => void,
+    /** Completes accepts; a paused owner gets its connection when it resumes. */
+    private readonly scheduler: Scheduler,
   ) {}
 
   /** Called by the network when a connection arrives; false when the backlog is full. */
@@ -68,7 +70,8 @@ export class SimListener implements Listener {
     const waiting = this.#waiting;
     if (waiting !== null) {
       this.#waiting = null;
-      waiting(connection);
+      // The kernel completes the handshake at once; a stopped process returns from accept() later.
+      this.scheduler.deliver(this.owner, () => waiting(connection));
     } else {
       this.#backlog.push(connection);
     }
@@ -200,6 +203,7 @@ export class SimNet {
       owner,
       this.options.backlogMax,
       () => this.#listeners.delete(key),
+      this.scheduler,
     );
     this.#listeners.set(key, listener);
     return Promise.resolve(listener);

@@ -168,7 +168,8 @@ export class SimConnection implements Connection {
     const pending = this.#pendingRead;
     if (pending === null) return;
     this.#pendingRead = null;
-    if (isAlive(this.owner)) pending.resolve(result);
+    // A reset reaches a paused process when it resumes, like the data it could not read yet.
+    this.link.scheduler.deliver(this.owner, () => pending.resolve(result));
   }
 
   /** Moves as many inbox bytes as fit into `buffer`. */

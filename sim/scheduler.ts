@@ -6,10 +6,14 @@
  * virtual time to the earliest pending timer and run it. Nothing real is
  * pending in a simulation, so the interleaving depends only on the seed; real
  * time never passes for the simulated code, however long a run takes.
+ *
+ * An event whose owner is paused is set aside when it falls due and put
+ * back, with its original time and sequence, when the owner resumes: those
+ * events then run before anything else, in the order they would have run.
  */
 import { setImmediate } from "node:timers";
 import type { Timer } from "../src/io/types.ts";
-import { type Incarnation, isAlive } from "./incarnation.ts";
+import { type Incarnation, isAlive, isPaused } from "./incarnation.ts";
 import { type ScheduledEvent, TimerQueue } from "./timer_queue.ts";
 
 /** Bounds of one `runUntil`. */
@@ -37,6 +41,8 @@ export class Scheduler {
   #fingerprint = 0x811c9dc5;
   #running = false;
   readonly #queue = new TimerQueue();
+  /** Due events of paused owners, until `release`. */
+  readonly #held = new Map<Incarnation, ScheduledEvent[]>();
 
   /** Virtual milliseconds since the simulation began; never goes back. */
   get nowMs(): number {
@@ -117,12 +123,40 @@ export class Scheduler {
     await this.runUntil(() => false, { maxVirtualMs: durationMs, maxEvents });
   }
 
-  /** Live events still queued (cancelled ones and those of dead incarnations excluded). */
+  /** Live events still queued or held (cancelled ones and those of dead incarnations excluded). */
   get pendingEvents(): number {
-    return this.#queue.count((event) => !event.cancelled && isAlive(event.owner));
+    const live = (event: ScheduledEvent) => !event.cancelled && isAlive(event.owner);
+    let held = 0;
+    for (const events of this.#held.values()) held += events.filter(live).length;
+    return this.#queue.count(live) + held;
   }
 
-  /** Pops cancelled and dead events off the top, then the first live one due by `deadlineMs`. */
+  /**
+   * `owner` resumed (or died): its held events go back into the queue. Being
+   * overdue, they run next, in their original order; those of a dead owner
+   * are dropped as usual.
+   */
+  release(owner: Incarnation): void {
+    const held = this.#held.get(owner);
+    if (held === undefined) return;
+    this.#held.delete(owner);
+    for (const event of held) this.#queue.push(event);
+  }
+
+  /**
+   * Runs `callback` now, or, while `owner` is paused, once it resumes: for
+   * results that reach a node outside its own events (an accept completed by
+   * a peer's connect, a read ended by a reset).
+   */
+  deliver(owner: Incarnation | null, callback: () => void): void {
+    if (isPaused(owner)) this.schedule(0, callback, owner);
+    else if (isAlive(owner)) callback();
+  }
+
+  /**
+   * Pops cancelled and dead events off the top, sets aside those of paused
+   * owners, then pops the first live one due by `deadlineMs`.
+   */
   #nextLiveEvent(deadlineMs: number): ScheduledEvent | undefined {
     for (let top = this.#queue.peek(); top !== undefined; top = this.#queue.peek()) {
       if (top.cancelled || !isAlive(top.owner)) {
@@ -130,7 +164,14 @@ export class Scheduler {
         continue;
       }
       if (top.timeMs > deadlineMs) return undefined;
-      return this.#queue.pop();
+      this.#queue.pop();
+      if (top.owner !== null && top.owner.paused) {
+        const held = this.#held.get(top.owner);
+        if (held === undefined) this.#held.set(top.owner, [top]);
+        else held.push(top);
+        continue;
+      }
+      return top;
     }
     return undefined;
   }

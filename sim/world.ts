@@ -6,7 +6,9 @@
  * kills the incarnation (its timers, reads, accepts and connects are dropped,
  * so its code never runs again), closes its sockets for the peers and reverts
  * its disk to what was durable. A restart gives a new `World` over the same
- * disk, as a rebooted machine finds its files.
+ * disk, as a rebooted machine finds its files. A pause stops the running
+ * incarnation without killing it (a long garbage collection, SIGSTOP): its
+ * timers and the bytes sent to it wait, and all arrive at once on resume.
  */
 import type { World } from "../src/io/types.ts";
 import { SimClock, SIMULATION_EPOCH_MS, WallClock } from "./clock.ts";
@@ -58,6 +60,8 @@ export class SimHost {
   #incarnation: Incarnation | null = null;
   #world: World | null = null;
   #starts = 0;
+  /** Counts pauses, so that a timed resume ends only the pause that set it. */
+  #pauses = 0;
 
   constructor(readonly name: string, private readonly context: HostContext) {
     this.disk = new SimDisk(context.random.fork("disk"), context.disk);
@@ -72,6 +76,11 @@ export class SimHost {
   /** The running incarnation, if any. */
   get incarnation(): Incarnation | null {
     return this.#incarnation;
+  }
+
+  /** Whether the running incarnation is paused. */
+  get paused(): boolean {
+    return this.#incarnation?.paused ?? false;
   }
 
   /** The running incarnation's world, if any. */
@@ -112,6 +121,8 @@ export class SimHost {
     const incarnation = this.#incarnation;
     if (incarnation === null) throw new Error(`${this.name} is not running`);
     incarnation.kill();
+    // What a paused process had waiting dies with it.
+    this.context.scheduler.release(incarnation);
     this.context.net.crashHost(this.name);
     if (mode === "power-loss") this.disk.crash();
     this.#incarnation = null;
@@ -119,6 +130,40 @@ export class SimHost {
     this.context.log.add(
       `${String(this.context.scheduler.nowMs).padStart(9)} ${incarnation} [sim] crash (${mode})`,
     );
+  }
+
+  /**
+   * Fault: stops the running process, as a long garbage collection or a
+   * SIGSTOP does. None of its timers fire and nothing reaches it (bytes,
+   * accepted connections, resets wait in order, as in the kernel's buffers)
+   * until `resume`, or until `durationMs` virtual ms have passed when given;
+   * its peers go on meanwhile. It may crash while paused.
+   */
+  pause(durationMs?: number): void {
+    const incarnation = this.#incarnation;
+    if (incarnation === null) throw new Error(`${this.name} is not running`);
+    if (incarnation.paused) return;
+    incarnation.setPaused(true);
+    const pause = ++this.#pauses;
+    this.#logEvent(incarnation, `pause${durationMs === undefined ? "" : ` for ${durationMs} ms`}`);
+    if (durationMs === undefined) return;
+    // A simulator event, not the host's: its own timers are stopped. A crash in between ends the pause.
+    this.context.scheduler.schedule(durationMs, () => {
+      if (this.#pauses === pause && this.#incarnation === incarnation) this.resume();
+    });
+  }
+
+  /** Continues a paused process: what waited for it runs first, in its original order. */
+  resume(): void {
+    const incarnation = this.#incarnation;
+    if (incarnation === null || !incarnation.paused) return;
+    incarnation.setPaused(false);
+    this.context.scheduler.release(incarnation);
+    this.#logEvent(incarnation, "resume");
+  }
+
+  #logEvent(incarnation: Incarnation, event: string): void {
+    this.context.log.add(`${String(this.context.scheduler.nowMs).padStart(9)} ${incarnation} [sim] ${event}`);
   }
 
   /** Crashes the host if it runs, then starts a new incarnation over the same disk. */
@@ -180,6 +225,16 @@ export class SimCluster {
   /** See `SimHost.crash`. */
   crash(name: string, mode: CrashMode = "power-loss"): void {
     this.host(name).crash(mode);
+  }
+
+  /** See `SimHost.pause`. */
+  pause(name: string, durationMs?: number): void {
+    this.host(name).pause(durationMs);
+  }
+
+  /** See `SimHost.resume`. */
+  resume(name: string): void {
+    this.host(name).resume();
   }
 
   /** See `SimHost.restart`. */

@@ -29,6 +29,7 @@ Deno.test(`the cluster simulation passes ${SEEDS} seeds with every fault and eve
     processKills: 0,
     partitions: 0,
     resets: 0,
+    pauses: 0,
     controllerChanges: 0,
     snapshotsLoaded: 0,
     acknowledged: 0,
@@ -41,6 +42,7 @@ Deno.test(`the cluster simulation passes ${SEEDS} seeds with every fault and eve
     totals.processKills += faults.processKills;
     totals.partitions += faults.isolations + faults.partitions;
     totals.resets += faults.resets;
+    totals.pauses += faults.pauses;
     totals.controllerChanges += result.stats.controllerNodes - 1;
     totals.snapshotsLoaded += result.stats.snapshotsLoaded;
     totals.acknowledged += workload.acknowledged;
@@ -73,9 +75,14 @@ Deno.test(
 );
 
 Deno.test("a seed replays exactly: the same events, the same log, the same outcome", async () => {
-  const first = await runClusterSeed(11);
-  const second = await runClusterSeed(11);
+  // Seed 5 draws every kind of fault: power losses, killed processes, isolations, cut links, resets, pauses.
+  const first = await runClusterSeed(5);
+  const second = await runClusterSeed(5);
   assert.equal(first.violation, null);
+  assert.ok(
+    Object.values(first.stats.faults).every((count) => count > 0),
+    JSON.stringify(first.stats.faults),
+  );
   assert.equal(second.events, first.events);
   assert.equal(second.virtualMs, first.virtualMs);
   assert.equal(second.fingerprint, first.fingerprint);

@@ -2,8 +2,9 @@
  * The faults of the safety phase, each on its own seeded timer: network
  * partitions (one node isolated from the others, and sometimes from the
  * client too, or one link cut), connection resets between any two hosts,
- * and crashes (power loss or killed process) with a restart later. `stop`
- * ends them, heals the network and restarts every stopped node.
+ * crashes (power loss or killed process) with a restart later, and pauses
+ * (the process stopped for a while, then resumed). `stop` ends them, heals
+ * the network, resumes paused nodes and restarts every stopped node.
  */
 import type { Timer } from "../../src/io/types.ts";
 import type { SeededRandom } from "../random.ts";
@@ -18,6 +19,7 @@ export interface ClusterFaultStats {
   powerLosses: number;
   processKills: number;
   restarts: number;
+  pauses: number;
 }
 
 export class ClusterFaults {
@@ -28,9 +30,12 @@ export class ClusterFaults {
     powerLosses: 0,
     processKills: 0,
     restarts: 0,
+    pauses: 0,
   };
   #stopped = false;
   readonly #timers = new Set<Timer>();
+  /** Pauses draw from their own stream, so that seeds without them draw their other faults as before. */
+  readonly #pauseRandom: SeededRandom;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -39,33 +44,37 @@ export class ClusterFaults {
     private readonly nodes: readonly ClusterNode[],
     private readonly clientHost: string,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.#pauseRandom = random.fork("pauses");
+  }
 
   start(): void {
     this.#every(this.options.partitionIntervalMs, () => this.#partition());
     this.#every(this.options.resetIntervalMs, () => this.#reset());
     this.#every(this.options.crashIntervalMs, () => this.#crash());
+    this.#every(this.options.pauseIntervalMs, () => this.#pause(), this.#pauseRandom);
   }
 
-  /** Ends the faults: the network heals, stopped nodes start again. */
+  /** Ends the faults: the network heals, paused nodes resume, stopped nodes start again. */
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) timer.cancel();
     this.#timers.clear();
     this.cluster.net.healAll();
+    for (const node of this.nodes) this.cluster.host(node.name).resume();
     for (const node of this.nodes) if (!node.up) this.#restart(node);
     this.log("[sim] faults stopped, everything healed");
   }
 
   /** Runs `action` at seeded intervals averaging `meanMs`. */
-  #every(meanMs: number, action: () => void): void {
+  #every(meanMs: number, action: () => void, random = this.random): void {
     if (!Number.isFinite(meanMs)) return;
     const next = () => {
       if (this.#stopped) return;
       action();
-      this.#later(1 + this.random.int(2 * meanMs), next);
+      this.#later(1 + random.int(2 * meanMs), next);
     };
-    this.#later(1 + this.random.int(2 * meanMs), next);
+    this.#later(1 + random.int(2 * meanMs), next);
   }
 
   #later(delayMs: number, action: () => void): void {
@@ -117,6 +126,18 @@ export class ClusterFaults {
     this.#later(1 + this.random.int(this.options.downtimeMaxMs), () => {
       if (!node.up) this.#restart(node);
     });
+  }
+
+  /** Stops one running node's process for a while: it misses heartbeats and fetches, then acts on stale state. */
+  #pause(): void {
+    const candidates = this.nodes.filter((node) => node.up && !this.cluster.host(node.name).paused);
+    if (candidates.length === 0) return;
+    const random = this.#pauseRandom;
+    const node = random.pick(candidates);
+    const { pauseDurationMinMs, pauseDurationMaxMs } = this.options;
+    // The host resumes itself; a crash meanwhile ends the pause (the restart runs normally).
+    this.cluster.host(node.name).pause(random.range(pauseDurationMinMs, pauseDurationMaxMs));
+    this.stats.pauses++;
   }
 
   #restart(node: ClusterNode): void {

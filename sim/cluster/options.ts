@@ -48,6 +48,11 @@ export interface ClusterSimOptions {
     downtimeMaxMs: number;
     /** Chance that a crash loses power (unsynced writes lost) rather than kills the process. */
     powerLossProbability: number;
+    /** Mean virtual time between pauses of a node's process (a long GC, SIGSTOP); Infinity: none. */
+    pauseIntervalMs: number;
+    /** Shortest and longest pause. */
+    pauseDurationMinMs: number;
+    pauseDurationMaxMs: number;
   };
   workload: {
     /** Clients sending requests at the same time. */
@@ -71,6 +76,9 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
   const random = new SeededRandom(seed).fork("cluster-options");
   const pick = <T>(items: readonly T[]): T => random.pick(items);
   const heartbeatIntervalMs = pick([250, 500]);
+  const sessionTimeoutMs = heartbeatIntervalMs * pick([4, 8]);
+  // A fork of its own, so that adding pauses left every other option of a seed as it was.
+  const pauses = new SeededRandom(seed).fork("cluster-pause-options");
   return {
     seed,
     nodeIds: [1, 2, 3],
@@ -80,7 +88,7 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
       electionTimeoutMs: pick([300, 1000]),
       fetchTimeoutMs: pick([1000, 2000]),
       heartbeatIntervalMs,
-      sessionTimeoutMs: heartbeatIntervalMs * pick([4, 8]),
+      sessionTimeoutMs,
       snapshotEveryBytes: pick([2_000, 10_000, 20_971_520]),
       segmentBytes: pick([4096, 65_536, 1_073_741_824]),
     },
@@ -100,6 +108,10 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
       crashIntervalMs: pick([NEVER, 5_000, 2_000]),
       downtimeMaxMs: pick([300, 3_000, 8_000]),
       powerLossProbability: pick([0, 0.5, 1]),
+      pauseIntervalMs: pauses.pick([NEVER, 4_000, 1_500]),
+      // From a hiccup to long enough that the node's broker session expires twice over.
+      pauseDurationMinMs: 100,
+      pauseDurationMaxMs: pauses.pick([500, sessionTimeoutMs, 2 * sessionTimeoutMs]),
     },
     workload: {
       workers: pick([1, 2, 3]),

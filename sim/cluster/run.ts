@@ -4,9 +4,10 @@
  * SimCluster, and two phases, as TigerBeetle's VOPR:
  *
  * 1. safety: the workload sends metadata changes to random nodes while
- *    partitions, connection resets and crashes (power loss or killed
- *    process, restarted later) hit the cluster; the invariants are checked
- *    after every scheduler step and every applied batch;
+ *    partitions, connection resets, crashes (power loss or killed
+ *    process, restarted later) and pauses (a stopped process) hit the
+ *    cluster; the invariants are checked after every scheduler step and
+ *    every applied batch;
  * 2. liveness: faults stop, everything heals, stopped nodes start; within
  *    a bound every node must serve with an active controller, a
  *    CreateTopics sent to each node must succeed, and every node must reach
@@ -299,7 +300,8 @@ export async function runClusterSeed(
 export function summarizeRun(result: ClusterRunResult): string {
   const { faults, workload } = result.stats;
   return `${faults.powerLosses} power losses, ${faults.processKills} killed processes, ` +
-    `${faults.isolations} isolations, ${faults.partitions} cut links, ${faults.resets} resets; ` +
+    `${faults.isolations} isolations, ${faults.partitions} cut links, ${faults.resets} resets, ` +
+    `${faults.pauses} pauses; ` +
     `${result.stats.controllerEpochs} controller epochs on ${result.stats.controllerNodes} nodes; ` +
     `${workload.attempts} requests, ${workload.acknowledged} acknowledged, ${workload.timeouts} timed out, ` +
     `${workload.connectionErrors} connection errors; ${result.stats.batches} batches, ` +

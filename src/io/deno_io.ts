@@ -212,6 +212,7 @@ export class DenoDisk implements Disk {
       }
       Deno.renameSync(temporary, path);
     });
+    this.syncDirectory(path.replace(/\/[^/]*$/, "") || ".");
   }
   list(path: string): string[] {
     return wrap(`list ${path}`, () => [...Deno.readDirSync(path)].map((entry) => entry.name).sort());

@@ -96,7 +96,11 @@ export interface Disk {
   exists(path: string): boolean;
   /** Reads a whole file, or null when it does not exist. */
   readFile(path: string): Uint8Array | null;
-  /** Writes a whole file through a temporary file and a rename, then syncs. */
+  /**
+   * Writes a whole file through a temporary file, a sync and a rename, then
+   * syncs the parent folder, as Kafka's atomic moves do: once it returns,
+   * the new content survives a power loss (a vote in `quorum-state` above all).
+   */
   writeFileAtomic(path: string, bytes: Uint8Array): void;
   /** Names of the entries in a folder (not paths), sorted. */
   list(path: string): string[];
