@@ -12,6 +12,7 @@
  * A failing seed is printed with the command that replays it exactly; the
  * exit code is then 1.
  */
+import { reportFailure, sweepSeeds } from "../seed_sweep.ts";
 import { parseArgs } from "node:util";
 import { type ClusterPlantedBugs, type ClusterSimOptions, describeClusterOptions } from "./options.ts";
 import { type ClusterRunResult, runClusterSeed, summarizeRun } from "./run.ts";
@@ -24,12 +25,13 @@ const BUGS: Record<string, ClusterPlantedBugs> = {
 };
 
 function report(result: ClusterRunResult, flags: string): void {
-  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
-  console.error("world log:");
-  result.cluster.printLog(console.error);
-  for (const line of describeClusterOptions(result.options)) console.error(line);
-  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
-  console.error(`replay: deno task sim:cluster --seed ${result.seed}${flags}`);
+  reportFailure({
+    seed: result.seed,
+    message: result.violation!.message,
+    printLog: (write) => result.cluster.printLog(write),
+    optionLines: describeClusterOptions(result.options),
+    replay: `deno task sim:cluster --seed ${result.seed}${flags}`,
+  });
 }
 
 async function main(): Promise<void> {
@@ -68,30 +70,19 @@ async function main(): Promise<void> {
     console.log(`seed ${result.seed} passed: ${summarizeRun(result)}`);
     return;
   }
-  const seeds = values.seeds === undefined ? Infinity : Number(values.seeds);
-  const seconds = values.seeds === undefined ? Number(values.seconds ?? SECONDS_DEFAULT) : Infinity;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const failing: number[] = [];
-  let runs = 0;
-  for (; runs < seeds && performance.now() < deadline; runs++) {
-    // The simulator may draw its seeds from the real world: each is printed to replay it.
-    const seed = Math.floor(Math.random() * SEED_MAX);
-    const result = await runClusterSeed(seed, { bugs, adjust });
-    if (result.violation !== null) {
-      failing.push(seed);
-      report(result, flags);
-    } else if (values.verbose) {
-      console.log(`seed ${seed} passed: ${summarizeRun(result)}`);
-    }
-  }
-  const minutes = (performance.now() - started) / 60_000;
-  console.log(`${runs} seeds, ${failing.length} failing, ${(runs / minutes).toFixed(1)} seeds per minute`);
-  if (failing.length > 0) {
-    console.log(`failing seeds: ${failing.join(" ")}`);
-    for (const seed of failing) console.log(`replay: deno task sim:cluster --seed ${seed}${flags}`);
-    Deno.exit(1);
-  }
+  const allPassed = await sweepSeeds({
+    seeds: values.seeds === undefined ? Infinity : Number(values.seeds),
+    seconds: values.seeds === undefined ? Number(values.seconds ?? SECONDS_DEFAULT) : Infinity,
+    seedMax: SEED_MAX,
+    runSeed: async (seed) => {
+      const result = await runClusterSeed(seed, { bugs, adjust });
+      if (result.violation !== null) report(result, flags);
+      else if (values.verbose) console.log(`seed ${seed} passed: ${summarizeRun(result)}`);
+      return result.violation === null;
+    },
+    replay: (seed) => `deno task sim:cluster --seed ${seed}${flags}`,
+  });
+  if (!allPassed) Deno.exit(1);
 }
 
 await main();

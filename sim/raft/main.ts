@@ -11,6 +11,7 @@
  * A failing seed is printed with the command that replays it exactly; the
  * exit code is then 1.
  */
+import { reportFailure, sweepSeeds } from "../seed_sweep.ts";
 import { parseArgs } from "node:util";
 import type { PlantedBugs } from "../../src/raft/types.ts";
 import { traceToJson } from "../../src/raft/trace.ts";
@@ -36,12 +37,13 @@ function summary(result: RaftRunResult): string {
 }
 
 function report(result: RaftRunResult, bugFlag: string): void {
-  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
-  console.error("world log:");
-  result.cluster.printLog(console.error);
-  for (const line of describeRaftOptions(result.options)) console.error(line);
-  console.error(`\nFAILED seed ${result.seed}: ${result.violation!.message}`);
-  console.error(`replay: deno task sim:raft --seed ${result.seed}${bugFlag}`);
+  reportFailure({
+    seed: result.seed,
+    message: result.violation!.message,
+    printLog: (write) => result.cluster.printLog(write),
+    optionLines: describeRaftOptions(result.options),
+    replay: `deno task sim:raft --seed ${result.seed}${bugFlag}`,
+  });
 }
 
 async function main(): Promise<void> {
@@ -81,30 +83,19 @@ async function main(): Promise<void> {
     console.log(`seed ${result.seed} passed: ${summary(result)}`);
     return;
   }
-  const seeds = values.seconds === undefined ? Number(values.seeds ?? 100) : Infinity;
-  const deadline = values.seconds === undefined
-    ? Infinity
-    : performance.now() + Number(values.seconds) * 1000;
-  const failing: number[] = [];
-  const started = performance.now();
-  let runs = 0;
-  for (; runs < seeds && performance.now() < deadline; runs++) {
-    // The simulator may draw its seeds from the real world: each is printed to replay it.
-    const seed = Math.floor(Math.random() * SEED_MAX);
-    const result = await runRaftSeed(seed, { bugs, log });
-    if (result.violation !== null) {
-      failing.push(seed);
-      report(result, bugFlag);
-    } else if (values.verbose) {
-      console.log(`seed ${seed} passed: ${summary(result)}`);
-    }
-  }
-  const minutes = (performance.now() - started) / 60_000;
-  console.log(`${runs} seeds, ${failing.length} failing, ${(runs / minutes).toFixed(0)} seeds per minute`);
-  if (failing.length > 0) {
-    console.log(`failing seeds: ${failing.join(" ")}`);
-    Deno.exit(1);
-  }
+  const allPassed = await sweepSeeds({
+    seeds: values.seconds === undefined ? Number(values.seeds ?? 100) : Infinity,
+    seconds: values.seconds === undefined ? Infinity : Number(values.seconds),
+    seedMax: SEED_MAX,
+    runSeed: async (seed) => {
+      const result = await runRaftSeed(seed, { bugs, log });
+      if (result.violation !== null) report(result, bugFlag);
+      else if (values.verbose) console.log(`seed ${seed} passed: ${summary(result)}`);
+      return result.violation === null;
+    },
+    replay: (seed) => `deno task sim:raft --seed ${seed}${bugFlag}`,
+  });
+  if (!allPassed) Deno.exit(1);
 }
 
 await main();

@@ -19,7 +19,7 @@ import type { Clock, Disk, FileHandle } from "../io/types.ts";
 import type { Decompress } from "./batch_records.ts";
 import { topicPartitionKey, type TopicPartitionOffset } from "./checkpoint_file.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";
-import { joinPath, METADATA_TOPIC, partitionDirectoryName, STRAY_DIRECTORY_SUFFIX } from "./file_names.ts";
+import { joinPath, partitionDirectoryName, STRAY_DIRECTORY_SUFFIX } from "./file_names.ts";
 import { type LogConfigSource } from "./log_config.ts";
 import {
   listLogDirectory,
@@ -84,7 +84,6 @@ export class LogManager {
   readonly #logStartOffsets: Map<string, number>;
   /** Partition folders found at open that no log has loaded yet. */
   readonly #unopened: Map<string, PartitionDirectory>;
-  #metadataLog: PartitionLog | null = null;
   #deleteCounter = 0;
   #closed = false;
 
@@ -241,16 +240,6 @@ export class LogManager {
   }
 
   /**
-   * The KRaft metadata log (`__cluster_metadata-0`). Kafka keeps it out of
-   * the checkpoint files; after an unclean shutdown it is recovered whole.
-   */
-  openMetadataLog(config?: LogConfigSource): PartitionLog {
-    this.#checkOpen();
-    this.#metadataLog ??= this.#openLog({ topic: METADATA_TOPIC, partition: 0, config }, 0, 0);
-    return this.#metadataLog;
-  }
-
-  /**
    * Deletes a partition's log as Kafka's asyncDelete does: its folder is
    * renamed to `<topic>-<partition>.<id>-delete` (a name the next start
    * removes, so a crash at any point leaves nothing that looks live), the
@@ -328,7 +317,6 @@ export class LogManager {
   /** Flushes logs whose `flush.ms` has passed (Kafka's log flusher). */
   flushDirtyLogs(nowMs: number): void {
     this.#forEachLiveLog((log) => log.maybeFlush(nowMs));
-    this.#metadataLog?.maybeFlush(nowMs);
   }
 
   /** Forgets idle producers in every log. */
@@ -410,7 +398,6 @@ export class LogManager {
   closeAll(brokerEpoch = -1): void {
     if (this.#closed) return;
     this.#forEachLiveLog((log) => log.close());
-    this.#metadataLog?.close();
     // Kafka drops its pending removals at shutdown and the next start removes
     // the files; removing them now leaves a clean directory (the delay is for
     // readers, and none is left).

@@ -14,7 +14,7 @@ import type { VoterAddress } from "../../config/quorum_config.ts";
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../handler.ts";
-import { KafkaClient } from "../kafka_client.ts";
+import { NodeClients } from "../node_clients.ts";
 import type { MetadataQuorum } from "../metadata_quorum.ts";
 import type { ControllerApi } from "./controller_api.ts";
 
@@ -30,9 +30,11 @@ export interface ControllerChannelOptions {
 
 export class ControllerChannel {
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #clients = new Map<number, Promise<KafkaClient>>();
+  readonly #clients: NodeClients;
 
-  constructor(private readonly options: ControllerChannelOptions) {}
+  constructor(private readonly options: ControllerChannelOptions) {
+    this.#clients = new NodeClients(options.net, options.voterAddresses, `dafka-broker-${options.nodeId}`);
+  }
 
   /** Answers `body` for `api` from the active controller, wherever it is. */
   async call(api: ControllerApi, context: RequestContext, body: Message): Promise<Message> {
@@ -93,7 +95,7 @@ export class ControllerChannel {
     deadlineMs: number,
   ): Promise<Message | null> {
     const clock = this.options.clock;
-    const client = this.#client(leaderId);
+    const client = this.#clients.get(leaderId);
     let expire: (value: null) => void = () => {};
     const expired = new Promise<null>((resolve) => (expire = resolve));
     const timer = clock.setTimer(Math.max(0, deadlineMs - clock.monotonicMs()), () => expire(null));
@@ -103,37 +105,18 @@ export class ControllerChannel {
         expired,
       ]);
       // The connection still holds the unanswered request: start afresh next time.
-      if (answer === null) this.#drop(leaderId, client);
+      if (answer === null) this.#clients.drop(leaderId, client);
       return answer;
     } catch {
-      this.#drop(leaderId, client);
+      this.#clients.drop(leaderId, client);
       return null;
     } finally {
       timer.cancel();
     }
   }
 
-  /** Forgets a connection (unless a newer one replaced it already) and closes it. */
-  #drop(nodeId: number, client: Promise<KafkaClient>): void {
-    if (this.#clients.get(nodeId) === client) this.#clients.delete(nodeId);
-    client.then((open) => open.close(), () => {});
-  }
-
-  #client(nodeId: number): Promise<KafkaClient> {
-    let client = this.#clients.get(nodeId);
-    if (client === undefined) {
-      const address = this.options.voterAddresses.get(nodeId)!;
-      client = KafkaClient.connect(this.options.net, address.host, address.port, {
-        clientId: `dafka-broker-${this.options.nodeId}`,
-      });
-      this.#clients.set(nodeId, client);
-    }
-    return client;
-  }
-
   close(): void {
-    for (const client of this.#clients.values()) client.then((open) => open.close(), () => {});
-    this.#clients.clear();
+    this.#clients.close();
   }
 }
 
