@@ -129,7 +129,8 @@ Deno.test("an idempotent producer streaming through kill -9 loses no acknowledge
         topic: "crash-stream",
         partition: 0,
         records,
-        pause_every: 25,
+        // Spread over at least 3 s (150 pauses), so that the crash at 300 records always finds it mid-stream.
+        pause_every: 10,
         pause_ms: 20,
         timeout_s: 40,
         config: {
