@@ -76,7 +76,15 @@ export class SimDisk {
   };
   readonly #root = new Directory();
 
-  constructor(private readonly random: SeededRandom, options: Partial<SimDiskOptions> = {}) {
+  /**
+   * `nowMs` is the host's wall clock, which stamps files' modification times
+   * (retention reads them for segments whose records carry no timestamp).
+   */
+  constructor(
+    private readonly random: SeededRandom,
+    options: Partial<SimDiskOptions> = {},
+    readonly nowMs: () => number = () => 0,
+  ) {
     this.options = { ...SIM_DISK_DEFAULTS, ...options };
   }
 
@@ -230,7 +238,7 @@ export class SimDisk {
     if (node !== undefined) return node;
     if (!create) fail("ENOENT", "open of missing", path);
     const { directory, name } = this.parentOf(path);
-    const content = new FileContent();
+    const content = new FileContent(new Uint8Array(0), false, this.nowMs());
     this.setEntry(directory, name, content);
     return content;
   }
@@ -242,7 +250,7 @@ export class SimDisk {
     const existing = directory.entries.get(name);
     if (existing instanceof Directory) fail("EISDIR", "write over a folder", path);
     this.checkSpace(bytes.length - (existing?.size ?? 0), path);
-    this.setEntry(directory, name, new FileContent(bytes, true));
+    this.setEntry(directory, name, new FileContent(bytes, true, this.nowMs()));
     // The parent folder is synced after the rename (see Disk.writeFileAtomic): all its entries are durable.
     directory.durableEntries = new Map(directory.entries);
   }

@@ -81,9 +81,12 @@ export class FileContent {
   #current: Bytes;
   #durable: Bytes;
   #pending: PendingWrite[] = [];
+  /** The simulated wall-clock time of the last write or truncation (the file's mtime). */
+  modifiedMs: number;
 
   /** A new file holding `initial`, already durable when `durable` is set (a synced write). */
-  constructor(initial: Uint8Array = new Uint8Array(0), durable = false) {
+  constructor(initial: Uint8Array = new Uint8Array(0), durable = false, modifiedMs = 0) {
+    this.modifiedMs = modifiedMs;
     this.#current = new Bytes(initial);
     this.#durable = durable ? new Bytes(initial) : new Bytes();
     if (!durable && initial.length > 0) {

@@ -117,6 +117,7 @@ class SimFileHandle implements FileHandle {
     this.disk.checkFault("write", this.path);
     this.disk.checkSpace(position + bytes.length - this.content.size, this.path);
     this.content.write(position, bytes);
+    this.content.modifiedMs = this.disk.nowMs();
   }
 
   append(bytes: Uint8Array): void {
@@ -129,12 +130,18 @@ class SimFileHandle implements FileHandle {
     this.disk.checkFault("truncate", this.path);
     this.disk.checkSpace(length - this.content.size, this.path);
     this.content.truncate(length);
+    this.content.modifiedMs = this.disk.nowMs();
   }
 
   sync(): void {
     this.#check();
     this.disk.checkFault("sync", this.path);
     this.content.sync();
+  }
+
+  modifiedMs(): number {
+    this.#check();
+    return this.content.modifiedMs;
   }
 
   close(): void {

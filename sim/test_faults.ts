@@ -74,6 +74,7 @@ export function ignoringSegmentSyncs(disk: Disk): Disk {
         append: (bytes) => handle.append(bytes),
         truncate: (length) => handle.truncate(length),
         sync: () => {},
+        modifiedMs: () => handle.modifiedMs(),
         close: () => handle.close(),
       };
       return lying;

@@ -64,8 +64,8 @@ export class SimHost {
   #pauses = 0;
 
   constructor(readonly name: string, private readonly context: HostContext) {
-    this.disk = new SimDisk(context.random.fork("disk"), context.disk);
     this.wallClock = new WallClock(context.scheduler, context.wallClockStartMs);
+    this.disk = new SimDisk(context.random.fork("disk"), context.disk, () => this.wallClock.nowMs());
   }
 
   /** Whether an incarnation is running. */

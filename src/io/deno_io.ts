@@ -164,6 +164,9 @@ class DenoFile implements FileHandle {
   sync(): void {
     wrap(`sync ${this.path}`, () => this.file.syncSync());
   }
+  modifiedMs(): number {
+    return wrap(`stat ${this.path}`, () => this.file.statSync().mtime?.getTime() ?? 0);
+  }
   close(): void {
     try {
       this.file.close();

@@ -78,6 +78,12 @@ export interface FileHandle {
   truncate(length: number): void;
   /** Makes every write so far durable (fsync). */
   sync(): void;
+  /**
+   * When the file was last written, in milliseconds since the Unix epoch (its
+   * mtime). Retention falls back to it for a segment whose records carry no
+   * timestamp, as Kafka's LogSegment.lastModified does.
+   */
+  modifiedMs(): number;
   close(): void;
 }
 

@@ -8,11 +8,14 @@ interface ManualTimer {
   cancelled: boolean;
 }
 
+/** Where a ManualClock starts unless told otherwise (November 2023). */
+export const MANUAL_CLOCK_START_MS = 1_700_000_000_000;
+
 export class ManualClock implements Clock {
   #timers: ManualTimer[] = [];
   #sequence = 0;
 
-  constructor(public now = 1_700_000_000_000) {}
+  constructor(public now = MANUAL_CLOCK_START_MS) {}
   nowMs(): number {
     return this.now;
   }

@@ -3,10 +3,13 @@
  * with helpers to damage files the way a crash or a bad disk would.
  */
 import { type Disk, DiskError, type FileHandle } from "../io/types.ts";
+import { MANUAL_CLOCK_START_MS } from "./_manual_clock_test_support.ts";
 
 interface FileData {
   bytes: Uint8Array;
   length: number;
+  /** The clock's time at the last write (the file's mtime). */
+  modifiedMs: number;
 }
 
 function normalize(path: string): string {
@@ -58,6 +61,7 @@ class MemoryFile implements FileHandle {
     if (position > this.data.length) this.data.bytes.fill(0, this.data.length, position);
     this.data.bytes.set(bytes, position);
     this.data.length = Math.max(this.data.length, end);
+    this.data.modifiedMs = this.disk.nowMs();
   }
   append(bytes: Uint8Array): void {
     this.writeAt(this.size(), bytes);
@@ -68,10 +72,15 @@ class MemoryFile implements FileHandle {
       this.writeAt(this.data.length, new Uint8Array(length - this.data.length));
     }
     this.data.length = length;
+    this.data.modifiedMs = this.disk.nowMs();
   }
   sync(): void {
     this.#check();
     this.disk.syncCount++;
+  }
+  modifiedMs(): number {
+    this.#check();
+    return this.data.modifiedMs;
   }
   close(): void {
     this.#closed = true;
@@ -87,6 +96,13 @@ export class MemoryDisk implements Disk {
   /** How many `readAt` calls were made, to check that reads are few. */
   readCount = 0;
 
+  /** `clock` stamps files' modification times; tests of retention pass the clock they move. */
+  constructor(private readonly clock: { nowMs(): number } = { nowMs: () => MANUAL_CLOCK_START_MS }) {}
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
   #requireParent(path: string): void {
     if (!this.#directories.has(parentOf(path))) {
       throw new DiskError(`no folder for ${path}`, "ENOENT");
@@ -99,7 +115,7 @@ export class MemoryDisk implements Disk {
     if (data === undefined) {
       if (!options.create) throw new DiskError(`open ${key}: not found`, "ENOENT");
       this.#requireParent(key);
-      data = { bytes: new Uint8Array(64), length: 0 };
+      data = { bytes: new Uint8Array(64), length: 0, modifiedMs: this.nowMs() };
       this.#files.set(key, data);
     }
     return new MemoryFile(this, key, data);
@@ -115,7 +131,7 @@ export class MemoryDisk implements Disk {
   writeFileAtomic(path: string, bytes: Uint8Array): void {
     const key = normalize(path);
     this.#requireParent(key);
-    this.#files.set(key, { bytes: bytes.slice(), length: bytes.length });
+    this.#files.set(key, { bytes: bytes.slice(), length: bytes.length, modifiedMs: this.nowMs() });
     this.syncCount++;
   }
   list(path: string): string[] {

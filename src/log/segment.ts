@@ -234,13 +234,13 @@ export class LogSegment {
 
   /**
    * The newest record's timestamp, which retention.ms compares with now.
-   * Kafka falls back to the file's modification time when the segment holds
-   * no timestamp; the Disk seam has none, so this uses the time the segment
-   * was created or opened.
+   * When no record in the segment carries a timestamp (magic 0 message sets,
+   * clients that send -1), Kafka falls back to the `.log` file's modification
+   * time, so such records live for retention.ms after their last write.
    */
   get largestTimestamp(): number {
     const timestamp = this.maxTimestampAndOffset.timestamp;
-    return timestamp >= 0 ? timestamp : this.#createdMs;
+    return timestamp >= 0 ? timestamp : this.#log.modifiedMs();
   }
 
   /** Whether `offset` can be stored relative to this segment's base offset. */

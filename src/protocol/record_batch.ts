@@ -145,6 +145,22 @@ export function setLogAppendTime(bytes: Uint8Array, header: BatchHeader, nowMs: 
   view.setUint32(position + CRC_OFFSET, computeBatchCrc(bytes, position, header.batchLength));
 }
 
+/**
+ * Rewrites maxTimestamp with CREATE_TIME semantics (the largest record
+ * timestamp, or -1 when no record has one) and fixes the CRC.
+ */
+export function setCreateTimeMaxTimestamp(
+  bytes: Uint8Array,
+  header: BatchHeader,
+  maxTimestamp: number,
+): void {
+  const view = viewOf(bytes);
+  const position = header.position;
+  view.setInt16(position + ATTRIBUTES_OFFSET, header.attributes & ~0x08);
+  writeInt64(view, position + 35, maxTimestamp);
+  view.setUint32(position + CRC_OFFSET, computeBatchCrc(bytes, position, header.batchLength));
+}
+
 /** Recomputes and stores the CRC (used where a batch is built or altered). */
 export function sealBatch(bytes: Uint8Array, position: number): void {
   const view = viewOf(bytes);

@@ -12,10 +12,9 @@ import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock } from "../io/types.ts";
 import { guardStorage, isStorageFailure, type PartitionLog } from "../log/mod.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { type BatchHeader, setLogAppendTime } from "../protocol/record_batch.ts";
-import { describeRecordErrors, isCompactedPolicy, recordsWithoutKey } from "../log/cleaner/mod.ts";
+import { isCompactedPolicy } from "../log/cleaner/mod.ts";
 import { convertBatchesToMessageSet, convertMessageSetToBatch } from "../protocol/message_set.ts";
-import { validateProducedBatch } from "./batch_validation.ts";
+import { validateProducedBatch } from "../log/batch_validation.ts";
 
 export interface AppendOutcome {
   errorCode: number;
@@ -99,30 +98,6 @@ export class Partition {
     return this.options.configs.number(name, this.options.overrides());
   }
 
-  /**
-   * A compacted topic refuses records without a key (Kafka's LogValidator,
-   * KIP-467 record errors). Only compacted topics' batches are decoded here.
-   */
-  #refuseRecordsWithoutKey(bytes: Uint8Array, header: BatchHeader): AppendOutcome | null {
-    if (!isCompactedPolicy(this.options.configs.string("cleanup.policy", this.options.overrides()))) {
-      return null;
-    }
-    let errors;
-    try {
-      errors = recordsWithoutKey(bytes, header, `${this.topic}-${this.partition}`);
-    } catch (error) {
-      return this.#refuse(ErrorCode.CORRUPT_MESSAGE, (error as Error).message);
-    }
-    if (errors.length === 0) return null;
-    return {
-      ...this.#refuse(ErrorCode.INVALID_RECORD, describeRecordErrors(errors)),
-      recordErrors: errors.map((error) => ({
-        batchIndex: error.batchIndex,
-        batchIndexErrorMessage: error.message,
-      })),
-    };
-  }
-
   /** Validates and appends a client's records (one batch, or a legacy message set for Produce v0-2). */
   appendFromClient(records: Uint8Array, produceVersion: number): AppendOutcome {
     if (this.offline) return this.#refuse(ErrorCode.KAFKA_STORAGE_ERROR, this.log.offlineReason);
@@ -135,19 +110,28 @@ export class Partition {
         return this.#refuse(ErrorCode.CORRUPT_MESSAGE, (error as Error).message);
       }
     }
-    const createTime =
-      this.options.configs.string("message.timestamp.type", this.options.overrides()) === "CreateTime";
+    const overrides = this.options.overrides();
+    const createTime = this.options.configs.string("message.timestamp.type", overrides) === "CreateTime";
     const validated = validateProducedBatch(bytes, {
       maxMessageBytes: this.#config("max.message.bytes"),
       nowMs: now,
       createTime,
       timestampBeforeMaxMs: this.#config("message.timestamp.before.max.ms"),
       timestampAfterMaxMs: this.#config("message.timestamp.after.max.ms"),
+      compacted: isCompactedPolicy(this.options.configs.string("cleanup.policy", overrides)),
+      topicPartition: `${this.topic}-${this.partition}`,
     });
-    if (!validated.ok) return this.#refuse(validated.errorCode, validated.errorMessage);
-    const keyless = this.#refuseRecordsWithoutKey(bytes, validated.header);
-    if (keyless !== null) return keyless;
-    if (!createTime) setLogAppendTime(bytes, validated.header, now);
+    if (!validated.ok) {
+      const refused = this.#refuse(validated.errorCode, validated.errorMessage);
+      if (validated.recordErrors.length === 0) return refused;
+      return {
+        ...refused,
+        recordErrors: validated.recordErrors.map((error) => ({
+          batchIndex: error.batchIndex,
+          batchIndexErrorMessage: error.message,
+        })),
+      };
+    }
     let appended;
     try {
       appended = guardStorage(

@@ -122,6 +122,9 @@ class PowerLossFile implements FileHandle {
     this.disk.tick(`sync ${this.path}`);
     this.inner.sync();
   }
+  modifiedMs(): number {
+    return this.inner.modifiedMs();
+  }
   close(): void {
     this.inner.close();
   }

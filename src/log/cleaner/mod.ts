@@ -29,5 +29,4 @@ export {
   type TopicSettingsLookup,
 } from "./compaction_config.ts";
 export { CLEANER_OFFSET_CHECKPOINT_FILE } from "./cleaner_checkpoint.ts";
-export { describeRecordErrors, type RecordError, recordsWithoutKey } from "./key_check.ts";
 export { deleteHorizonOf } from "./batch_filter.ts";
