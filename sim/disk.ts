@@ -74,6 +74,12 @@ export class SimDisk {
     writeErrorProbability: 0,
     capacityBytes: Infinity,
   };
+  /**
+   * Hears of every entry about to leave its folder (renamed away or
+   * removed), while its content is still there: the retention checker sees
+   * each segment file the node deletes, at the moment it deletes it.
+   */
+  beforeEntryLeaves: ((path: string) => void) | null = null;
   readonly #root = new Directory();
 
   /**
@@ -215,6 +221,7 @@ export class SimDisk {
     } else if (existing !== undefined && node instanceof Directory) {
       fail("ENOTDIR", "rename of a folder onto a file", to);
     }
+    this.beforeEntryLeaves?.(from);
     this.deleteEntry(source.directory, source.name);
     this.setEntry(target.directory, target.name, node);
   }
@@ -227,6 +234,7 @@ export class SimDisk {
       return;
     }
     const { directory, name } = this.parentOf(path);
+    this.beforeEntryLeaves?.(path);
     this.deleteEntry(directory, name);
   }
 

@@ -1,8 +1,10 @@
 /**
- * Reads a whole partition through the node, with Fetch from offset 0 up to
- * the high watermark of the first answer, handing every answer to the
+ * Reads a whole partition through the node, with Fetch from its log start
+ * up to the high watermark of the first answer, handing every answer to the
  * checker: after a recovery this shows what survived, at the end of a run
- * what the log holds.
+ * what the log holds. When retention moves the log start during the scan,
+ * the scan starts again from the new start, so that its batches are always
+ * one unbroken stretch of the log.
  */
 import type { BatchHeader } from "../src/protocol/record_batch.ts";
 import type { Message } from "../src/protocol/codec.ts";
@@ -23,7 +25,8 @@ export async function scanPartition(
   topic: string,
   partition: number,
 ): Promise<{ scan: ScanResult; incarnation: number }> {
-  const headers: BatchHeader[] = [];
+  let headers: BatchHeader[] = [];
+  let startOffset = 0;
   let offset = 0;
   let endOffset = -1;
   let servedBy = -1;
@@ -59,16 +62,23 @@ export async function scanPartition(
       logStartOffset: answer.logStartOffset,
       records: answer.records ?? new Uint8Array(0),
     });
-    if (outcome.outOfRange) {
+    if (outcome.outOfRange && outcome.nextOffset <= offset) {
       throw checker.violations.report(
         "fetches succeed",
         `scan of ${topic}-${partition}: offset ${offset} out of range`,
       );
     }
+    if (outcome.outOfRange || answer.logStartOffset > startOffset) {
+      // Retention moved the log start: read again from there.
+      startOffset = offset = Math.max(outcome.outOfRange ? outcome.nextOffset : 0, answer.logStartOffset);
+      headers = [];
+      endOffset = -1;
+      continue;
+    }
     if (endOffset === -1) endOffset = answer.highWatermark;
     headers.push(...outcome.headers);
     if (outcome.nextOffset >= endOffset) {
-      return { scan: { headers, endOffset: outcome.nextOffset }, incarnation };
+      return { scan: { headers, startOffset, endOffset: outcome.nextOffset }, incarnation };
     }
     if (outcome.nextOffset === offset) {
       throw checker.violations.report(

@@ -16,6 +16,7 @@ import type { InvariantViolation } from "./checkers/violation.ts";
 import { LogChecker } from "./checkers/log_checker.ts";
 import { checkMetadata, type CreatedTopic } from "./checkers/topic_checker.ts";
 import { scanPartition } from "./log_scan.ts";
+import { type NodeBug, plantNodeBug } from "./node_planted_bugs.ts";
 import type { SeededRandom } from "./random.ts";
 import { ignoringSegmentSyncs, type TestFaults } from "./test_faults.ts";
 import { type CrashMode, SimCluster } from "./world.ts";
@@ -47,6 +48,8 @@ export interface RunSeedOptions {
   adjust?: (options: WorkloadOptions) => WorkloadOptions;
   /** Test-only faults that the checkers must catch. */
   faults?: TestFaults;
+  /** A deliberate bug in the node that the checkers must catch. */
+  bug?: NodeBug;
 }
 
 /** Counters of a run. */
@@ -64,6 +67,10 @@ export interface RunStats {
   recordsFetched: number;
   recordsInLog: number;
   requiredRecords: number;
+  /** Segments and records retention deleted (every one checked against retention.ms). */
+  segmentsDeleted: number;
+  recordsDeleted: number;
+  clockJumps: number;
 }
 
 /** What a run found. */
@@ -87,7 +94,8 @@ export function brokerConfig(options: WorkloadOptions): BrokerConfig {
     ["log.dirs", LOG_DIRECTORY],
     ["log.segment.bytes", String(options.segmentBytes)],
     ["log.index.interval.bytes", String(options.indexIntervalBytes)],
-    ["log.retention.ms", "-1"],
+    ["log.retention.ms", String(options.retention.retentionMs)],
+    ["log.retention.check.interval.ms", String(options.retention.checkIntervalMs)],
     ["auto.create.topics.enable", "false"],
   ]);
   if (options.flushEveryMessage) settings.set("log.flush.interval.messages", "1");
@@ -109,11 +117,15 @@ export async function runSeed(seed: number, runOptions: RunSeedOptions = {}): Pr
     run.checker.violations.record(event.reason, "no unhandled error");
   };
   globalThis.addEventListener("unhandledrejection", onUnhandled);
+  const removeBug = runOptions.bug === undefined
+    ? () => {}
+    : plantNodeBug(runOptions.bug, run.checker.ledger);
   try {
     await run.execute();
   } catch (error) {
     run.checker.violations.record(error, "the simulation runs");
   } finally {
+    removeBug();
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
   }
   return run.result();
@@ -131,6 +143,7 @@ class SimulationRun {
   readonly #actors: Promise<void>[] = [];
   readonly #crashes = { "power-loss": 0, process: 0 };
   #connectionResets = 0;
+  #clockJumps = 0;
   #recordsInLog = 0;
   #scanner: BrokerLink | null = null;
   #clusterId = "";
@@ -149,13 +162,18 @@ class SimulationRun {
         directoryDurability: options.crashes.directoryDurability,
       },
       logCapacity: 4000,
+      clockSkewMaxMs: options.clockSkewMaxMs,
     });
     this.#chaos = this.cluster.random.fork("chaos");
     this.checker = new LogChecker({
       flushEveryMessage: options.flushEveryMessage,
       logDirectory: LOG_DIRECTORY,
       topics: new Set(options.topics.map((topic) => topic.name)),
+      retentionMs: options.retention.retentionMs,
     });
+    const node = this.cluster.host(NODE);
+    // The clock the node's retention reads: its host's wall clock, skewed and stepped.
+    this.checker.retention.watch(node.disk, () => node.wallClock.nowMs());
   }
 
   get #violated(): boolean {
@@ -310,12 +328,15 @@ class SimulationRun {
 
   async #faultPhase(): Promise<void> {
     const scheduler = this.cluster.scheduler;
-    const { crashes, connectionResetMeanIntervalMs, faultPhaseMs } = this.#options;
+    const { crashes, connectionResetMeanIntervalMs, faultPhaseMs, clockJumpMeanIntervalMs } = this.#options;
     const endMs = scheduler.nowMs + faultPhaseMs;
     let nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, crashes.meanIntervalMs);
     let nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, connectionResetMeanIntervalMs);
+    // Drawn from a fork of its own, so that seeds without jumps keep their crash and reset times.
+    const clockChaos = this.cluster.random.fork("clock-jumps");
+    let nextJumpMs = scheduler.nowMs + exponentialMs(clockChaos, clockJumpMeanIntervalMs);
     while (scheduler.nowMs < endMs && !this.#violated) {
-      const untilMs = Math.min(nextCrashMs, nextResetMs, endMs);
+      const untilMs = Math.min(nextCrashMs, nextResetMs, nextJumpMs, endMs);
       await this.cluster.runUntil(() => this.#violated, { maxVirtualMs: untilMs - scheduler.nowMs });
       if (this.#violated || scheduler.nowMs >= endMs) return;
       if (scheduler.nowMs >= nextCrashMs) {
@@ -326,7 +347,20 @@ class SimulationRun {
         this.#resetConnection();
         nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, connectionResetMeanIntervalMs);
       }
+      if (scheduler.nowMs >= nextJumpMs) {
+        this.#jumpClock(clockChaos);
+        nextJumpMs = scheduler.nowMs + exponentialMs(clockChaos, clockJumpMeanIntervalMs);
+      }
     }
+  }
+
+  /** Steps the node's wall clock, forwards or back (retention then deletes by the clock it reads). */
+  #jumpClock(random: SeededRandom): void {
+    const maxMs = this.#options.clockJumpMaxMs;
+    const deltaMs = random.range(-maxMs, maxMs);
+    this.cluster.host(NODE).wallClock.jump(deltaMs);
+    this.#clockJumps++;
+    this.#log(`${NODE}'s wall clock jumps by ${deltaMs} ms`);
   }
 
   async #crashAndRestart(): Promise<void> {
@@ -365,7 +399,7 @@ class SimulationRun {
           SCAN_MAX_MS,
         );
         this.checker.scanned(incarnation, topic.name, partition, scan, complete);
-        if (complete) this.#recordsInLog += scan.endOffset;
+        if (complete) this.#recordsInLog += scan.endOffset - scan.startOffset;
       }
     }
   }
@@ -433,6 +467,9 @@ class SimulationRun {
         recordsFetched: stats.recordsFetched,
         recordsInLog: this.#recordsInLog,
         requiredRecords: stats.requiredRecords,
+        segmentsDeleted: this.checker.retention.stats.segmentsDeleted,
+        recordsDeleted: this.checker.retention.stats.recordsDeleted,
+        clockJumps: this.#clockJumps,
       },
     };
   }

@@ -7,7 +7,7 @@ import { changeFirstValue, dropMiddleBatch } from "./test_faults.ts";
  * writes, with log.flush.interval.messages=1 and without; killed processes;
  * lost answers that idempotent producers retry (deduplication); refused
  * sequences after power losses (new producer ids); acks=0; long polls; small
- * segments that roll often; and a run without crashes.
+ * segments that roll often; retention deleting segments; and a run without crashes.
  */
 const SEEDS = [3, 5, 26, 47, 52, 60];
 
@@ -36,15 +36,39 @@ Deno.test("the fixed seeds keep every invariant and together cover crashes of bo
   assert.ok(sum((stats) => stats.duplicatesAnswered) > 0, "some retries recognised as duplicates");
   assert.ok(sum((stats) => stats.requiredRecords) > 0, "records required to survive crashes");
   assert.ok(sum((stats) => stats.connectionResets) > 0, "some connection resets");
+  assert.ok(sum((stats) => stats.segmentsDeleted) > 0, "retention deleted segments");
 });
 
-Deno.test("a seed replays exactly", async () => {
-  const first = await runSeed(26);
-  const second = await runSeed(26);
-  assert.equal(first.violation, null, explain(first));
-  assert.deepEqual(second.stats, first.stats);
-  assert.equal(second.cluster.scheduler.fingerprint, first.cluster.scheduler.fingerprint);
-  assert.deepEqual(second.cluster.log.lines(), first.cluster.log.lines());
+Deno.test("a node that keeps the client's MaxTimestamp deletes young records without timestamps, and the checker sees it", async () => {
+  // librdkafka's shape (records at -1, MaxTimestamp 0) makes such a segment look 56 years old.
+  for (let seed = 1; seed <= 10; seed++) {
+    const bugged = await runSeed(seed, { bug: "trust-client-max-timestamp" });
+    if (bugged.violation === null) continue;
+    assert.equal(
+      bugged.violation.invariant,
+      "retention deletes only segments older than retention.ms",
+      bugged.violation.message,
+    );
+    assert.match(bugged.violation.message, /no record has a timestamp: the file's mtime/);
+    const honest = await runSeed(seed);
+    assert.equal(honest.violation, null, explain(honest));
+    return;
+  }
+  assert.fail("none of seeds 1 to 10 caught a node that trusts the client's MaxTimestamp");
+});
+
+Deno.test("a seed replays exactly", async (t) => {
+  // Seed 18 has retention deleting segments, records without timestamps and steps of the node's wall clock.
+  for (const seed of [26, 18]) {
+    await t.step(`seed ${seed}`, async () => {
+      const first = await runSeed(seed);
+      const second = await runSeed(seed);
+      assert.equal(first.violation, null, explain(first));
+      assert.deepEqual(second.stats, first.stats);
+      assert.equal(second.cluster.scheduler.fingerprint, first.cluster.scheduler.fingerprint);
+      assert.deepEqual(second.cluster.log.lines(), first.cluster.log.lines());
+    });
+  }
 });
 
 Deno.test("a fetch answer missing a batch breaks dense offsets", async () => {

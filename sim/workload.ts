@@ -50,6 +50,32 @@ export interface ProducerOptions {
   recordsMax: number;
   /** Longest pause between two new requests (chosen so that the records spread over the fault phase). */
   pauseMaxMs: number;
+  /** How its batches are stamped. */
+  timestamps: TimestampMix;
+}
+
+/**
+ * How a producer stamps its batches; a batch not stamped otherwise carries
+ * the producer's current wall-clock time in every record.
+ */
+export interface TimestampMix {
+  /**
+   * Chance that a batch's records carry no timestamp (-1) with MaxTimestamp 0
+   * in the header, as librdkafka sends them: retention must fall back to the
+   * segment file's modification time, not read the header's 0 as 1970.
+   */
+  noTimestampProbability: number;
+  /** Chance that a batch is stamped in the past (up to `oldAgeMaxMs`), so that retention deletes it soon. */
+  oldProbability: number;
+  oldAgeMaxMs: number;
+}
+
+/** Time-based retention: what the node deletes, and how often it looks. */
+export interface RetentionOptions {
+  /** log.retention.ms; -1 keeps everything. */
+  retentionMs: number;
+  /** log.retention.check.interval.ms. */
+  checkIntervalMs: number;
 }
 
 /** One consuming client. */
@@ -94,6 +120,13 @@ export interface WorkloadOptions {
   /** How long a client waits for an answer before it drops the connection and retries. */
   requestTimeoutMs: number;
   net: { minLatencyMs: number; maxLatencyMs: number; maxChunkBytes: number };
+  retention: RetentionOptions;
+  /** Largest difference of a host's wall clock from the others' (clients' timestamps against the node's clock). */
+  clockSkewMaxMs: number;
+  /** Mean virtual time between steps of the node's wall clock (NTP, an operator); Infinity for none. */
+  clockJumpMeanIntervalMs: number;
+  /** Largest step of the node's wall clock, either way. */
+  clockJumpMaxMs: number;
 }
 
 const COMPRESSIONS = [
@@ -148,6 +181,35 @@ function producerOptions(
     answerLossProbability: acks === 0 ? 0 : random.pick([0, 0.02, 0.1]),
     recordsMax,
     pauseMaxMs: Math.max(1, Math.round(pauseMeanMs * 2)),
+    // Filled in by `workloadOptions` from a random source of their own, so that adding them changed no other option.
+    timestamps: { noTimestampProbability: 0, oldProbability: 0, oldAgeMaxMs: 0 },
+  };
+}
+
+/** Far enough back to matter, well inside producer.id.expiration.ms (a day), which counts from a batch's timestamp. */
+const HOUR_MS = 3_600_000;
+
+function retentionOptions(random: SeededRandom): RetentionOptions {
+  return {
+    retentionMs: weighted(random, [[1, -1], [1, 1000], [2, 3000], [1, 10_000]]),
+    checkIntervalMs: random.pick([50, 250, 1000]),
+  };
+}
+
+/**
+ * Only plain producers send records without timestamps: Kafka (and Dafka)
+ * forget, at a restart, an idempotent producer whose last batch carries
+ * none, since producer.id.expiration.ms counts from it; its next batch is
+ * then accepted whatever its sequence, and a retry may be appended twice.
+ * That is Kafka's behaviour, not what the idempotence checks look for.
+ */
+function timestampMix(random: SeededRandom, retentionMs: number, idempotent: boolean): TimestampMix {
+  const noTimestampProbability = random.pick([0, 0.3, 0.7, 1]);
+  return {
+    noTimestampProbability: idempotent ? 0 : noTimestampProbability,
+    oldProbability: random.pick([0, 0.1, 0.3]),
+    // Up to three retention periods back, so that some old batches go at once and others a little later.
+    oldAgeMaxMs: retentionMs >= 0 ? 3 * retentionMs : HOUR_MS,
   };
 }
 
@@ -190,7 +252,7 @@ export function workloadOptions(seed: number): WorkloadOptions {
   const consumerCount = random.range(1, 3);
   const minLatencyMs = random.range(0, 2);
   const faultPhaseMs = random.range(5_000, 30_000);
-  return {
+  const options: WorkloadOptions = {
     seed,
     faultPhaseMs,
     topics,
@@ -213,6 +275,28 @@ export function workloadOptions(seed: number): WorkloadOptions {
       maxLatencyMs: minLatencyMs + random.range(0, 10),
       maxChunkBytes: weighted(random, [[1, 64], [2, 1024], [3, 65_536]]),
     },
+    retention: { retentionMs: -1, checkIntervalMs: 1000 },
+    clockSkewMaxMs: 0,
+    clockJumpMeanIntervalMs: Infinity,
+    clockJumpMaxMs: 0,
+  };
+  return withTimeOptions(options, new SeededRandom(seed).fork("time"));
+}
+
+/** Retention, timestamps and clocks, drawn after the rest so that seeds kept every earlier option. */
+function withTimeOptions(options: WorkloadOptions, random: SeededRandom): WorkloadOptions {
+  const retention = retentionOptions(random);
+  const jumps = random.chance(0.25);
+  return {
+    ...options,
+    retention,
+    producers: options.producers.map((producer) => ({
+      ...producer,
+      timestamps: timestampMix(random, retention.retentionMs, producer.idempotent),
+    })),
+    clockSkewMaxMs: random.pick([0, 0, 2000]),
+    clockJumpMeanIntervalMs: jumps ? random.pick([1000, 5000]) : Infinity,
+    clockJumpMaxMs: jumps ? random.pick([500, 5000]) : 0,
   };
 }
 
@@ -237,6 +321,12 @@ export function describeOptions(options: WorkloadOptions): string[] {
         ? "none"
         : `every ~${options.connectionResetMeanIntervalMs} ms`
     }, request timeout ${options.requestTimeoutMs} ms`,
+    `  time: retention.ms=${options.retention.retentionMs} check every ${options.retention.checkIntervalMs} ms, ` +
+    `clock skew up to ${options.clockSkewMaxMs} ms, node clock jumps ${
+      options.clockJumpMeanIntervalMs === Infinity
+        ? "none"
+        : `every ~${options.clockJumpMeanIntervalMs} ms by up to ${options.clockJumpMaxMs} ms`
+    }`,
   ];
   for (const producer of options.producers) {
     lines.push(
@@ -245,7 +335,9 @@ export function describeOptions(options: WorkloadOptions): string[] {
         `answers lost ${producer.answerLossProbability * 100}%, ` +
         `${producer.recordsPerBatchMax} records x ${producer.valueBytesMax} B, ` +
         `${Compression[producer.compression]}, versions ${producer.versions.join(",")}, ` +
-        `${producer.recordsMax} records, pause ${producer.pauseMaxMs} ms`,
+        `${producer.recordsMax} records, pause ${producer.pauseMaxMs} ms, ` +
+        `no timestamp ${producer.timestamps.noTimestampProbability * 100}%, ` +
+        `old ${producer.timestamps.oldProbability * 100}% (up to ${producer.timestamps.oldAgeMaxMs} ms)`,
     );
   }
   for (const consumer of options.consumers) {

@@ -3,7 +3,10 @@
  * with Fetch (assorted versions, byte limits, long polls), hands every answer
  * to the checker, and moves on from where the answer ended. An offset past
  * the log end (after a power loss took the tail) sends it back to the start;
- * now and then it jumps back on its own to read old data again.
+ * an offset below the log start (retention deleted it) sends it to the log
+ * start, as the answer gives it or, for versions without it, as ListOffsets
+ * tells (auto.offset.reset=earliest); now and then it jumps back on its own
+ * to read old data again.
  *
  * One fetch is in flight at a time, so its answers arrive in the order the
  * node made them.
@@ -19,6 +22,11 @@ import type { BrokerLink } from "./workload_link.ts";
 import { isNetError } from "./workload_producer.ts";
 
 const FETCH = 1;
+const LIST_OFFSETS = 2;
+/** ListOffsets v1: one offset per partition. */
+const LIST_OFFSETS_VERSION = 1;
+/** The timestamp that asks ListOffsets for the log start offset. */
+const EARLIEST_TIMESTAMP = -2;
 /** Fetch v13+ names topics by id. */
 const TOPIC_IDS_VERSION = 13;
 /** The farthest a consumer steps back when it seeks (re-reading a whole log each time would cost too much). */
@@ -44,6 +52,8 @@ interface Position {
   offset: number;
   /** The high watermark of the last answer, to know when the consumer has caught up. */
   highWatermark: number;
+  /** Out of range with no log start in the answer: ask ListOffsets where the log starts. */
+  resetToEarliest: boolean;
 }
 
 /** Counters for the run's summary. */
@@ -68,6 +78,7 @@ export class Consumer {
         partition,
         offset: 0,
         highWatermark: -1,
+        resetToEarliest: false,
       }))
     );
   }
@@ -119,6 +130,7 @@ export class Consumer {
   async #fetchOnce(chosen = this.#choosePositions(), catchingUp = false): Promise<void> {
     const { options, link, checker, random } = this.#context;
     for (const position of chosen) {
+      if (position.resetToEarliest) await this.#resetToEarliest(position);
       if (!catchingUp && position.offset > 0 && random.chance(options.seekProbability)) {
         // Mostly a short step back; now and then all the way to the start.
         position.offset = random.chance(0.1)
@@ -195,12 +207,36 @@ export class Consumer {
     this.stats.records += outcome.recordCount;
     if (outcome.outOfRange) {
       this.stats.restarts++;
-      position.offset = 0;
+      const belowStart = outcome.nextOffset > position.offset;
+      // Past the end, or below a log start the answer did not give: ListOffsets tells where the log starts.
+      position.resetToEarliest = !belowStart;
+      position.offset = belowStart ? outcome.nextOffset : 0;
       position.highWatermark = -1;
       return;
     }
     position.offset = outcome.nextOffset;
     position.highWatermark = answer.highWatermark;
+  }
+
+  /** Moves `position` to the partition's log start, as ListOffsets gives it. */
+  async #resetToEarliest(position: Position): Promise<void> {
+    const { link, checker, options } = this.#context;
+    const { body } = await link.request(LIST_OFFSETS, LIST_OFFSETS_VERSION, {
+      replicaId: -1,
+      topics: [{
+        name: position.topic,
+        partitions: [{ partitionIndex: position.partition, timestamp: EARLIEST_TIMESTAMP }],
+      }],
+    });
+    const answer = (body.topics as Message[])[0]?.partitions?.[0] as Message | undefined;
+    if (answer === undefined || answer.errorCode !== ErrorCode.NONE || !(answer.offset >= 0)) {
+      throw checker.violations.report(
+        "ListOffsets answers the log start",
+        `${options.name}: ${position.topic}-${position.partition}: ${JSON.stringify(answer ?? null)}`,
+      );
+    }
+    position.offset = answer.offset;
+    position.resetToEarliest = false;
   }
 
   #requestBody(chosen: Position[], catchingUp: boolean): Message {

@@ -14,7 +14,7 @@
 import type { World } from "../src/io/types.ts";
 import type { SeededRandom } from "./random.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
-import { NO_PRODUCER_ID, NO_SEQUENCE } from "../src/protocol/record_batch.ts";
+import { NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP } from "../src/protocol/record_batch.ts";
 import { buildBatch } from "../src/protocol/records.ts";
 import type { Message } from "../src/protocol/codec.ts";
 import type { AttemptedBatch } from "./checkers/ledger.ts";
@@ -75,6 +75,8 @@ export class Producer {
     newProducerIds: 0,
   };
   readonly #context: ProducerContext;
+  /** Draws how each batch is stamped, apart from the producer's other draws. */
+  readonly #stamps: SeededRandom;
   readonly #nextSequence = new Map<string, number>();
   #units: Unit[] = [];
   #stopped = false;
@@ -86,6 +88,7 @@ export class Producer {
 
   constructor(context: ProducerContext) {
     this.#context = context;
+    this.#stamps = context.random.fork("timestamps");
   }
 
   /** Whether every batch it sent has been answered (or given up). */
@@ -162,9 +165,11 @@ export class Producer {
     const idempotent = options.idempotent;
     const key = partitionKey(topic, partition);
     const baseSequence = idempotent ? this.#nextSequence.get(key) ?? 0 : NO_SEQUENCE;
+    const stamp = this.#stamp(world.clock.nowMs());
     const build = () =>
       buildBatch({
-        records: recordInputs(records, world.clock.nowMs()),
+        records: recordInputs(records, stamp.timestampMs),
+        maxTimestamp: stamp.headerMaxTimestampMs,
         compression: options.compression,
         producerId: idempotent ? this.#producerId : NO_PRODUCER_ID,
         producerEpoch: idempotent ? this.#producerEpoch : -1,
@@ -187,6 +192,7 @@ export class Producer {
       producerEpoch: idempotent ? this.#producerEpoch : -1,
       baseSequence,
       records,
+      ...stamp,
       inDoubt: false,
       refused: false,
       acknowledged: false,
@@ -195,6 +201,16 @@ export class Producer {
     checker.ledger.add(attempted);
     this.stats.batches++;
     return { attempted, bytes };
+  }
+
+  /** The records' timestamp and the header's MaxTimestamp of a new batch (see `TimestampMix`). */
+  #stamp(nowMs: number): { timestampMs: number; headerMaxTimestampMs: number } {
+    const mix = this.#context.options.timestamps;
+    if (this.#stamps.chance(mix.noTimestampProbability)) {
+      return { timestampMs: NO_TIMESTAMP, headerMaxTimestampMs: 0 };
+    }
+    const ageMs = this.#stamps.chance(mix.oldProbability) ? this.#stamps.int(mix.oldAgeMaxMs + 1) : 0;
+    return { timestampMs: nowMs - ageMs, headerMaxTimestampMs: nowMs - ageMs };
   }
 
   #requestBody(unit: Unit): Message {
@@ -292,9 +308,16 @@ export class Producer {
     if (refusedSequence) this.#startOver();
   }
 
-  /** With one request in flight, only a power loss can make the node forget a sequence it acknowledged. */
+  /**
+   * With one request in flight, only a power loss can make the node forget a
+   * sequence it acknowledged, or retention deleting the producer's batches
+   * (their producer state goes with them, as in Kafka).
+   */
   #checkSequenceRefusal(attempted: AttemptedBatch, errorCode: number): void {
     if (this.#context.options.maxInFlight > 1 || this.#context.powerLosses() > this.#powerLossesAtInit) {
+      return;
+    }
+    if (this.#context.checker.retention.deletedFrom(partitionKey(attempted.topic, attempted.partition))) {
       return;
     }
     throw this.#context.checker.violations.report(

@@ -27,10 +27,11 @@ export interface ScannedRecord {
 /** Which bytes to read: the page cache ("current") or what is on the platter ("durable"). */
 export type DiskState = "current" | "durable";
 
-const SEGMENT_FILE = /^\d{20}\.log$/;
+/** The name of a segment's `.log` file: its base offset in 20 digits. */
+export const SEGMENT_FILE = /^\d{20}\.log$/;
 
 /** "topic-3" as topic and partition; null for folders that are not partitions. */
-function parsePartitionFolder(name: string): { topic: string; partition: number } | null {
+export function parsePartitionFolder(name: string): { topic: string; partition: number } | null {
   const dash = name.lastIndexOf("-");
   if (dash <= 0) return null;
   const partition = Number(name.slice(dash + 1));
@@ -43,7 +44,7 @@ function entriesOf(directory: Directory, state: DiskState): Map<string, Director
 }
 
 /** The records of the valid prefix of one segment file's bytes. */
-function scanSegment(bytes: Uint8Array, where: Omit<ScannedRecord, "offset" | "id">): ScannedRecord[] {
+export function scanSegment(bytes: Uint8Array, where: Omit<ScannedRecord, "offset" | "id">): ScannedRecord[] {
   const records: ScannedRecord[] = [];
   for (let position = 0; position < bytes.length;) {
     let batch;

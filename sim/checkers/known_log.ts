@@ -116,6 +116,11 @@ export class RequiredRecords {
     }
   }
 
+  /** Drops the requirement at `offset` (retention deleted its record, as it may). */
+  delete(offset: number): void {
+    this.#byOffset.delete(offset);
+  }
+
   /** The requirement at `offset`, if any. */
   at(offset: number): Requirement | undefined {
     return this.#byOffset.get(offset);

@@ -15,6 +15,10 @@ export interface AttemptedBatch {
   producerEpoch: number;
   baseSequence: number;
   records: SentRecord[];
+  /** Every record's timestamp; -1 when they carry none. */
+  timestampMs: number;
+  /** The MaxTimestamp the producer wrote in the batch header (librdkafka writes 0 for records without one). */
+  headerMaxTimestampMs: number;
   /** Sent with acks=0, or some attempt ended without an answer: it may or may not be in the log. */
   inDoubt: boolean;
   /** Some attempt was answered with an error: that attempt was not appended. */

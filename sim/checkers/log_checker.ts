@@ -11,7 +11,10 @@
  *   log.flush.interval.messages=1, every acknowledged record;
  * - an idempotent batch is appended at most once, and a producer's batches
  *   follow each other's sequence numbers;
- * - within an incarnation the high watermark never goes back.
+ * - within an incarnation the high watermark never goes back;
+ * - a record leaves the log (below the log start offset, or missing from a
+ *   scan) only when retention deleted it as retention.ms allows
+ *   (`retention_checker.ts`); with retention.ms=-1 nothing is deleted.
  *
  * The checker reads the simulated disk itself (never the node's state), so
  * what it demands does not depend on the code it checks.
@@ -35,6 +38,7 @@ import { scanLogDirectory } from "./disk_scan.ts";
 import { HighWatermarkFloors } from "./high_watermark.ts";
 import { KnownLog, RequiredRecords } from "./known_log.ts";
 import { type AttemptedBatch, Ledger } from "./ledger.ts";
+import { RetentionChecker } from "./retention_checker.ts";
 import { Violations } from "./violation.ts";
 
 /** What the checker needs to know of the run. */
@@ -45,6 +49,8 @@ export interface LogCheckerOptions {
   logDirectory: string;
   /** The workload's topics (other folders, such as the metadata log, are not checked). */
   topics: ReadonlySet<string>;
+  /** log.retention.ms; negative: nothing may be deleted. */
+  retentionMs: number;
 }
 
 /** One partition of a fetch answer, with what the client knew when it sent the request. */
@@ -71,7 +77,11 @@ export interface FetchOutcome {
   recordCount: number;
   /** Where the client reads next. */
   nextOffset: number;
-  /** The offset was past the log end (legitimate after a crash lost the tail). */
+  /**
+   * The offset was out of range: past the log end (legitimate after a crash
+   * lost the tail), or below the log start (then `nextOffset` is the log
+   * start when the answer gave it).
+   */
   outOfRange: boolean;
 }
 
@@ -104,8 +114,13 @@ export class LogChecker {
   /** Known logs by incarnation, then partition. */
   readonly #known = new Map<number, Map<string, KnownLog>>();
   readonly #required = new Map<string, RequiredRecords>();
+  /** The highest log start offset each incarnation showed for each partition ("incarnation:key"). */
+  readonly #logStarts = new Map<string, number>();
+  readonly retention: RetentionChecker;
 
-  constructor(readonly options: LogCheckerOptions) {}
+  constructor(readonly options: LogCheckerOptions) {
+    this.retention = new RetentionChecker(options, this.ledger, this.violations);
+  }
 
   /** The high watermark a request sent now to `incarnation` must at least report. */
   floor(incarnation: number, topic: string, partition: number): number {
@@ -154,8 +169,15 @@ export class LogChecker {
     const { incarnation, topic, partition, fetchOffset, floorAtSend, highWatermark } = observation;
     const key = partitionKey(topic, partition);
     const where = `fetch of ${key} at ${fetchOffset} from incarnation ${incarnation}`;
+    const { logStartOffset } = observation;
+    if (logStartOffset > 0) this.#observeLogStart(incarnation, key, logStartOffset, where);
     if (observation.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-      if (fetchOffset <= floorAtSend) {
+      if (logStartOffset > fetchOffset) {
+        return { headers: [], recordCount: 0, nextOffset: logStartOffset, outOfRange: true };
+      }
+      // An answer without a log start (Fetch v4) may be refusing an offset that retention deleted.
+      const belowStartPossible = logStartOffset < 0 && this.options.retentionMs >= 0;
+      if (fetchOffset <= floorAtSend && !belowStartPossible) {
         throw this.violations.report(
           "the high watermark never goes back",
           `${where}: out of range, but the high watermark had reached ${floorAtSend}`,
@@ -170,12 +192,6 @@ export class LogChecker {
       throw this.violations.report(
         "the high watermark never goes back",
         `${where}: high watermark ${highWatermark}, but it had reached ${floorAtSend}`,
-      );
-    }
-    if (observation.logStartOffset > 0) {
-      throw this.violations.report(
-        "nothing is deleted",
-        `${where}: log start offset ${observation.logStartOffset}`,
       );
     }
     this.#floors.raise(incarnation, key, highWatermark);
@@ -258,6 +274,7 @@ export class LogChecker {
     const where = `scan of ${key} by incarnation ${incarnation} (log end ${scan.endOffset})`;
     this.stats.scans++;
     const known = this.#knownLog(incarnation, key);
+    if (scan.startOffset > 0) this.#observeLogStart(incarnation, key, scan.startOffset, where);
     for (const [offset, requirement] of this.#requiredOf(key).entries()) {
       if (requirement.since >= incarnation) continue;
       const found = offset < scan.endOffset ? known.idAt(offset) : undefined;
@@ -320,6 +337,44 @@ export class LogChecker {
     }
   }
 
+  /**
+   * `incarnation` showed `logStartOffset` for the partition: every record it
+   * had acknowledged or served below it, and every record required there
+   * from earlier incarnations, must be one that retention deleted as it may.
+   * The requirements it satisfies are dropped.
+   */
+  #observeLogStart(incarnation: number, key: string, logStartOffset: number, where: string): void {
+    if (this.options.retentionMs < 0) {
+      throw this.violations.report("nothing is deleted", `${where}: log start offset ${logStartOffset}`);
+    }
+    const seenKey = `${incarnation}:${key}`;
+    const seen = this.#logStarts.get(seenKey) ?? 0;
+    if (logStartOffset <= seen) return;
+    this.#logStarts.set(seenKey, logStartOffset);
+    const known = this.#knownLog(incarnation, key);
+    for (let offset = seen; offset < logStartOffset; offset++) {
+      const id = known.idAt(offset);
+      if (id === undefined || this.retention.deletedLegally(id)) continue;
+      throw this.violations.report(
+        "records leave the log only by retention",
+        `${where}: offset ${offset} (${id}) is below the log start offset ${logStartOffset}, ` +
+          `but retention never deleted it`,
+      );
+    }
+    const required = this.#requiredOf(key);
+    for (const [offset, requirement] of [...required.entries()]) {
+      if (offset >= logStartOffset || requirement.since >= incarnation) continue;
+      if (!this.retention.deletedLegally(requirement.id)) {
+        throw this.violations.report(
+          "durable records survive",
+          `${where}: offset ${offset} is below the log start offset ${logStartOffset}, but ` +
+            `${requirement.id} was ${requirement.reason} in incarnation ${requirement.since} and retention never deleted it`,
+        );
+      }
+      required.delete(offset);
+    }
+  }
+
   /** A record seen at `offset` must be the one required there by an earlier incarnation. */
   #checkRequired(incarnation: number, key: string, offset: number, id: string, where: string): void {
     const requirement = this.#required.get(key)?.at(offset);
@@ -349,9 +404,11 @@ export class LogChecker {
   }
 }
 
-/** The batches of a whole partition, read by fetches from offset 0. */
+/** The batches of a whole partition, read by fetches from its log start. */
 export interface ScanResult {
   headers: BatchHeader[];
+  /** The log start offset the scan began at. */
+  startOffset: number;
   /** The offset after the last batch read. */
   endOffset: number;
 }
