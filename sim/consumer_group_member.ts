@@ -21,7 +21,7 @@ import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import type { ConsumerGroupChecker } from "./checkers/consumer_group_checker.ts";
 import type { ConsumerGroupWorkloadOptions } from "./consumer_group_workload.ts";
-import type { SeededRandom } from "./random.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
 import type { BrokerLink } from "./workload_link.ts";
 import { isNetError } from "./workload_producer.ts";
 

@@ -23,8 +23,8 @@ import {
   type ConsumerGroupWorkloadOptions,
   consumerGroupWorkloadOptions,
 } from "./consumer_group_workload.ts";
-import type { SeededRandom } from "./random.ts";
-import { type CrashMode, SimCluster } from "./world.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
+import { type CrashMode, SimCluster } from "../src/io/sim/world.ts";
 import { BrokerLink } from "./workload_link.ts";
 import { isNetError } from "./workload_producer.ts";
 

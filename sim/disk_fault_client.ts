@@ -11,7 +11,7 @@ import { ErrorCode } from "../src/protocol/errors.ts";
 import { type Compression, lastOffset } from "../src/protocol/record_batch.ts";
 import { buildBatch, decodeBatches } from "../src/protocol/records.ts";
 import { KafkaClient } from "./client.ts";
-import type { SimCluster } from "./world.ts";
+import type { SimCluster } from "../src/io/sim/world.ts";
 
 const PRODUCE = 0;
 const FETCH = 1;

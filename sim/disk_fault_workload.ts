@@ -21,9 +21,9 @@ import { Compression } from "../src/protocol/record_batch.ts";
 import { type RunningNode, startNode } from "../src/server/node.ts";
 import { DiskFaultClient, type SimpleRecord } from "./disk_fault_client.ts";
 import { checkPartitionFolder, recordsOf } from "./disk_fault_checks.ts";
-import type { DiskOperation } from "./disk.ts";
-import { SeededRandom } from "./random.ts";
-import { SimCluster } from "./world.ts";
+import type { DiskOperation } from "../src/io/sim/disk.ts";
+import { SeededRandom } from "../src/io/sim/random.ts";
+import { SimCluster } from "../src/io/sim/world.ts";
 
 const NODE = "node";
 const PORT = 9092;

@@ -17,7 +17,7 @@ import { Reader } from "../src/protocol/reader.ts";
 import { Writer } from "../src/protocol/writer.ts";
 import type { GroupChecker } from "./checkers/group_checker.ts";
 import type { GroupMemberSettings } from "./group_workload.ts";
-import type { SeededRandom } from "./random.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
 import type { BrokerLink } from "./workload_link.ts";
 import { isNetError } from "./workload_producer.ts";
 

@@ -17,8 +17,8 @@ import { startNode } from "../src/server/node.ts";
 import { GroupChecker } from "./checkers/group_checker.ts";
 import { GroupMember } from "./group_member.ts";
 import { type GroupWorkloadOptions, groupWorkloadOptions } from "./group_workload.ts";
-import type { SeededRandom } from "./random.ts";
-import { type CrashMode, SimCluster } from "./world.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
+import { type CrashMode, SimCluster } from "../src/io/sim/world.ts";
 import { BrokerLink } from "./workload_link.ts";
 import { isNetError } from "./workload_producer.ts";
 

@@ -7,7 +7,7 @@
  * replays a run exactly.
  */
 import { Compression } from "../src/protocol/record_batch.ts";
-import { SeededRandom } from "./random.ts";
+import { SeededRandom } from "../src/io/sim/random.ts";
 
 /** The crash modes a run uses, and how often. */
 export interface CrashOptions {

@@ -12,7 +12,7 @@
  * node made them.
  */
 import type { World } from "../src/io/types.ts";
-import type { SeededRandom } from "./random.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
 import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { uuidToString } from "../src/metadata/uuid.ts";

@@ -7,8 +7,8 @@
 import type { World } from "../src/io/types.ts";
 import type { Message } from "../src/protocol/codec.ts";
 import { KafkaClient } from "./client.ts";
-import type { SeededRandom } from "./random.ts";
-import { NetError, type SimConnection } from "./net_connection.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
+import { NetError, type SimConnection } from "../src/io/sim/net_connection.ts";
 
 /** Where and how a link connects. */
 export interface LinkOptions {

@@ -12,7 +12,7 @@
  * that any record found twice in the log is a duplicate the node made.
  */
 import type { World } from "../src/io/types.ts";
-import type { SeededRandom } from "./random.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP } from "../src/protocol/record_batch.ts";
 import { buildBatch } from "../src/protocol/records.ts";

@@ -6,7 +6,7 @@
  * the record codec.
  */
 import type { DecodedRecord, RecordHeader, RecordInput } from "../src/protocol/records.ts";
-import type { SeededRandom } from "./random.ts";
+import type { SeededRandom } from "../src/io/sim/random.ts";
 
 /** The header key that names a record. */
 export const RECORD_ID_HEADER = "sim-id";

@@ -9,8 +9,8 @@
  * requires to survive a crash does not depend on the code under test.
  */
 import { decodeBatch } from "../../src/protocol/records.ts";
-import { Directory, type SimDisk } from "../disk.ts";
-import { FileContent } from "../disk_file.ts";
+import { Directory, type SimDisk } from "../../src/io/sim/disk.ts";
+import { FileContent } from "../../src/io/sim/disk_file.ts";
 import { recordIdOf } from "../workload_records.ts";
 
 /** A record found in a segment file. */

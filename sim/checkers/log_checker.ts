@@ -23,8 +23,8 @@ import { ErrorCode } from "../../src/protocol/errors.ts";
 import { NO_PRODUCER_ID } from "../../src/protocol/record_batch.ts";
 import { type BatchHeader, LOG_OVERHEAD } from "../../src/protocol/record_batch.ts";
 import type { DecodedBatch } from "../../src/protocol/records.ts";
-import type { SimDisk } from "../disk.ts";
-import type { CrashMode } from "../world.ts";
+import type { SimDisk } from "../../src/io/sim/disk.ts";
+import type { CrashMode } from "../../src/io/sim/world.ts";
 import { recordIdOf } from "../workload_records.ts";
 import {
   batchDifference,

@@ -10,7 +10,7 @@ import type { RaftBatch } from "../../src/raft/types.ts";
 import type { Snapshot } from "../../src/raft/raft_log.ts";
 import { MetadataQuorum } from "../../src/server/metadata_quorum.ts";
 import { type RunningNode, startNode } from "../../src/server/node.ts";
-import type { CrashMode, SimCluster } from "../world.ts";
+import type { CrashMode, SimCluster } from "../../src/io/sim/world.ts";
 import type { ClusterSimOptions } from "./options.ts";
 
 export const CLUSTER_ID = "q1Sh2dX0TvqZc3bYVnzVJA";

@@ -7,8 +7,8 @@
  * the network, resumes paused nodes and restarts every stopped node.
  */
 import type { Timer } from "../../src/io/types.ts";
-import type { SeededRandom } from "../random.ts";
-import type { SimCluster } from "../world.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
+import type { SimCluster } from "../../src/io/sim/world.ts";
 import type { ClusterNode } from "./cluster_node.ts";
 import type { ClusterSimOptions } from "./options.ts";
 

@@ -19,7 +19,7 @@ import type { RaftBatch } from "../../src/raft/types.ts";
 import type { MetadataQuorum } from "../../src/server/metadata_quorum.ts";
 import type { InvariantViolation } from "../checkers/violation.ts";
 import { Violations } from "../checkers/violation.ts";
-import { SimCluster } from "../world.ts";
+import { SimCluster } from "../../src/io/sim/world.ts";
 import { ActiveControllers } from "./checkers/active_controllers.ts";
 import { AppliedHistory } from "./checkers/applied_history.ts";
 import { checkFinalImages } from "./checkers/final_images.ts";

@@ -8,7 +8,7 @@
  */
 import type { World } from "../../src/io/types.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
-import type { SeededRandom } from "../random.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
 import { ChangeLedger } from "./checkers/change_ledger.ts";
 import { CLIENT_PORT } from "./cluster_node.ts";
 import { describeChange, type MetadataChange, outcomeOf, requestOf, writesOf } from "./metadata_requests.ts";

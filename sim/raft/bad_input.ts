@@ -8,7 +8,7 @@ import type { RaftEnvelope, RaftRequest } from "../../src/raft/messages.ts";
 import type { RaftNodeState } from "../../src/raft/node_state.ts";
 import { ErrorCode } from "../../src/protocol/errors.ts";
 import { InvariantViolation } from "../checkers/violation.ts";
-import type { SeededRandom } from "../random.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
 import type { RaftHost } from "./raft_host.ts";
 
 /** The node id bad input comes from; responses to it are checked here. */

@@ -5,8 +5,8 @@
  * `stop` ends them and heals everything for the liveness phase.
  */
 import type { Timer } from "../../src/io/types.ts";
-import type { SeededRandom } from "../random.ts";
-import type { Scheduler } from "../scheduler.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
+import type { Scheduler } from "../../src/io/sim/scheduler.ts";
 import type { RaftNetwork } from "./network.ts";
 import type { RaftSimOptions } from "./options.ts";
 import type { RaftHost } from "./raft_host.ts";

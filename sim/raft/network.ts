@@ -10,8 +10,8 @@
  * covers those) and spends the simulation's time on the protocol.
  */
 import type { RaftEnvelope } from "../../src/raft/messages.ts";
-import type { SeededRandom } from "../random.ts";
-import type { Scheduler } from "../scheduler.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
+import type { Scheduler } from "../../src/io/sim/scheduler.ts";
 import type { RaftSimOptions } from "./options.ts";
 
 export interface NetworkStats {

@@ -4,7 +4,7 @@
  * some seeds hammer one kind of fault and others another).
  */
 import type { PlantedBugs, RaftTimeouts } from "../../src/raft/types.ts";
-import { SeededRandom } from "../random.ts";
+import { SeededRandom } from "../../src/io/sim/random.ts";
 
 export interface RaftSimOptions {
   seed: number;

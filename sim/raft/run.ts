@@ -12,7 +12,7 @@
 import type { PlantedBugs } from "../../src/raft/types.ts";
 import type { InvariantViolation } from "../checkers/violation.ts";
 import { Violations } from "../checkers/violation.ts";
-import { SimCluster } from "../world.ts";
+import { SimCluster } from "../../src/io/sim/world.ts";
 import { BadInputInjector, STRANGER_ID } from "./bad_input.ts";
 import { RaftCheckers } from "./checkers/raft_checkers.ts";
 import { FaultInjector, type FaultStats } from "./faults.ts";

@@ -5,8 +5,8 @@
  * now and then a leader is asked to resign gracefully.
  */
 import type { Timer } from "../../src/io/types.ts";
-import type { SeededRandom } from "../random.ts";
-import type { Scheduler } from "../scheduler.ts";
+import type { SeededRandom } from "../../src/io/sim/random.ts";
+import type { Scheduler } from "../../src/io/sim/scheduler.ts";
 import type { RaftCheckers } from "./checkers/raft_checkers.ts";
 import { digestOf } from "./checkers/committed_history.ts";
 import type { RaftSimOptions } from "./options.ts";

@@ -7,8 +7,8 @@
  * log has it.
  */
 import assert from "node:assert/strict";
-import { KafkaClient } from "../../sim/client.ts";
-import { SimCluster } from "../../sim/world.ts";
+import { KafkaClient } from "./kafka_client.ts";
+import { SimCluster } from "../io/sim/world.ts";
 import { BrokerConfig } from "../config/broker_config.ts";
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";

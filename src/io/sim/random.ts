@@ -7,7 +7,7 @@
  * on how many numbers the parent has drawn, so adding a draw in one component
  * (say the network) does not shift the sequence another one sees (the disk).
  */
-import type { Random } from "../src/io/types.ts";
+import type { Random } from "../types.ts";
 
 const TWO_POW_32 = 0x1_0000_0000;
 const TWO_POW_53 = 2 ** 53;

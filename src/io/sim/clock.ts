@@ -7,7 +7,7 @@
  * never jump: they follow virtual time, as Deno's timers follow the
  * operating system's monotonic clock.
  */
-import type { Clock, Timer } from "../src/io/types.ts";
+import type { Clock, Timer } from "../types.ts";
 import { type Incarnation, never } from "./incarnation.ts";
 import type { Scheduler } from "./scheduler.ts";
 

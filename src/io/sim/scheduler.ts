@@ -12,7 +12,7 @@
  * events then run before anything else, in the order they would have run.
  */
 import { setImmediate } from "node:timers";
-import type { Timer } from "../src/io/types.ts";
+import type { Timer } from "../types.ts";
 import { type Incarnation, isAlive, isPaused } from "./incarnation.ts";
 import { type ScheduledEvent, TimerQueue } from "./timer_queue.ts";
 

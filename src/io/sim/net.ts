@@ -6,7 +6,7 @@
  * Each host reaches the network through `forHost(host, incarnation)`, a
  * `Net` whose callbacks die with that incarnation.
  */
-import type { Connection, Listener, Net } from "../src/io/types.ts";
+import type { Connection, Listener, Net } from "../types.ts";
 import { type Incarnation, isAlive, never } from "./incarnation.ts";
 import { type Link, NetError, SimConnection } from "./net_connection.ts";
 import type { SeededRandom } from "./random.ts";

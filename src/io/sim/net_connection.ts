@@ -7,7 +7,7 @@
  * a FIN behind the data already in flight; a reset (a fault) ends both sides
  * at once and drops what is in flight.
  */
-import type { Connection } from "../src/io/types.ts";
+import type { Connection } from "../types.ts";
 import { type Incarnation, isAlive, never } from "./incarnation.ts";
 import type { Scheduler } from "./scheduler.ts";
 

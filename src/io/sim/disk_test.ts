@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DiskError } from "../src/io/types.ts";
+import { DiskError } from "../types.ts";
 import { SimDisk } from "./disk.ts";
 import { Incarnation } from "./incarnation.ts";
 import { SeededRandom } from "./random.ts";

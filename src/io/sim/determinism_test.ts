@@ -5,7 +5,7 @@
  * the same trace, and another seed a different one.
  */
 import assert from "node:assert/strict";
-import type { Connection, World } from "../src/io/types.ts";
+import type { Connection, World } from "../types.ts";
 import { SimCluster } from "./world.ts";
 
 const HOSTS = ["node-1", "node-2", "node-3"];

@@ -13,7 +13,7 @@
  * A crash rebuilds every folder from its durable entries and every file from
  * its durable bytes, tearing unsynced writes as `TearOptions` says.
  */
-import { type Disk, DiskError } from "../src/io/types.ts";
+import { type Disk, DiskError } from "../types.ts";
 import { FileContent, type TearOptions } from "./disk_file.ts";
 import type { Incarnation } from "./incarnation.ts";
 import { DiskView } from "./disk_view.ts";

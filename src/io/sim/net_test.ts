@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Connection } from "../src/io/types.ts";
+import type { Connection } from "../types.ts";
 import { Incarnation } from "./incarnation.ts";
 import { SimNet, type SimNetOptions } from "./net.ts";
 import { NetError } from "./net_connection.ts";

@@ -2,7 +2,7 @@
  * What one incarnation sees of a simulated disk: the `Disk` and `FileHandle`
  * interfaces over `SimDisk`, refusing to work for a dead incarnation.
  */
-import type { Disk, FileHandle } from "../src/io/types.ts";
+import type { Disk, FileHandle } from "../types.ts";
 import { fail, type SimDisk } from "./disk.ts";
 import { FileContent } from "./disk_file.ts";
 import type { Incarnation } from "./incarnation.ts";

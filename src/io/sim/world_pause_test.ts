@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Connection } from "../src/io/types.ts";
+import type { Connection } from "../types.ts";
 import { SimCluster } from "./world.ts";
 
 /** A cluster with `node-1` listening and `client` connected to it; returns both ends. */

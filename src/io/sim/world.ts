@@ -10,7 +10,7 @@
  * incarnation without killing it (a long garbage collection, SIGSTOP): its
  * timers and the bytes sent to it wait, and all arrive at once on resume.
  */
-import type { World } from "../src/io/types.ts";
+import type { World } from "../types.ts";
 import { SimClock, SIMULATION_EPOCH_MS, WallClock } from "./clock.ts";
 import { SimDisk, type SimDiskOptions } from "./disk.ts";
 import { Incarnation } from "./incarnation.ts";
