@@ -12,7 +12,7 @@
  * strictly, only after a folder sync.
  */
 import assert from "node:assert/strict";
-import { checkPartitionFolder, recordsOf } from "../../sim/disk_fault_checks.ts";
+import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fault_checks.ts";
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
 import { decodeBatches } from "../protocol/records.ts";

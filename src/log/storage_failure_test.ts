@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkPartitionFolder, recordsOf } from "../../sim/disk_fault_checks.ts";
+import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fault_checks.ts";
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";

@@ -28,4 +28,4 @@ export {
 export type { TearOptions } from "./disk_file.ts";
 export { LogRing } from "./log_ring.ts";
 export { type CrashMode, SimCluster, type SimClusterOptions, SimHost } from "./world.ts";
-export { KafkaClient, type KafkaClientOptions } from "../../../sim/client.ts";
+export { KafkaClient, type KafkaClientOptions } from "../../../sim/clients/kafka_client.ts";

@@ -4,7 +4,7 @@
  * file removals happen at once).
  */
 import assert from "node:assert/strict";
-import { DiskFaultClient } from "../../../sim/disk_fault_client.ts";
+import { DiskFaultClient } from "../../../sim/scenarios/disk/disk_client.ts";
 import { SimCluster } from "../../io/sim/world.ts";
 import { BrokerConfig } from "../../config/broker_config.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
