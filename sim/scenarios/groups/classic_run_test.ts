@@ -17,7 +17,9 @@ Deno.test("group seeds with churn, pauses, node crashes and lost answers keep ev
     if (result.violation) {
       console.error(describeGroupOptions(result.options).join("\n"));
       result.cluster.printLog();
-      assert.fail(`seed ${seed}: ${result.violation.message}\nreplay: deno run -A sim/group_main.ts ${seed}`);
+      assert.fail(
+        `seed ${seed}: ${result.violation.message}\nreplay: deno task sim groups --protocol classic --seed ${seed}`,
+      );
     }
     syncs += result.stats.syncs!;
     staleRefused += result.stats.staleCommitsRefused!;

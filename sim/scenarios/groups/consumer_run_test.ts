@@ -19,7 +19,7 @@ Deno.test("KIP-848 group seeds with churn, pauses, node crashes and lost answers
       console.error(describeConsumerGroupOptions(result.options).join("\n"));
       result.cluster.printLog();
       assert.fail(
-        `seed ${seed}: ${result.violation.message}\nreplay: deno run -A sim/consumer_group_main.ts ${seed}`,
+        `seed ${seed}: ${result.violation.message}\nreplay: deno task sim groups --protocol consumer --seed ${seed}`,
       );
     }
     for (const [name, value] of Object.entries(result.stats)) {
