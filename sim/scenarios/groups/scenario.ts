@@ -7,30 +7,40 @@
  */
 import { SeededRandom } from "../../../src/io/sim/random.ts";
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
-import { describeGroupOptions } from "./classic_options.ts";
-import { runGroupSeed } from "./classic_run.ts";
-import { describeConsumerGroupOptions } from "./consumer_options.ts";
-import { runConsumerGroupSeed } from "./consumer_run.ts";
+import { classicProtocol } from "./classic.ts";
+import { consumerProtocol } from "./consumer.ts";
+import type { GroupMemberHandle, GroupProtocol, SharedGroupOptions } from "./protocol.ts";
+import { runGroupSeed } from "./run.ts";
 
 /** The group protocols, by their names in `group.protocol`. */
 export const GROUP_PROTOCOLS = ["classic", "consumer"] as const;
-export type GroupProtocol = typeof GROUP_PROTOCOLS[number];
+export type GroupProtocolName = typeof GROUP_PROTOCOLS[number];
 
 /** The protocol a seed runs: `forced` when given, else the seed's choice. */
-export function groupProtocolOf(seed: number, forced?: string): GroupProtocol {
+export function groupProtocolOf(seed: number, forced?: string): GroupProtocolName {
   if (forced !== undefined) {
-    if (!GROUP_PROTOCOLS.includes(forced as GroupProtocol)) {
+    if (!GROUP_PROTOCOLS.includes(forced as GroupProtocolName)) {
       throw new Error(`unknown group protocol ${forced}; known: ${GROUP_PROTOCOLS.join(", ")}`);
     }
-    return forced as GroupProtocol;
+    return forced as GroupProtocolName;
   }
   return new SeededRandom(seed).fork("group-protocol").pick(GROUP_PROTOCOLS);
 }
 
-function statsLine(stats: Record<string, number>, virtualMs: number): string {
-  return `${
-    Object.entries(stats).map(([name, value]) => `${name}=${value}`).join(" ")
-  }; ${virtualMs} virtual ms`;
+async function runWith<Options extends SharedGroupOptions, Member extends GroupMemberHandle>(
+  protocol: GroupProtocol<Options, Member>,
+  seed: number,
+  flags: ScenarioFlags,
+): Promise<ScenarioResult> {
+  const result = await runGroupSeed(protocol, seed, { log: flags.log });
+  const stats = Object.entries(result.stats).map(([name, value]) => `${name}=${value}`).join(" ");
+  return {
+    seed,
+    failure: result.violation?.message ?? null,
+    summary: `${protocol.name} protocol: ${stats}; ${result.virtualMs} virtual ms`,
+    optionLines: [`protocol ${protocol.name}`, ...protocol.describe(result.options)],
+    printLog: (write) => result.cluster.printLog(write),
+  };
 }
 
 export const groupsScenario: Scenario = {
@@ -39,25 +49,9 @@ export const groupsScenario: Scenario = {
     "a group coordinator and members under crashes, pauses and restarts (--protocol classic|consumer)",
   bugs: [],
   flags: ["protocol"],
-  async run(seed: number, flags: ScenarioFlags): Promise<ScenarioResult> {
-    const protocol = groupProtocolOf(seed, flags.protocol);
-    if (protocol === "classic") {
-      const result = await runGroupSeed(seed, { log: flags.log });
-      return {
-        seed,
-        failure: result.violation?.message ?? null,
-        summary: `classic protocol: ${statsLine(result.stats, result.virtualMs)}`,
-        optionLines: ["protocol classic", ...describeGroupOptions(result.options)],
-        printLog: (write) => result.cluster.printLog(write),
-      };
-    }
-    const result = await runConsumerGroupSeed(seed, { log: flags.log });
-    return {
-      seed,
-      failure: result.violation?.message ?? null,
-      summary: `consumer protocol: ${statsLine(result.stats, result.virtualMs)}`,
-      optionLines: ["protocol consumer", ...describeConsumerGroupOptions(result.options)],
-      printLog: (write) => result.cluster.printLog(write),
-    };
+  run(seed: number, flags: ScenarioFlags): Promise<ScenarioResult> {
+    return groupProtocolOf(seed, flags.protocol) === "classic"
+      ? runWith(classicProtocol, seed, flags)
+      : runWith(consumerProtocol, seed, flags);
   },
 };
