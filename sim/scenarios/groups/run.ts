@@ -20,6 +20,7 @@ import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
+import { FaultSchedule } from "../../faults/fault_schedule.ts";
 import type { GroupMemberHandle, GroupProtocol, GroupProtocolRun, SharedGroupOptions } from "./protocol.ts";
 
 const NODE = "node-1";
@@ -64,11 +65,6 @@ export function groupBrokerConfig<Options extends SharedGroupOptions>(
       ...protocol.brokerSettings(options),
     ]),
   );
-}
-
-function exponentialMs(random: SeededRandom, meanMs: number): number {
-  if (meanMs === Infinity) return Infinity;
-  return Math.max(1, Math.round(-meanMs * Math.log(1 - random.next())));
 }
 
 /** Runs one seed of `protocol` and reports what its checker found. */
@@ -258,33 +254,19 @@ class GroupSimulation<Options extends SharedGroupOptions, Member extends GroupMe
   }
 
   async #faultPhase(): Promise<void> {
-    const scheduler = this.cluster.scheduler;
     const options = this.#options;
-    const endMs = scheduler.nowMs + options.faultPhaseMs;
-    let nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, options.nodeCrashes.meanIntervalMs);
-    let nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, options.connectionResetMeanIntervalMs);
-    let nextChurnMs = scheduler.nowMs + exponentialMs(this.#chaos, options.churnMeanIntervalMs);
-    while (scheduler.nowMs < endMs && !this.#violated) {
-      const untilMs = Math.min(nextCrashMs, nextResetMs, nextChurnMs, endMs);
-      await this.cluster.runUntil(() => this.#checkNode(), { maxVirtualMs: untilMs - scheduler.nowMs });
-      if (this.#violated || scheduler.nowMs >= endMs) return;
-      if (scheduler.nowMs >= nextCrashMs) {
-        await this.#crashAndRestartNode();
-        nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, options.nodeCrashes.meanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextResetMs) {
-        const connections = this.cluster.net.connectionsOf(NODE);
-        if (connections.length > 0) {
-          this.cluster.net.resetConnection(this.#chaos.pick(connections));
-          this.#stats.connectionResets++;
-        }
-        nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, options.connectionResetMeanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextChurnMs) {
-        this.#churn();
-        nextChurnMs = scheduler.nowMs + exponentialMs(this.#chaos, options.churnMeanIntervalMs);
-      }
-    }
+    await new FaultSchedule(this.cluster)
+      .add(this.#chaos, options.nodeCrashes.meanIntervalMs, () => this.#crashAndRestartNode())
+      .add(this.#chaos, options.connectionResetMeanIntervalMs, () => this.#resetConnection())
+      .add(this.#chaos, options.churnMeanIntervalMs, () => this.#churn())
+      .run(options.faultPhaseMs, () => this.#violated, () => this.#checkNode());
+  }
+
+  #resetConnection(): void {
+    const connections = this.cluster.net.connectionsOf(NODE);
+    if (connections.length === 0) return;
+    this.cluster.net.resetConnection(this.#chaos.pick(connections));
+    this.#stats.connectionResets++;
   }
 
   /** One membership event: a join, a crash (a static member may come back), a pause or a leave. */
