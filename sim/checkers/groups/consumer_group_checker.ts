@@ -1,6 +1,6 @@
 /**
  * The KIP-848 consumer group invariants, checked from what the workload's
- * members are told (sim/consumer_group_member.ts) and, apart from that, on
+ * members are told (sim/scenarios/groups/consumer_member.ts) and, apart from that, on
  * the coordinator's own state:
  *
  * - no partition is owned by two members at once. A member holds a

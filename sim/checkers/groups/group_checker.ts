@@ -1,6 +1,6 @@
 /**
  * The consumer group invariants, checked from what the workload's members
- * are told (sim/group_member.ts), apart from the coordinator they check:
+ * are told (sim/scenarios/groups/classic_member.ts), apart from the coordinator they check:
  *
  * - assignments: within one generation no partition is given to two
  *   members, and each member gets what the generation's leader assigned it;
