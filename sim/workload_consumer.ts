@@ -12,7 +12,7 @@ import type { World } from "../src/io/types.ts";
 import type { SeededRandom } from "./random.ts";
 import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
-import { uuidToString } from "../src/metadata/uuid.ts";
+import { uuidToString } from "../src/protocol/uuid.ts";
 import type { LogChecker } from "./checkers/log_checker.ts";
 import type { ConsumerOptions } from "./workload.ts";
 import type { BrokerLink } from "./workload_link.ts";

@@ -21,13 +21,13 @@ import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleane
 import type { PlacementContext, Refusal } from "../metadata/controller.ts";
 import { MetadataImage } from "../metadata/image.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "../metadata/records.ts";
-import { randomUuid, uuidToString } from "../metadata/uuid.ts";
+import { randomUuid, uuidToString } from "../protocol/uuid.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { ProducerIdManager } from "../txn/producer_ids.ts";
 import type { QuorumConfig } from "../config/quorum_config.ts";
 import type { ControllerChannel } from "./controller/controller_channel.ts";
 import type { ControllerState } from "./controller/controller_state.ts";
-import type { MetadataApplier, MetadataQuorum } from "./metadata_quorum.ts";
+import type { MetadataApplier, MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
 import { MetadataWaiters } from "./metadata_waiters.ts";
 import { AppendWaiters } from "./append_waiters.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";

@@ -12,8 +12,8 @@ import { parseRange } from "../protocol/schema.ts";
 import type { Broker } from "./broker.ts";
 import type { ControllerApi } from "./controller/controller_api.ts";
 import type { RequestContext } from "./handler.ts";
-import { allocateProducerIdsHandler } from "./handlers/allocate_producer_ids.ts";
-import { createTopicsHandler } from "./handlers/create_topics.ts";
+import { allocateProducerIdsHandler } from "./handlers/controller/allocate_producer_ids.ts";
+import { createTopicsHandler } from "./handlers/controller/create_topics.ts";
 
 /** How long a broker waits for its own image to show a topic the controller created. */
 const SHOW_TOPIC_TIMEOUT_MS = 5000;

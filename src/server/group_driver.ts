@@ -12,7 +12,7 @@
  *   and only then resolves the responses;
  * - keeps one Clock timer armed for the coordinator's earliest deadline;
  * - runs the KIP-848 consumer groups beside the classic ones
- *   (group_driver_consumer.ts), through the same outbox and timer.
+ *   (src/group/consumer_groups.ts), through the same outbox and timer.
  *
  * Group commit: requests handled in one turn of the event loop (a burst of
  * pipelined requests, several connections' reads) share one drain, so their
@@ -49,13 +49,13 @@ import {
   type SyncGroupResponse,
   type Write,
 } from "../group/mod.ts";
-import { uuidToString } from "../metadata/uuid.ts";
-import { randomUuid } from "../metadata/uuid.ts";
+import { uuidToString } from "../protocol/uuid.ts";
+import { randomUuid } from "../protocol/uuid.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { buildBatch, type RecordInput } from "../protocol/records.ts";
 import type { Broker } from "./broker.ts";
 import { readOffsetsPartition } from "./group_driver_load.ts";
-import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "./group_driver_consumer.ts";
+import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "../group/consumer_groups.ts";
 import {
   type ConsumerGroupHeartbeatRequest,
   type ConsumerGroupHeartbeatResponse,

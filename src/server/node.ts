@@ -15,7 +15,7 @@ import { quorumConfigOf } from "../config/quorum_config.ts";
 import type { Listener, World } from "../io/types.ts";
 import { LogManager } from "../log/mod.ts";
 import { decompress } from "../protocol/compression/mod.ts";
-import { randomUuid, uuidFromString, uuidToString } from "../metadata/uuid.ts";
+import { randomUuid, uuidFromString, uuidToString } from "../protocol/uuid.ts";
 import { startPeriodicJobs } from "./periodic_jobs.ts";
 import { adoptUnknownPartitions } from "./adopt_log_dir.ts";
 import { Broker } from "./broker.ts";
@@ -25,8 +25,8 @@ import { ControllerChannel } from "./controller/controller_channel.ts";
 import { ControllerState } from "./controller/controller_state.ts";
 import type { ApiHandler } from "./handler.ts";
 import { CONTROLLER_HANDLERS_BY_KEY, HANDLERS_BY_KEY } from "./handlers/mod.ts";
-import { MetadataQuorum } from "./metadata_quorum.ts";
-import { RaftPeers } from "./raft_peers.ts";
+import { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
+import { RaftPeers } from "./raft_driver/raft_peers.ts";
 
 /** How long a clean stop waits for the controller to move this broker's leaderships away. */
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5000;

@@ -17,7 +17,7 @@ import { createTopics } from "../../protocol/messages/create_topics.ts";
 import type { Broker } from "../broker.ts";
 import { ClientConnection } from "../connection.ts";
 import type { RequestContext } from "../handler.ts";
-import type { MetadataQuorum } from "../metadata_quorum.ts";
+import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
 import type { ControllerApi } from "./controller_api.ts";
 import { ControllerChannel } from "./controller_channel.ts";
 

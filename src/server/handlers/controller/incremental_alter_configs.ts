@@ -1,0 +1,43 @@
+/**
+ * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
+ * SUBTRACT on topic and broker resources. v1: flexible.
+ */
+import type { Message } from "../../../protocol/codec.ts";
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { incrementalAlterConfigs } from "../../../protocol/messages/incremental_alter_configs.ts";
+import { decideIncrementalAlter } from "../../../metadata/config_changes.ts";
+import { isRefusal } from "../../../metadata/controller.ts";
+import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+
+export const incrementalAlterConfigsHandler = controllerApi({
+  schema: incrementalAlterConfigs,
+  async control(context, body) {
+    const broker = context.broker;
+    const responses = await mapInOrder(body.resources as Message[], async (resource) => {
+      const decision = decideIncrementalAlter(broker.image, {
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        changes: (resource.configs as Message[]).map((entry) => ({
+          name: entry.name,
+          operation: entry.configOperation,
+          value: entry.value,
+        })),
+      }, broker.nodeId);
+      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
+      if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
+      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+  refuse(body, _version, errorCode, errorMessage) {
+    return {
+      throttleTimeMs: 0,
+      responses: (body.resources as Message[]).map((resource) => ({
+        errorCode,
+        errorMessage,
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+      })),
+    };
+  },
+});
