@@ -30,6 +30,8 @@ const definitions: ConfigDefinition[] = [
   { name: "controller.quorum.retry.backoff.ms", type: "int", defaultValue: "20", min: 0 },
   { name: "broker.session.timeout.ms", type: "int", defaultValue: "9000", min: 1 },
   { name: "broker.heartbeat.interval.ms", type: "int", defaultValue: "2000", min: 1 },
+  // How long a broker's request to the active controller (forwarded, or its own) may take.
+  { name: "controller.socket.timeout.ms", type: "int", defaultValue: "30000", min: 1 },
   { name: "metadata.log.segment.bytes", type: "int", defaultValue: "1073741824", min: 12 },
   {
     name: "metadata.log.max.record.bytes.between.snapshots",

@@ -157,6 +157,6 @@ export class BrokerLifecycle {
   }
 
   #call(api: ControllerApi, body: Message): Promise<Message> {
-    return internalCall(this.broker, api, body);
+    return internalCall(this.broker.services, api, body);
   }
 }

@@ -8,7 +8,7 @@ import type { ConfigType } from "../config/config_types.ts";
 import { ConfigSource } from "../config/topic_config_resolver.ts";
 import { TOPIC_CONFIGS } from "../config/topic_configs.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
-import type { Broker } from "./broker.ts";
+import type { NodeServices } from "./handler.ts";
 
 export interface ConfigEntry {
   name: string;
@@ -33,18 +33,18 @@ const CONFIG_TYPE_CODES: Record<ConfigType, number> = {
 };
 
 /** Every topic-level key of `topicName`, with its effective value. */
-export function topicConfigEntries(broker: Broker, topicName: string): ConfigEntry[] {
-  const overrides = broker.image.configsOf(ConfigResourceType.Topic, topicName);
+export function topicConfigEntries(services: NodeServices, topicName: string): ConfigEntry[] {
+  const overrides = services.metadata.image.configsOf(ConfigResourceType.Topic, topicName);
   const entries: ConfigEntry[] = [];
   for (const definition of TOPIC_CONFIGS.values()) {
-    const resolved = broker.topicConfigs.resolve(definition.name, overrides);
+    const resolved = services.settings.topicConfigs.resolve(definition.name, overrides);
     const synonyms: ConfigEntry["synonyms"] = [];
     const override = overrides.get(definition.name);
     if (override !== undefined) {
       synonyms.push({ name: definition.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
     }
     if (definition.brokerSynonym) {
-      const dynamic = broker.dynamicBrokerConfigs().get(definition.brokerSynonym);
+      const dynamic = services.settings.dynamicBrokerConfigs().get(definition.brokerSynonym);
       if (dynamic !== undefined) {
         synonyms.push({
           name: definition.brokerSynonym,
@@ -52,10 +52,10 @@ export function topicConfigEntries(broker: Broker, topicName: string): ConfigEnt
           source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
         });
       }
-      if (broker.config.has(definition.brokerSynonym)) {
+      if (services.settings.config.has(definition.brokerSynonym)) {
         synonyms.push({
           name: definition.brokerSynonym,
-          value: broker.config.given.get(definition.brokerSynonym) ?? null,
+          value: services.settings.config.given.get(definition.brokerSynonym) ?? null,
           source: ConfigSource.STATIC_BROKER_CONFIG,
         });
       }
@@ -79,8 +79,8 @@ export function topicConfigEntries(broker: Broker, topicName: string): ConfigEnt
 }
 
 /** Every broker key, with its effective value for this node. */
-export function brokerConfigEntries(broker: Broker): ConfigEntry[] {
-  const dynamic = broker.dynamicBrokerConfigs();
+export function brokerConfigEntries(services: NodeServices): ConfigEntry[] {
+  const dynamic = services.settings.dynamicBrokerConfigs();
   const entries: ConfigEntry[] = [];
   for (const definition of BROKER_CONFIGS.values()) {
     const synonyms: ConfigEntry["synonyms"] = [];
@@ -90,8 +90,8 @@ export function brokerConfigEntries(broker: Broker): ConfigEntry[] {
       value = dynamic.get(definition.name)!;
       source = ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
       synonyms.push({ name: definition.name, value, source });
-    } else if (broker.config.has(definition.name)) {
-      value = broker.config.given.get(definition.name) ?? null;
+    } else if (services.settings.config.has(definition.name)) {
+      value = services.settings.config.given.get(definition.name) ?? null;
       source = ConfigSource.STATIC_BROKER_CONFIG;
       synonyms.push({ name: definition.name, value, source });
     }

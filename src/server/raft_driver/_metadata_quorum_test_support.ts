@@ -15,7 +15,7 @@ import {
   type MetadataRecord,
   MetadataRecordType,
 } from "../../metadata/records.ts";
-import type { Broker } from "../broker.ts";
+import { fakeServices } from "../_handler_test_support.ts";
 import { ClientConnection } from "../connection.ts";
 import type { ApiHandler } from "../handler.ts";
 import { beginQuorumEpochHandler } from "../handlers/controller/begin_quorum_epoch.ts";
@@ -201,15 +201,15 @@ function hostOf(nodeId: number): string {
 
 /** Serves the Raft APIs on `listener` with the node's own handlers. */
 function serveRaft(listener: Listener, quorum: MetadataQuorum, world: World): void {
-  // The Raft handlers use nothing of the broker but its quorum.
-  const broker = { quorum } as unknown as Broker;
+  // The Raft handlers use nothing of the node but its quorum.
+  const services = fakeServices({ raft: quorum });
   let connectionId = 0;
   void (async () => {
     while (true) {
       const connection = await listener.accept();
       if (connection === null) return;
       void new ClientConnection(connection, {
-        broker,
+        services,
         handlers: RAFT_HANDLERS,
         listenerName: "CONTROLLER",
         viaControllerListener: true,

@@ -19,7 +19,7 @@ const OPERATIONS_NOT_REQUESTED = -2147483648;
 export const consumerGroupDescribeHandler: ApiHandler = {
   schema: consumerGroupDescribe,
   async handle(context, body) {
-    const described = await context.broker.groups.describeConsumerGroups(body.groupIds as string[]);
+    const described = await context.services.groups.describeConsumerGroups(body.groupIds as string[]);
     const groups = described.map((group) => ({
       ...group,
       authorizedOperations: body.includeAuthorizedOperations && group.errorCode === 0

@@ -20,11 +20,11 @@ import { groupRequestSource } from "./_group_request.ts";
 export const consumerGroupHeartbeatHandler: ApiHandler = {
   schema: consumerGroupHeartbeat,
   handle(context, body) {
-    const protocols = context.broker.config.list("group.coordinator.rebalance.protocols");
+    const protocols = context.services.settings.config.list("group.coordinator.rebalance.protocols");
     if (!protocols.map((name) => name.trim().toLowerCase()).includes("consumer")) {
       return { ...heartbeatError(ErrorCode.UNSUPPORTED_VERSION, "The version of API is not supported.") };
     }
-    return context.broker.groups.consumerGroupHeartbeat(
+    return context.services.groups.consumerGroupHeartbeat(
       body as unknown as ConsumerGroupHeartbeatRequest,
       groupRequestSource(context),
     ).then((response) => ({ ...response }));

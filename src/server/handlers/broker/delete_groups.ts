@@ -11,7 +11,7 @@ export const deleteGroupsHandler: ApiHandler = {
   schema: deleteGroups,
   async handle(context, body) {
     const groupIds = [...new Set(body.groupsNames as string[])];
-    const results = await context.broker.groups.deleteGroups(groupIds);
+    const results = await context.services.groups.deleteGroups(groupIds);
     return { throttleTimeMs: 0, results };
   },
 };

@@ -17,19 +17,19 @@ import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { deleteRecords } from "../../../protocol/messages/delete_records.ts";
 import { isInternalTopic } from "../../../metadata/topic_names.ts";
-import type { Broker } from "../../broker.ts";
+import type { NodeServices } from "../../handler.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 /** Why a partition not led here cannot be answered. */
-function notHere(broker: Broker, topic: string, index: number): number {
-  const image = broker.image.topicsByName.get(topic);
+function notHere(services: NodeServices, topic: string, index: number): number {
+  const image = services.metadata.image.topicsByName.get(topic);
   return image?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
 export const deleteRecordsHandler: ApiHandler = {
   schema: deleteRecords,
   handle(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     let moved = false;
     const topics = (body.topics as Message[]).map((topic) => ({
       name: topic.name,
@@ -41,14 +41,14 @@ export const deleteRecordsHandler: ApiHandler = {
           errorCode,
         });
         if (isInternalTopic(topic.name)) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION);
-        const partition = broker.partition(topic.name, index);
-        if (!partition) return answer(notHere(broker, topic.name, index));
+        const partition = services.partitions.partition(topic.name, index);
+        if (!partition) return answer(notHere(services, topic.name, index));
         const result = partition.deleteRecords(request.offset as number);
         if (result.errorCode === ErrorCode.NONE) moved = true;
         return answer(result.errorCode, result.lowWatermark);
       }),
     }));
-    if (moved) broker.checkpointLogStartOffsets();
+    if (moved) services.partitions.checkpointLogStartOffsets();
     return { throttleTimeMs: 0, topics };
   },
 };

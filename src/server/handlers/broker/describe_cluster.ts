@@ -11,14 +11,14 @@ const ENDPOINT_TYPE_BROKER = 1;
 export const describeClusterHandler: ApiHandler = {
   schema: describeCluster,
   handle(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const endpointType = body.endpointType ?? ENDPOINT_TYPE_BROKER;
     if (endpointType !== ENDPOINT_TYPE_BROKER) {
       return {
         errorCode: context.version >= 1 ? ErrorCode.UNSUPPORTED_ENDPOINT_TYPE : ErrorCode.INVALID_REQUEST,
         errorMessage: "Only the broker endpoint type is supported",
         endpointType,
-        clusterId: broker.clusterId,
+        clusterId: services.metadata.clusterId,
         controllerId: -1,
         brokers: [],
         clusterAuthorizedOperations: -2147483648,
@@ -29,9 +29,9 @@ export const describeClusterHandler: ApiHandler = {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType,
-      clusterId: broker.clusterId,
-      controllerId: broker.controllerIdForClients(),
-      brokers: broker.brokerEndpoints(context.listenerName).map((endpoint) => ({
+      clusterId: services.metadata.clusterId,
+      controllerId: services.metadata.controllerIdForClients(),
+      brokers: services.metadata.brokerEndpoints(context.listenerName).map((endpoint) => ({
         brokerId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,

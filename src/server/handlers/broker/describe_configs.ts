@@ -15,24 +15,24 @@ function entriesFor(
   context: RequestContext,
   resource: Message,
 ): ConfigEntry[] | { errorCode: number; errorMessage: string } {
-  const broker = context.broker;
+  const services = context.services;
   if (resource.resourceType === ConfigResourceType.Topic) {
-    if (!broker.image.topicsByName.has(resource.resourceName)) {
+    if (!services.metadata.image.topicsByName.has(resource.resourceName)) {
       return {
         errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         errorMessage: `Topic ${resource.resourceName} does not exist.`,
       };
     }
-    return topicConfigEntries(broker, resource.resourceName);
+    return topicConfigEntries(services, resource.resourceName);
   }
   if (resource.resourceType === ConfigResourceType.Broker) {
-    if (resource.resourceName !== "" && resource.resourceName !== String(broker.nodeId)) {
+    if (resource.resourceName !== "" && resource.resourceName !== String(services.metadata.nodeId)) {
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
         errorMessage: `Unexpected broker id ${resource.resourceName}`,
       };
     }
-    return brokerConfigEntries(broker);
+    return brokerConfigEntries(services);
   }
   if (resource.resourceType === ConfigResourceType.BrokerLogger) return [];
   return {

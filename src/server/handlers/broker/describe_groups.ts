@@ -20,7 +20,7 @@ export const describeGroupsHandler: ApiHandler = {
     const authorizedOperations = body.includeAuthorizedOperations
       ? GROUP_OPERATIONS
       : OPERATIONS_NOT_REQUESTED;
-    const described = await context.broker.groups.describeGroups(body.groups as string[]);
+    const described = await context.services.groups.describeGroups(body.groups as string[]);
     const groups = described.map((group) => ({
       ...group,
       authorizedOperations,

@@ -15,7 +15,7 @@ import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { fetchApi } from "../../../protocol/messages/fetch.ts";
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
-import type { Broker } from "../../broker.ts";
+import type { NodeServices } from "../../handler.ts";
 import {
   type FetchSession,
   FINAL_EPOCH,
@@ -40,18 +40,18 @@ interface FetchPlan {
 
 /** Resolves the request's partitions, applying the fetch session if any. */
 function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: number } {
-  const broker = context.broker;
-  const now = broker.clock.nowMs();
+  const services = context.services;
+  const now = services.clock.nowMs();
   const sessionId = context.version >= 7 ? body.sessionId as number : 0;
   const epoch = context.version >= 7 ? body.sessionEpoch as number : FINAL_EPOCH;
-  const requested = requestedPartitions(broker, context.version, body.topics as Message[]);
+  const requested = requestedPartitions(services, context.version, body.topics as Message[]);
   if (epoch === FINAL_EPOCH || epoch === INITIAL_EPOCH) {
-    if (sessionId !== 0) broker.fetchSessions.remove(sessionId);
-    const session = epoch === INITIAL_EPOCH ? broker.fetchSessions.create(now) : null;
+    if (sessionId !== 0) services.fetch.sessions.remove(sessionId);
+    const session = epoch === INITIAL_EPOCH ? services.fetch.sessions.create(now) : null;
     if (session) { for (const item of requested) session.partitions.set(keyOf(item.entry), item.entry); }
     return { wanted: requested, session, incremental: false };
   }
-  const resumed = broker.fetchSessions.resume(sessionId, epoch, now);
+  const resumed = services.fetch.sessions.resume(sessionId, epoch, now);
   if ("errorCode" in resumed) return resumed;
   for (const item of requested) {
     const existing = resumed.partitions.get(keyOf(item.entry));
@@ -63,7 +63,7 @@ function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: 
   }
   for (const forgotten of (body.forgottenTopicsData ?? []) as Message[]) {
     const topic = context.version >= 13
-      ? broker.image.topicsById.get(uuidToString(forgotten.topicId))?.name
+      ? services.metadata.image.topicsById.get(uuidToString(forgotten.topicId))?.name
       : forgotten.topic;
     for (const index of forgotten.partitions as number[]) {
       resumed.partitions.delete(sessionKey(topic ?? "", index));
@@ -77,18 +77,18 @@ function keyOf(entry: SessionPartition): string {
   return sessionKey(entry.topic, entry.partition);
 }
 
-function requestedPartitions(broker: Broker, version: number, topics: Message[]): Wanted[] {
+function requestedPartitions(services: NodeServices, version: number, topics: Message[]): Wanted[] {
   const out: Wanted[] = [];
   for (const topic of topics) {
     let name: string = topic.topic;
     let topicId: Uint8Array = topic.topicId ?? ZERO_UUID;
     let errorCode: number = ErrorCode.NONE;
     if (version >= 13) {
-      const image = broker.image.topicsById.get(uuidToString(topicId));
+      const image = services.metadata.image.topicsById.get(uuidToString(topicId));
       name = image?.name ?? "";
       if (!image) errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
     } else {
-      topicId = broker.image.topicsByName.get(name)?.topicId ?? ZERO_UUID;
+      topicId = services.metadata.image.topicsByName.get(name)?.topicId ?? ZERO_UUID;
     }
     for (const partition of topic.partitions as Message[]) {
       out.push({
@@ -137,16 +137,16 @@ function emptyAnswer(entry: SessionPartition, errorCode: number): PartitionResul
 
 /** Reads every wanted partition once, honouring the per-partition and response limits. */
 function readAll(context: RequestContext, body: Message, wanted: Wanted[]): PartitionResult[] {
-  const broker = context.broker;
+  const services = context.services;
   const hardLimit = context.version < 3;
   let remaining = context.version >= 3 ? Math.max(0, body.maxBytes as number) : Number.MAX_SAFE_INTEGER;
   let total = 0;
   const readCommitted = context.version >= 4 && body.isolationLevel === 1;
   return wanted.map(({ entry, errorCode }) => {
     if (errorCode !== ErrorCode.NONE) return emptyAnswer(entry, errorCode);
-    const partition: Partition | undefined = broker.partition(entry.topic, entry.partition);
+    const partition: Partition | undefined = services.partitions.partition(entry.topic, entry.partition);
     if (!partition) {
-      const missing = broker.partitionErrorCode(entry.topic, entry.partition);
+      const missing = services.partitions.partitionErrorCode(entry.topic, entry.partition);
       return emptyAnswer(
         entry,
         missing === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && context.version >= 13
@@ -187,7 +187,7 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
         records: records ?? new Uint8Array(0),
         currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
             read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
-          ? { leaderId: broker.nodeId, leaderEpoch: partition.leaderEpoch }
+          ? { leaderId: services.metadata.nodeId, leaderEpoch: partition.leaderEpoch }
           : undefined,
       },
     };
@@ -216,26 +216,26 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): Message {
 export const fetchHandler: ApiHandler = {
   schema: fetchApi,
   async handle(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const fetchPlan = plan(context, body);
     if ("errorCode" in fetchPlan) {
       return { throttleTimeMs: 0, errorCode: fetchPlan.errorCode, sessionId: 0, responses: [] };
     }
     const minBytes = Math.max(0, body.minBytes as number);
-    const deadline = broker.clock.monotonicMs() + Math.max(0, body.maxWaitMs as number);
+    const deadline = services.clock.monotonicMs() + Math.max(0, body.maxWaitMs as number);
     while (true) {
       const results = readAll(context, body, fetchPlan.wanted);
       const bytes = results.reduce((sum, result) => sum + result.bytes, 0);
       const failed = results.some((result) => result.response.errorCode !== ErrorCode.NONE);
-      const waitMs = deadline - broker.clock.monotonicMs();
+      const waitMs = deadline - services.clock.monotonicMs();
       const enough = minBytes === 0 || bytes >= minBytes;
       if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) {
         return respond(results, fetchPlan);
       }
       const partitions = fetchPlan.wanted
-        .map(({ entry }) => broker.partition(entry.topic, entry.partition))
+        .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
         .filter((partition): partition is Partition => partition !== undefined);
-      const appended = await broker.appendWaiters.wait(partitions, waitMs);
+      const appended = await services.fetch.appendWaiters.wait(partitions, waitMs);
       if (!appended) return respond(readAll(context, body, fetchPlan.wanted), fetchPlan);
     }
   },

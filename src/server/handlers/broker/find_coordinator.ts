@@ -32,15 +32,15 @@ const NO_NODE = { nodeId: -1, host: "", port: -1 };
  * node, which then refuses transactions).
  */
 async function coordinatorFor(context: RequestContext, keyType: number, key: string): Promise<Coordinator> {
-  const broker = context.broker;
+  const services = context.services;
   let errorCode: number = ErrorCode.NONE;
-  if (keyType === KEY_TYPE_GROUP) errorCode = await broker.groups.ensureOffsetsTopic();
+  if (keyType === KEY_TYPE_GROUP) errorCode = await services.groups.ensureOffsetsTopic();
   else if (keyType !== KEY_TYPE_TRANSACTION) errorCode = ErrorCode.INVALID_REQUEST;
   if (errorCode !== ErrorCode.NONE) return { errorCode, ...NO_NODE };
-  const endpoints = broker.brokerEndpoints(context.listenerName);
-  let nodeId = broker.nodeId;
+  const endpoints = services.metadata.brokerEndpoints(context.listenerName);
+  let nodeId = services.metadata.nodeId;
   if (keyType === KEY_TYPE_GROUP) {
-    const partitions = broker.image.topicsByName.get(OFFSETS_TOPIC)?.partitions ?? [];
+    const partitions = services.metadata.image.topicsByName.get(OFFSETS_TOPIC)?.partitions ?? [];
     nodeId = partitions[partitionForGroup(key, partitions.length)]?.leader ?? -1;
   }
   const endpoint = endpoints.find((candidate) => candidate.nodeId === nodeId);

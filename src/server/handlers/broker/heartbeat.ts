@@ -10,7 +10,7 @@ import { groupRequestSource } from "./_group_request.ts";
 export const heartbeatHandler: ApiHandler = {
   schema: heartbeat,
   handle(context, body) {
-    const response = context.broker.groups.heartbeat({
+    const response = context.services.groups.heartbeat({
       groupId: body.groupId,
       generationId: body.generationId,
       memberId: body.memberId,

@@ -21,7 +21,7 @@ export const initProducerIdHandler: ApiHandler = {
       };
     }
     try {
-      const producerId = await context.broker.producerIds.next();
+      const producerId = await context.services.producerIds.next();
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
     } catch (error) {
       if (!(error instanceof KafkaError)) throw error;

@@ -22,7 +22,7 @@ export const joinGroupHandler: ApiHandler = {
       name: protocol.name,
       metadata: protocol.metadata,
     }));
-    const response = await context.broker.groups.joinGroup({
+    const response = await context.services.groups.joinGroup({
       groupId: body.groupId,
       sessionTimeoutMs,
       rebalanceTimeoutMs,

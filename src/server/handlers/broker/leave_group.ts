@@ -25,7 +25,7 @@ export const leaveGroupHandler: ApiHandler = {
         reason: (member.reason ?? null) as string | null,
       }))
       : [{ memberId: body.memberId as string, groupInstanceId: null, reason: null }];
-    const response = await context.broker.groups.leaveGroup(
+    const response = await context.services.groups.leaveGroup(
       { groupId: body.groupId, members },
       groupRequestSource(context),
     );

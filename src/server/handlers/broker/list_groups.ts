@@ -10,7 +10,10 @@ import type { ApiHandler } from "../../handler.ts";
 export const listGroupsHandler: ApiHandler = {
   schema: listGroups,
   async handle(context, body) {
-    const response = await context.broker.groups.listGroups(body.statesFilter ?? [], body.typesFilter ?? []);
+    const response = await context.services.groups.listGroups(
+      body.statesFilter ?? [],
+      body.typesFilter ?? [],
+    );
     return { throttleTimeMs: 0, ...response };
   },
 };

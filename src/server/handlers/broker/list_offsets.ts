@@ -24,8 +24,8 @@ function answer(index: number, errorCode: number, offset = -1, timestamp = -1, l
 
 function lookup(context: RequestContext, topic: string, request: Message, readCommitted: boolean): Message {
   const index = request.partitionIndex as number;
-  const partition = context.broker.partition(topic, index);
-  if (!partition) return answer(index, context.broker.partitionErrorCode(topic, index));
+  const partition = context.services.partitions.partition(topic, index);
+  if (!partition) return answer(index, context.services.partitions.partitionErrorCode(topic, index));
   const epochError = partition.checkLeaderEpoch(request.currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return answer(index, epochError);
   const timestamp = request.timestamp as number;

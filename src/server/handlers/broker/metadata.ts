@@ -16,7 +16,7 @@ import type { MetadataImage, TopicImage } from "../../../metadata/image.ts";
 import { isInternalTopic, topicNameProblem } from "../../../metadata/topic_names.ts";
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
 import type { ApiHandler } from "../../handler.ts";
-import type { Broker } from "../../broker.ts";
+import type { NodeServices } from "../../handler.ts";
 
 /** Replicas on brokers that are not alive (fenced or not registered), as Kafka's KRaft metadata cache reports them. */
 function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
@@ -45,27 +45,29 @@ function missingTopic(name: string | null, topicId: Uint8Array, errorCode: numbe
   return { errorCode, name, topicId, isInternal: false, partitions: [] };
 }
 
-async function answerByName(broker: Broker, name: string, autoCreate: boolean): Promise<Message> {
+async function answerByName(services: NodeServices, name: string, autoCreate: boolean): Promise<Message> {
   if (topicNameProblem(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
-  let topic = broker.image.topicsByName.get(name);
-  if (!topic && autoCreate && broker.config.bool("auto.create.topics.enable")) {
-    const refusal = await broker.autoCreateTopic(name);
+  let topic = services.metadata.image.topicsByName.get(name);
+  if (!topic && autoCreate && services.settings.config.bool("auto.create.topics.enable")) {
+    const refusal = await services.topics.autoCreateTopic(name);
     if (refusal) return missingTopic(name, ZERO_UUID, refusal.errorCode);
-    topic = broker.image.topicsByName.get(name);
+    topic = services.metadata.image.topicsByName.get(name);
   }
   if (!topic) return missingTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  return describeTopic(broker.image, topic);
+  return describeTopic(services.metadata.image, topic);
 }
 
 export const metadataHandler: ApiHandler = {
   schema: metadata,
   async handle(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const requested = body.topics as Message[] | null;
     const allTopics = requested === null || (context.version === 0 && requested.length === 0);
     let topics: Message[];
     if (allTopics) {
-      topics = [...broker.image.topicsByName.values()].map((topic) => describeTopic(broker.image, topic));
+      topics = [...services.metadata.image.topicsByName.values()].map((topic) =>
+        describeTopic(services.metadata.image, topic)
+      );
     } else {
       const autoCreate = context.version < 4 || body.allowAutoTopicCreation;
       topics = await Promise.all(requested!.map((entry) => {
@@ -74,19 +76,19 @@ export const metadataHandler: ApiHandler = {
           if (entry.name !== null && entry.name !== undefined && entry.name !== "") {
             return missingTopic(entry.name, entry.topicId, ErrorCode.INVALID_REQUEST);
           }
-          const topic = broker.image.topicsById.get(uuidToString(entry.topicId));
+          const topic = services.metadata.image.topicsById.get(uuidToString(entry.topicId));
           return topic
-            ? describeTopic(broker.image, topic)
+            ? describeTopic(services.metadata.image, topic)
             : missingTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
         }
-        return answerByName(broker, entry.name ?? "", autoCreate);
+        return answerByName(services, entry.name ?? "", autoCreate);
       }));
     }
     return {
       throttleTimeMs: 0,
-      brokers: broker.brokerEndpoints(context.listenerName),
-      clusterId: broker.clusterId,
-      controllerId: broker.controllerIdForClients(),
+      brokers: services.metadata.brokerEndpoints(context.listenerName),
+      clusterId: services.metadata.clusterId,
+      controllerId: services.metadata.controllerIdForClients(),
       topics,
       clusterAuthorizedOperations: -2147483648,
     };

@@ -17,7 +17,7 @@ import type { ApiHandler, RequestContext } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 
 function partitionExists(context: RequestContext, topic: string, partition: number): boolean {
-  const image = context.broker.image.topicsByName.get(topic);
+  const image = context.services.metadata.image.topicsByName.get(topic);
   return image !== undefined && partition >= 0 && partition < image.partitions.length;
 }
 
@@ -45,7 +45,7 @@ export const offsetCommitHandler: ApiHandler = {
     }
     const errors = new Map<string, number>();
     if (valid.length > 0) {
-      const response = await context.broker.groups.commitOffsets({
+      const response = await context.services.groups.commitOffsets({
         groupId: body.groupId,
         generationIdOrMemberEpoch: context.version >= 1 ? body.generationIdOrMemberEpoch : -1,
         memberId: context.version >= 1 ? body.memberId : "",

@@ -14,7 +14,7 @@ import type { ApiHandler } from "../../handler.ts";
 export const offsetDeleteHandler: ApiHandler = {
   schema: offsetDelete,
   async handle(context, body) {
-    const image = context.broker.image;
+    const image = context.services.metadata.image;
     const known = (name: string, partition: number) => {
       const topic = image.topicsByName.get(name);
       return topic !== undefined && partition >= 0 && partition < topic.partitions.length;
@@ -26,7 +26,7 @@ export const offsetDeleteHandler: ApiHandler = {
         .map((partition) => ({ partitionIndex: partition.partitionIndex as number }));
       if (partitions.length > 0) valid.push({ name: topic.name, partitions });
     }
-    const response = await context.broker.groups.deleteOffsets({ groupId: body.groupId, topics: valid });
+    const response = await context.services.groups.deleteOffsets({ groupId: body.groupId, topics: valid });
     if (response.errorCode !== ErrorCode.NONE) {
       return { errorCode: response.errorCode, throttleTimeMs: 0, topics: [] };
     }

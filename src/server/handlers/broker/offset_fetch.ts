@@ -25,7 +25,7 @@ function fetchGroup(
   context: RequestContext,
   request: OffsetFetchGroupRequest,
 ): Promise<OffsetFetchGroupResponse> {
-  return Promise.resolve(context.broker.groups.fetchOffsets(request));
+  return Promise.resolve(context.services.groups.fetchOffsets(request));
 }
 
 /** The single-group response of v0-7. */

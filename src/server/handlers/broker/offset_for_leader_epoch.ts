@@ -13,14 +13,17 @@ import type { ApiHandler } from "../../handler.ts";
 export const offsetForLeaderEpochHandler: ApiHandler = {
   schema: offsetForLeaderEpoch,
   handle(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const topics = (body.topics as Message[]).map((topic) => ({
       topic: topic.topic,
       partitions: (topic.partitions as Message[]).map((request) => {
         const base = { partition: request.partition, leaderEpoch: -1, endOffset: -1 };
-        const partition = broker.partition(topic.topic, request.partition);
+        const partition = services.partitions.partition(topic.topic, request.partition);
         if (!partition) {
-          return { ...base, errorCode: broker.partitionErrorCode(topic.topic, request.partition) };
+          return {
+            ...base,
+            errorCode: services.partitions.partitionErrorCode(topic.topic, request.partition),
+          };
         }
         const epochError = partition.checkLeaderEpoch(request.currentLeaderEpoch);
         if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };

@@ -24,8 +24,10 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
 }
 
 function producePartition(context: RequestContext, topicName: string, data: Message): Message {
-  const partition = context.broker.partition(topicName, data.index);
-  if (!partition) return partitionError(data.index, context.broker.partitionErrorCode(topicName, data.index));
+  const partition = context.services.partitions.partition(topicName, data.index);
+  if (!partition) {
+    return partitionError(data.index, context.services.partitions.partitionErrorCode(topicName, data.index));
+  }
   const records = data.records as Uint8Array | null;
   if (records === null || records.length === 0) {
     return partitionError(data.index, ErrorCode.INVALID_RECORD, "Produce request has no records");

@@ -13,7 +13,7 @@ import { groupRequestSource } from "./_group_request.ts";
 export const syncGroupHandler: ApiHandler = {
   schema: syncGroup,
   async handle(context, body) {
-    const response = await context.broker.groups.syncGroup({
+    const response = await context.services.groups.syncGroup({
       groupId: body.groupId,
       generationId: body.generationId,
       memberId: body.memberId,

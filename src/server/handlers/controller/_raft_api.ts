@@ -11,7 +11,7 @@ export function raftApi(schema: ApiSchema): ApiHandler {
   return {
     schema,
     async handle(context, body) {
-      const answer = await context.broker.quorum.handleRequest(schema.apiKey, context.version, body);
+      const answer = await context.services.raft.handleRequest(schema.apiKey, context.version, body);
       if (answer === null) throw new CloseConnection(`no answer from the Raft core to ${schema.name}`);
       return answer;
     },

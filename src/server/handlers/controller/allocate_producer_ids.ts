@@ -11,8 +11,8 @@ import { controllerApi } from "../../controller/controller_api.ts";
 export const allocateProducerIdsHandler = controllerApi({
   schema: allocateProducerIds,
   async control(context, body) {
-    const block = decideProducerIdBlock(context.broker.image, body.brokerId);
-    await context.broker.quorum.propose(block.records);
+    const block = decideProducerIdBlock(context.services.metadata.image, body.brokerId);
+    await context.services.control.propose(block.records);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

@@ -12,15 +12,15 @@ import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 export const alterConfigsHandler = controllerApi({
   schema: alterConfigs,
   async control(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const responses = await mapInOrder(body.resources as Message[], async (resource) => {
-      const decision = decideAlter(broker.image, {
+      const decision = decideAlter(services.metadata.image, {
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
         configs: (resource.configs as Message[]).map((entry) => ({ name: entry.name, value: entry.value })),
-      }, broker.nodeId);
+      }, services.metadata.nodeId);
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
+      if (!isRefusal(decision) && !body.validateOnly) await services.control.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
     });
     return { throttleTimeMs: 0, responses };

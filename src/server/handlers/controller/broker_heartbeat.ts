@@ -11,16 +11,16 @@ import { controllerApi } from "../../controller/controller_api.ts";
 export const brokerHeartbeatHandler = controllerApi({
   schema: brokerHeartbeat,
   async control(context, body) {
-    const broker = context.broker;
-    const decision = decideBrokerHeartbeat(broker.image, {
+    const services = context.services;
+    const decision = decideBrokerHeartbeat(services.metadata.image, {
       brokerId: body.brokerId,
       brokerEpoch: body.brokerEpoch,
       currentMetadataOffset: body.currentMetadataOffset,
       wantFence: body.wantFence,
       wantShutDown: body.wantShutDown,
     });
-    if (decision.response.errorCode === 0) broker.controller.touch(body.brokerId);
-    await broker.quorum.propose(decision.records);
+    if (decision.response.errorCode === 0) services.control.sessions.touch(body.brokerId);
+    await services.control.propose(decision.records);
     return { throttleTimeMs: 0, ...decision.response };
   },
   refuse(_body, _version, errorCode) {

@@ -14,8 +14,8 @@ import { controllerApi } from "../../controller/controller_api.ts";
 export const brokerRegistrationHandler = controllerApi({
   schema: brokerRegistration,
   async control(context, body) {
-    const broker = context.broker;
-    const decision = decideRegisterBroker(broker.image, {
+    const services = context.services;
+    const decision = decideRegisterBroker(services.metadata.image, {
       brokerId: body.brokerId,
       clusterId: body.clusterId,
       incarnationId: body.incarnationId,
@@ -29,15 +29,15 @@ export const brokerRegistrationHandler = controllerApi({
       features: body.features,
       isMigratingZkBroker: body.isMigratingZkBroker ?? false,
     }, {
-      clusterId: broker.clusterId,
-      brokerEpoch: broker.quorum.logEndOffset,
-      sessionActive: broker.controller.sessionActive(body.brokerId),
+      clusterId: services.metadata.clusterId,
+      brokerEpoch: services.control.metadataLogEndOffset,
+      sessionActive: services.control.sessions.sessionActive(body.brokerId),
     });
     if (isRefusal(decision)) {
       return { throttleTimeMs: 0, errorCode: decision.errorCode, brokerEpoch: -1 };
     }
-    await broker.quorum.propose(decision.records);
-    broker.controller.touch(body.brokerId);
+    await services.control.propose(decision.records);
+    services.control.sessions.touch(body.brokerId);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, brokerEpoch: decision.brokerEpoch };
   },
   refuse(_body, _version, errorCode) {

@@ -10,7 +10,7 @@ import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 export const createPartitionsHandler = controllerApi({
   schema: createPartitions,
   async control(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const topics = body.topics as Message[];
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
@@ -22,7 +22,7 @@ export const createPartitionsHandler = controllerApi({
           errorMessage: "Duplicate topic in request.",
         };
       }
-      const topic = broker.image.topicsByName.get(request.name);
+      const topic = services.metadata.image.topicsByName.get(request.name);
       if (!topic) {
         return {
           name: request.name,
@@ -33,9 +33,14 @@ export const createPartitionsHandler = controllerApi({
       const assignments = request.assignments
         ? (request.assignments as Message[]).map((assignment) => assignment.brokerIds as number[])
         : null;
-      const decision = decideCreatePartitions(topic, request.count, assignments, broker.placementContext());
+      const decision = decideCreatePartitions(
+        topic,
+        request.count,
+        assignments,
+        services.control.placementContext(),
+      );
       if (isRefusal(decision)) return { name: request.name, ...decision };
-      if (!body.validateOnly) await broker.quorum.propose(decision.records);
+      if (!body.validateOnly) await services.control.propose(decision.records);
       return { name: request.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, results };
@@ -46,7 +51,7 @@ export const createPartitionsHandler = controllerApi({
     );
     return (answer.results as Message[]).every((result) =>
       result.errorCode !== ErrorCode.NONE || body.validateOnly ||
-      (context.broker.image.topicsByName.get(result.name)?.partitions.length ?? 0) >=
+      (context.services.metadata.image.topicsByName.get(result.name)?.partitions.length ?? 0) >=
         (wanted.get(result.name) ?? 0)
     );
   },

@@ -19,7 +19,7 @@ import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 export const createTopicsHandler = controllerApi({
   schema: createTopics,
   async control(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const topics = body.topics as Message[];
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
@@ -45,16 +45,16 @@ export const createTopicsHandler = controllerApi({
           errorMessage: `${METADATA_TOPIC} is the metadata log and cannot be created as a topic.`,
         };
       }
-      const decision = decideCreateTopic(broker.image, {
+      const decision = decideCreateTopic(services.metadata.image, {
         name: topic.name,
         numPartitions: topic.numPartitions,
         replicationFactor: topic.replicationFactor,
         assignments: topic.assignments,
         configs: topic.configs,
-      }, broker.placementContext());
+      }, services.control.placementContext());
       if (isRefusal(decision)) return { ...base, ...decision };
-      if (!body.validateOnly) await broker.quorum.propose(decision.records);
-      const created = body.validateOnly ? null : broker.image.topicsByName.get(topic.name)!;
+      if (!body.validateOnly) await services.control.propose(decision.records);
+      const created = body.validateOnly ? null : services.metadata.image.topicsByName.get(topic.name)!;
       const partitionCount = decision.records.filter((record) => record.type === 3).length;
       const first = decision.records.find((record) => record.type === 3) as
         | { replicas: number[] }
@@ -67,7 +67,7 @@ export const createTopicsHandler = controllerApi({
         numPartitions: partitionCount,
         replicationFactor: first?.replicas.length ?? -1,
         configs: created
-          ? topicConfigEntries(broker, topic.name).map((entry) => ({
+          ? topicConfigEntries(services, topic.name).map((entry) => ({
             name: entry.name,
             value: entry.value,
             readOnly: entry.readOnly,
@@ -82,7 +82,7 @@ export const createTopicsHandler = controllerApi({
   appliedHere(context, body, answer) {
     return (answer.topics as Message[]).every((topic) =>
       topic.errorCode !== ErrorCode.NONE || body.validateOnly ||
-      context.broker.image.topicsByName.has(topic.name)
+      context.services.metadata.image.topicsByName.has(topic.name)
     );
   },
   refuse(body, _version, errorCode, errorMessage) {

@@ -19,7 +19,7 @@ function wantedTopics(body: Message, version: number): { name: string | null; to
 export const deleteTopicsHandler = controllerApi({
   schema: deleteTopics,
   async control(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const responses = await mapInOrder(wantedTopics(body, context.version), async (item) => {
       const byId = item.topicId.some((byte) => byte !== 0);
       let topic: TopicImage | undefined;
@@ -30,8 +30,8 @@ export const deleteTopicsHandler = controllerApi({
           errorMessage: "Both topic name and id were given",
         };
       }
-      if (byId) topic = broker.image.topicsById.get(uuidToString(item.topicId));
-      else topic = broker.image.topicsByName.get(item.name ?? "");
+      if (byId) topic = services.metadata.image.topicsById.get(uuidToString(item.topicId));
+      else topic = services.metadata.image.topicsByName.get(item.name ?? "");
       if (!topic) {
         return {
           name: item.name,
@@ -42,7 +42,7 @@ export const deleteTopicsHandler = controllerApi({
             : "This server does not host this topic-partition.",
         };
       }
-      if (!broker.config.bool("delete.topic.enable")) {
+      if (!services.settings.config.bool("delete.topic.enable")) {
         return {
           name: topic.name,
           topicId: topic.topicId,
@@ -51,14 +51,14 @@ export const deleteTopicsHandler = controllerApi({
         };
       }
       const decision = decideDeleteTopic(topic);
-      if (!isRefusal(decision)) await broker.quorum.propose(decision.records);
+      if (!isRefusal(decision)) await services.control.propose(decision.records);
       return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, responses };
   },
   appliedHere(context, _body, answer) {
     return (answer.responses as Message[]).every((topic) =>
-      topic.errorCode !== ErrorCode.NONE || !context.broker.image.topicsByName.has(topic.name)
+      topic.errorCode !== ErrorCode.NONE || !context.services.metadata.image.topicsByName.has(topic.name)
     );
   },
   refuse(body, version, errorCode, errorMessage) {

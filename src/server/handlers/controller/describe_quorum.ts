@@ -6,7 +6,7 @@ import { controllerApi } from "../../controller/controller_api.ts";
 export const describeQuorumHandler = controllerApi({
   schema: describeQuorum,
   control(context) {
-    return Promise.resolve(context.broker.quorum.describeQuorum());
+    return Promise.resolve(context.services.raft.describeQuorum());
   },
   refuse(_body, _version, errorCode, errorMessage) {
     return {

@@ -12,9 +12,9 @@ import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 export const incrementalAlterConfigsHandler = controllerApi({
   schema: incrementalAlterConfigs,
   async control(context, body) {
-    const broker = context.broker;
+    const services = context.services;
     const responses = await mapInOrder(body.resources as Message[], async (resource) => {
-      const decision = decideIncrementalAlter(broker.image, {
+      const decision = decideIncrementalAlter(services.metadata.image, {
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
         changes: (resource.configs as Message[]).map((entry) => ({
@@ -22,9 +22,9 @@ export const incrementalAlterConfigsHandler = controllerApi({
           operation: entry.configOperation,
           value: entry.value,
         })),
-      }, broker.nodeId);
+      }, services.metadata.nodeId);
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
+      if (!isRefusal(decision) && !body.validateOnly) await services.control.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
     });
     return { throttleTimeMs: 0, responses };
