@@ -37,6 +37,7 @@ import { AppendWaiters } from "./append_waiters.ts";
 import { autoCreateTopic, createTopicThroughController, reserveProducerIds } from "./broker_requests.ts";
 import type { ControllerChannel } from "./controller/controller_channel.ts";
 import type { ControllerState } from "./controller/controller_state.ts";
+import { QuorumController } from "./controller/quorum_controller.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
 import { GroupDriver, OFFSETS_TOPIC } from "./group_driver.ts";
 import type { MetadataView, NodeServices, PartitionLookup, SettingsView } from "./handler.ts";
@@ -127,7 +128,6 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   }
 
   #services(): NodeServices {
-    const quorum = this.quorum;
     const parts = {
       groups: (): GroupDriver => this.groups,
       producerIds: (): ProducerIdManager => this.producerIds,
@@ -139,14 +139,12 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
       partitions: this,
       fetch: { appendWaiters: this.appendWaiters, sessions: this.fetchSessions },
       controller: this.controllerChannel,
-      control: {
-        propose: (records) => this.quorum.propose(records),
-        placementContext: () => this.placementContext(),
+      control: new QuorumController({
+        metadata: this,
+        quorum: this.quorum,
         sessions: this.controller,
-        get metadataLogEndOffset() {
-          return quorum.logEndOffset;
-        },
-      },
+        placementContext: () => this.placementContext(),
+      }),
       topics: { autoCreateTopic: (name) => this.autoCreateTopic(name) },
       // Built after the services they use: read when a handler runs.
       get groups() {

@@ -16,14 +16,14 @@ import type { BrokerConfig } from "../config/broker_config.ts";
 import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock } from "../io/types.ts";
 import type { BrokerEndpoint } from "../metadata/broker_view.ts";
-import type { PlacementContext, Refusal } from "../metadata/controller.ts";
+import type { Refusal } from "../metadata/controller.ts";
 import type { MetadataImage } from "../metadata/image.ts";
-import type { MetadataRecord } from "../metadata/records.ts";
 import type { Message } from "../protocol/codec.ts";
 import type { RequestHeader } from "../protocol/header.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
 import type { ProducerIdManager } from "../txn/producer_ids.ts";
 import type { AppendWaiters } from "./append_waiters.ts";
+import type { QuorumController } from "./controller/quorum_controller.ts";
 import type { FetchSessionCache } from "./fetch_sessions.ts";
 import type { GroupDriver } from "./group_driver.ts";
 import type { Partition } from "./partition.ts";
@@ -89,22 +89,18 @@ export interface ControllerAccess {
   call(api: ControllerApiSpec, context: RequestContext, body: Message): Promise<Message>;
 }
 
-/** Broker heartbeat sessions, as the active controller tracks them. */
-export interface BrokerSessions {
-  touch(brokerId: number): void;
-  sessionActive(brokerId: number): boolean;
-}
-
-/** What controller APIs decide with and commit through, on the active controller. */
-export interface ControllerServices {
-  /** Commits records through the Raft quorum; resolves once they are applied here. */
-  propose(records: MetadataRecord[]): Promise<void>;
-  /** Defaults and brokers for placing new partitions. */
-  placementContext(): PlacementContext;
-  readonly sessions: BrokerSessions;
-  /** The metadata log's end offset (a registering broker's epoch is its record's offset). */
-  readonly metadataLogEndOffset: number;
-}
+/** The active controller's commands (decide against the image, then commit through the quorum). */
+export type ControllerServices = Pick<
+  QuorumController,
+  | "createTopic"
+  | "deleteTopic"
+  | "createPartitions"
+  | "alterConfigs"
+  | "incrementalAlterConfigs"
+  | "registerBroker"
+  | "brokerHeartbeat"
+  | "allocateProducerIds"
+>;
 
 /** Topics this broker creates on first use (auto-creation). */
 export interface TopicAutoCreation {

@@ -5,7 +5,6 @@
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { alterConfigs } from "../../../protocol/messages/alter_configs.ts";
-import { decideAlter } from "../../../metadata/config_changes.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
 import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 
@@ -14,13 +13,12 @@ export const alterConfigsHandler = controllerApi({
   async control(context, body) {
     const services = context.services;
     const responses = await mapInOrder(body.resources as Message[], async (resource) => {
-      const decision = decideAlter(services.metadata.image, {
+      const decision = await services.control.alterConfigs({
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
         configs: (resource.configs as Message[]).map((entry) => ({ name: entry.name, value: entry.value })),
-      }, services.metadata.nodeId);
+      }, body.validateOnly);
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      if (!isRefusal(decision) && !body.validateOnly) await services.control.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
     });
     return { throttleTimeMs: 0, responses };

@@ -4,7 +4,6 @@
  * broker epoch, the offset of its RegisterBrokerRecord (KIP-631). It starts
  * fenced; heartbeats unfence it once it has caught up with the log.
  */
-import { decideRegisterBroker } from "../../../metadata/broker_decisions.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
@@ -15,7 +14,7 @@ export const brokerRegistrationHandler = controllerApi({
   schema: brokerRegistration,
   async control(context, body) {
     const services = context.services;
-    const decision = decideRegisterBroker(services.metadata.image, {
+    const decision = await services.control.registerBroker({
       brokerId: body.brokerId,
       clusterId: body.clusterId,
       incarnationId: body.incarnationId,
@@ -28,16 +27,10 @@ export const brokerRegistrationHandler = controllerApi({
       rack: body.rack ?? null,
       features: body.features,
       isMigratingZkBroker: body.isMigratingZkBroker ?? false,
-    }, {
-      clusterId: services.metadata.clusterId,
-      brokerEpoch: services.control.metadataLogEndOffset,
-      sessionActive: services.control.sessions.sessionActive(body.brokerId),
     });
     if (isRefusal(decision)) {
       return { throttleTimeMs: 0, errorCode: decision.errorCode, brokerEpoch: -1 };
     }
-    await services.control.propose(decision.records);
-    services.control.sessions.touch(body.brokerId);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, brokerEpoch: decision.brokerEpoch };
   },
   refuse(_body, _version, errorCode) {

@@ -4,7 +4,7 @@
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { createPartitions } from "../../../protocol/messages/create_partitions.ts";
-import { decideCreatePartitions, isRefusal } from "../../../metadata/controller.ts";
+import { isRefusal } from "../../../metadata/controller.ts";
 import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 
 export const createPartitionsHandler = controllerApi({
@@ -33,14 +33,13 @@ export const createPartitionsHandler = controllerApi({
       const assignments = request.assignments
         ? (request.assignments as Message[]).map((assignment) => assignment.brokerIds as number[])
         : null;
-      const decision = decideCreatePartitions(
+      const decision = await services.control.createPartitions(
         topic,
         request.count,
         assignments,
-        services.control.placementContext(),
+        body.validateOnly,
       );
       if (isRefusal(decision)) return { name: request.name, ...decision };
-      if (!body.validateOnly) await services.control.propose(decision.records);
       return { name: request.name, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, results };

@@ -10,7 +10,7 @@
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { createTopics } from "../../../protocol/messages/create_topics.ts";
-import { decideCreateTopic, isRefusal } from "../../../metadata/controller.ts";
+import { isRefusal } from "../../../metadata/controller.ts";
 import { METADATA_TOPIC } from "../../../raft/types.ts";
 import { ZERO_UUID } from "../../../protocol/uuid.ts";
 import { topicConfigEntries } from "../../config_view.ts";
@@ -45,15 +45,14 @@ export const createTopicsHandler = controllerApi({
           errorMessage: `${METADATA_TOPIC} is the metadata log and cannot be created as a topic.`,
         };
       }
-      const decision = decideCreateTopic(services.metadata.image, {
+      const decision = await services.control.createTopic({
         name: topic.name,
         numPartitions: topic.numPartitions,
         replicationFactor: topic.replicationFactor,
         assignments: topic.assignments,
         configs: topic.configs,
-      }, services.control.placementContext());
+      }, body.validateOnly);
       if (isRefusal(decision)) return { ...base, ...decision };
-      if (!body.validateOnly) await services.control.propose(decision.records);
       const created = body.validateOnly ? null : services.metadata.image.topicsByName.get(topic.name)!;
       const partitionCount = decision.records.filter((record) => record.type === 3).length;
       const first = decision.records.find((record) => record.type === 3) as

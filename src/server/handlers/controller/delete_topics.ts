@@ -5,7 +5,6 @@
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { deleteTopics } from "../../../protocol/messages/delete_topics.ts";
-import { decideDeleteTopic, isRefusal } from "../../../metadata/controller.ts";
 import type { TopicImage } from "../../../metadata/image.ts";
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
 import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
@@ -50,8 +49,7 @@ export const deleteTopicsHandler = controllerApi({
           errorMessage: null,
         };
       }
-      const decision = decideDeleteTopic(topic);
-      if (!isRefusal(decision)) await services.control.propose(decision.records);
+      await services.control.deleteTopic(topic);
       return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
     });
     return { throttleTimeMs: 0, responses };

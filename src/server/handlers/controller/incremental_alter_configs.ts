@@ -5,7 +5,6 @@
 import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { incrementalAlterConfigs } from "../../../protocol/messages/incremental_alter_configs.ts";
-import { decideIncrementalAlter } from "../../../metadata/config_changes.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
 import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 
@@ -14,7 +13,7 @@ export const incrementalAlterConfigsHandler = controllerApi({
   async control(context, body) {
     const services = context.services;
     const responses = await mapInOrder(body.resources as Message[], async (resource) => {
-      const decision = decideIncrementalAlter(services.metadata.image, {
+      const decision = await services.control.incrementalAlterConfigs({
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
         changes: (resource.configs as Message[]).map((entry) => ({
@@ -22,9 +21,8 @@ export const incrementalAlterConfigsHandler = controllerApi({
           operation: entry.configOperation,
           value: entry.value,
         })),
-      }, services.metadata.nodeId);
+      }, body.validateOnly);
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      if (!isRefusal(decision) && !body.validateOnly) await services.control.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
     });
     return { throttleTimeMs: 0, responses };
