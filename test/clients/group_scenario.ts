@@ -88,11 +88,7 @@ export class MemberProcess {
 
   /** SIGKILL: the member crashes without leaving or committing. */
   async kill(): Promise<void> {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch {
-      // It has exited already.
-    }
+    this.#kill();
     await this.#done;
   }
 
@@ -103,9 +99,20 @@ export class MemberProcess {
     } catch {
       // It has exited already.
     }
-    const timer = setTimeout(() => this.#child.kill("SIGKILL"), timeoutMs);
-    await this.#done;
-    clearTimeout(timer);
+    const timer = setTimeout(() => this.#kill(), timeoutMs);
+    try {
+      await this.#done;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #kill(): void {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // It has exited already.
+    }
   }
 
   /** Partitions assigned by the latest "assigned" event (or its increments, for cooperative members). */
