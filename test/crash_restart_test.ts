@@ -11,6 +11,10 @@ import { runPythonClient } from "./support/python_client.ts";
 import { connectClient, createTopics, fetchAll, produceBatch, textRecords } from "./support/raw_kafka.ts";
 import { assertSameRecords, type RecordJson, sampleRecords, textBase64 } from "./support/record_json.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 interface Delivery {
   error: { name: string } | null;
   partition: number | null;
