@@ -83,9 +83,6 @@ function firstBatchMaxTimestamp(logDir: string, topic: string): bigint {
 
 Deno.test({
   name: "records produced without a timestamp survive retention checks and a kill -9, as in Kafka",
-  // The Python client runs as a child process, which the op sanitizer would see as pending.
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const node = await new NodeProcess({
       overrides: { "log.retention.check.interval.ms": "100", "log.segment.delete.delay.ms": "100" },
