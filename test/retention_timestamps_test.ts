@@ -15,6 +15,10 @@ import { NodeProcess, waitFor } from "./support/node_process.ts";
 import { runPythonClient } from "./support/python_client.ts";
 import { type RecordJson, textBase64 } from "./support/record_json.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process left behind by this test fails it.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const WAIT_MS = 20_000;
 const UNTIMED = "untimed";
 const ANCIENT = "ancient";
