@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import type { Message } from "../../src/protocol/codec.ts";
-import type { KafkaClient } from "../../sim/client.ts";
+import type { KafkaClient } from "../../sim/clients/kafka_client.ts";
 import { waitFor } from "../support/node_process.ts";
 import { connectClient, createTopics, produceBatch } from "../support/raw_kafka.ts";
 

@@ -8,7 +8,7 @@
  * leader it waits on never answers at all.
  */
 import assert from "node:assert/strict";
-import { SimCluster } from "../../../sim/world.ts";
+import { SimCluster } from "../../io/sim/world.ts";
 import type { VoterAddress } from "../../config/quorum_config.ts";
 import type { World } from "../../io/types.ts";
 import type { Message } from "../../protocol/codec.ts";

@@ -6,7 +6,7 @@
  * map of broker configs, enough to see what was applied and to compare
  * the image rebuilt at start-up with the one before.
  */
-import { type CrashMode, SimCluster } from "../../../sim/world.ts";
+import { type CrashMode, SimCluster } from "../../io/sim/world.ts";
 import type { VoterAddress } from "../../config/quorum_config.ts";
 import type { Listener, World } from "../../io/types.ts";
 import {

@@ -4,8 +4,8 @@
  * file removals happen at once).
  */
 import assert from "node:assert/strict";
-import { DiskFaultClient } from "../../../../sim/disk_fault_client.ts";
-import { SimCluster } from "../../../../sim/world.ts";
+import { DiskFaultClient } from "../../../../sim/scenarios/disk/disk_client.ts";
+import { SimCluster } from "../../../io/sim/world.ts";
 import { BrokerConfig } from "../../../config/broker_config.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { Compression } from "../../../protocol/record_batch.ts";
