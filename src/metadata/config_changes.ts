@@ -18,13 +18,12 @@ export interface ConfigChange {
   value: string | null;
 }
 
-/** Checks that the resource exists and may be changed here. */
-function checkResource(
-  image: MetadataImage,
-  resourceType: number,
-  resourceName: string,
-  nodeId: number,
-): Decision | null {
+/**
+ * Checks that the resource exists, as Kafka's controller does: a topic must exist, a broker resource is the
+ * cluster default ("") or the id of a registered broker. The controller decides for every broker, not only
+ * for itself: a broker forwards a change to its own configs to whichever node is the active controller.
+ */
+function checkResource(image: MetadataImage, resourceType: number, resourceName: string): Decision | null {
   if (resourceType === ConfigResourceType.Topic) {
     if (!image.topicsByName.has(resourceName)) {
       return {
@@ -34,13 +33,22 @@ function checkResource(
     }
     return null;
   }
-  if (resourceType === ConfigResourceType.Broker) {
-    if (resourceName !== "" && resourceName !== String(nodeId)) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown broker ${resourceName}.` };
-    }
-    return null;
-  }
+  if (resourceType === ConfigResourceType.Broker) return checkBrokerName(image, resourceName);
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}.` };
+}
+
+function checkBrokerName(image: MetadataImage, resourceName: string): Decision | null {
+  if (resourceName === "") return null;
+  if (!/^\d+$/.test(resourceName)) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Invalid broker name ${resourceName}` };
+  }
+  if (!image.brokers.has(Number(resourceName))) {
+    return {
+      errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED,
+      errorMessage: `No node with id ${resourceName} found.`,
+    };
+  }
+  return null;
 }
 
 function validateBrokerConfigs(changes: { name: string; value: string | null }[]): Decision | null {
@@ -78,9 +86,8 @@ function record(
 export function decideIncrementalAlter(
   image: MetadataImage,
   resource: { resourceType: number; resourceName: string; changes: ConfigChange[] },
-  nodeId: number,
 ): Decision {
-  const problem = checkResource(image, resource.resourceType, resource.resourceName, nodeId);
+  const problem = checkResource(image, resource.resourceType, resource.resourceName);
   if (problem) return problem;
   const current = image.configsOf(resource.resourceType, resource.resourceName);
   const finalValues: { name: string; value: string | null }[] = [];
@@ -137,9 +144,8 @@ export function decideIncrementalAlter(
 export function decideAlter(
   image: MetadataImage,
   resource: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] },
-  nodeId: number,
 ): Decision {
-  const problem = checkResource(image, resource.resourceType, resource.resourceName, nodeId);
+  const problem = checkResource(image, resource.resourceType, resource.resourceName);
   if (problem) return problem;
   const invalid = resource.resourceType === ConfigResourceType.Topic
     ? validateTopicConfigs(resource.configs)

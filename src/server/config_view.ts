@@ -81,6 +81,7 @@ export function topicConfigEntries(broker: Broker, topicName: string): ConfigEnt
 /** Every broker key, with its effective value for this node. */
 export function brokerConfigEntries(broker: Broker): ConfigEntry[] {
   const dynamic = broker.dynamicBrokerConfigs();
+  const perBroker = broker.image.configsOf(ConfigResourceType.Broker, String(broker.nodeId));
   const entries: ConfigEntry[] = [];
   for (const definition of BROKER_CONFIGS.values()) {
     const synonyms: ConfigEntry["synonyms"] = [];
@@ -88,7 +89,9 @@ export function brokerConfigEntries(broker: Broker): ConfigEntry[] {
     let source: number = ConfigSource.DEFAULT_CONFIG;
     if (dynamic.has(definition.name)) {
       value = dynamic.get(definition.name)!;
-      source = ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
+      source = perBroker.has(definition.name)
+        ? ConfigSource.DYNAMIC_BROKER_CONFIG
+        : ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG;
       synonyms.push({ name: definition.name, value, source });
     } else if (broker.config.has(definition.name)) {
       value = broker.config.given.get(definition.name) ?? null;

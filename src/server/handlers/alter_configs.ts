@@ -18,7 +18,7 @@ export const alterConfigsHandler = controllerApi({
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
         configs: (resource.configs as Message[]).map((entry) => ({ name: entry.name, value: entry.value })),
-      }, broker.nodeId);
+      });
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
       if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };

@@ -22,7 +22,7 @@ export const incrementalAlterConfigsHandler = controllerApi({
           operation: entry.configOperation,
           value: entry.value,
         })),
-      }, broker.nodeId);
+      });
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
       if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
