@@ -7,6 +7,7 @@
  * through the Raft quorum (`quorum.propose`); every node applies what the
  * quorum commits (`apply`), then opens or removes partition logs to match.
  */
+import type { BrokerKeyOfType } from "../config/broker_configs.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
@@ -271,7 +272,7 @@ export class Broker {
     return merged;
   }
 
-  #dynamicInt(key: string): number {
+  #dynamicInt(key: BrokerKeyOfType<"int">): number {
     const dynamic = this.dynamicBrokerConfigs().get(key);
     return dynamic !== undefined ? Number(dynamic) : this.config.int(key);
   }

@@ -32,7 +32,7 @@ function entriesFor(
         errorMessage: `Unexpected broker id ${resource.resourceName}`,
       };
     }
-    return brokerConfigEntries(broker);
+    return brokerConfigEntries(broker, resource.resourceName);
   }
   if (resource.resourceType === ConfigResourceType.BrokerLogger) return [];
   return {

@@ -5,7 +5,7 @@
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode } from "../../protocol/errors.ts";
 import { incrementalAlterConfigs } from "../../protocol/messages/incremental_alter_configs.ts";
-import { decideIncrementalAlter } from "../../metadata/config_changes.ts";
+import { decideIncrementalAlter, inertChangeWarnings } from "../../metadata/config_changes.ts";
 import { isRefusal } from "../../metadata/controller.ts";
 import { controllerApi, mapInOrder } from "../controller/controller_api.ts";
 
@@ -24,7 +24,10 @@ export const incrementalAlterConfigsHandler = controllerApi({
         })),
       });
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      if (!isRefusal(decision) && !body.validateOnly) await broker.quorum.propose(decision.records);
+      if (!isRefusal(decision) && !body.validateOnly) {
+        await broker.quorum.propose(decision.records);
+        for (const warning of inertChangeWarnings(decision.records)) broker.world.log(warning);
+      }
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
     });
     return { throttleTimeMs: 0, responses };
