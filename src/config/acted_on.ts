@@ -2,7 +2,8 @@
  * The settings Dafka acts on today. Every other key of Kafka's tables is accepted, validated, stored
  * (server.properties, AlterConfigs, CreateTopics) and reported by DescribeConfigs, but has no effect yet;
  * the node warns once at start for such a key given in server.properties, and once per change made
- * through AlterConfigs or IncrementalAlterConfigs. docs/configuration.md lists the same keys.
+ * through AlterConfigs or IncrementalAlterConfigs (where only BROKER_KEYS_ACTED_ON_DYNAMICALLY count).
+ * docs/configuration.md lists the same keys.
  */
 import { BROKER_CONFIGS, type BrokerKey } from "./broker_configs.ts";
 import { TOPIC_CONFIGS, type TopicKey } from "./topic_configs.ts";
@@ -101,9 +102,31 @@ export const TOPIC_KEYS_ACTED_ON: ReadonlySet<TopicKey> = new Set<TopicKey>([
   "min.cleanable.dirty.ratio",
 ]);
 
-/** The warning for a known key Dafka does not act on, or null when it does (or the key is not Kafka's). */
-export function inertKeyWarning(scope: "broker" | "topic", key: string, where: string): string | null {
-  const actedOn: ReadonlySet<string> = scope === "broker" ? BROKER_KEYS_ACTED_ON : TOPIC_KEYS_ACTED_ON;
+/**
+ * The broker keys whose dynamic value (AlterConfigs) takes effect at once: the defaults of the topic keys
+ * Dafka acts on, which every partition reads through its topic's configuration. Other broker keys are read
+ * from server.properties at start only.
+ */
+export const BROKER_KEYS_ACTED_ON_DYNAMICALLY: ReadonlySet<BrokerKey> = new Set(
+  [...TOPIC_CONFIGS.values()].filter((definition) => TOPIC_KEYS_ACTED_ON.has(definition.name as TopicKey))
+    .flatMap((definition) => definition.brokerSynonym ? [definition.brokerSynonym] : []),
+);
+
+/**
+ * The warning for a known key Dafka does not act on, or null when it does (or the key is not Kafka's).
+ * `dynamic`: the key was changed at runtime, where fewer broker keys take effect.
+ */
+export function inertKeyWarning(
+  scope: "broker" | "topic",
+  key: string,
+  where: string,
+  dynamic = false,
+): string | null {
+  const actedOn: ReadonlySet<string> = scope === "topic"
+    ? TOPIC_KEYS_ACTED_ON
+    : dynamic
+    ? BROKER_KEYS_ACTED_ON_DYNAMICALLY
+    : BROKER_KEYS_ACTED_ON;
   const known = scope === "broker" ? BROKER_CONFIGS : TOPIC_CONFIGS;
   if (actedOn.has(key) || !known.has(key)) return null;
   return `The ${scope} configuration '${key}' (${where}) is Kafka's but Dafka does not act on it yet: ` +

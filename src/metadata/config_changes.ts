@@ -79,7 +79,7 @@ export function inertChangeWarnings(records: readonly MetadataRecord[]): string[
     if (record.type !== MetadataRecordType.Config || record.value === null) continue;
     const scope = record.resourceType === ConfigResourceType.Topic ? "topic" : "broker";
     const where = scope === "topic" ? `topic ${record.resourceName}` : `broker '${record.resourceName}'`;
-    const warning = inertKeyWarning(scope, record.name, `changed for ${where}`);
+    const warning = inertKeyWarning(scope, record.name, `changed for ${where}`, true);
     if (warning) warnings.push(warning);
   }
   return warnings;
