@@ -6,7 +6,7 @@
 import type { BrokerConfig } from "./broker_config.ts";
 import type { BrokerKey } from "./broker_configs.ts";
 import { parseConfigValue } from "./config_types.ts";
-import { TOPIC_CONFIGS } from "./topic_configs.ts";
+import { type NumericTopicKey, TOPIC_CONFIGS, type TopicKey } from "./topic_configs.ts";
 
 /** Where an effective value came from (DescribeConfigs ConfigSource codes). */
 export const ConfigSource = {
@@ -62,12 +62,12 @@ export class TopicConfigResolver {
   }
 
   /** The effective typed value of a numeric or boolean topic key. */
-  number(name: string, overrides: ReadonlyMap<string, string>): number {
+  number(name: NumericTopicKey, overrides: ReadonlyMap<string, string>): number {
     const definition = TOPIC_CONFIGS.get(name)!;
     return parseConfigValue(definition, this.resolve(name, overrides).value ?? "0") as number;
   }
 
-  string(name: string, overrides: ReadonlyMap<string, string>): string {
+  string(name: TopicKey, overrides: ReadonlyMap<string, string>): string {
     return this.resolve(name, overrides).value ?? "";
   }
 

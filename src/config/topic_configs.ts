@@ -6,7 +6,7 @@
  * message.timestamp.difference.max.ms) are unknown here, so AlterConfigs refuses them as Kafka 4 does.
  * `segment.bytes` keeps the minimum of 14 bytes from before Kafka 4.0 (see broker_configs_log.ts).
  */
-import { type ConfigDefinition, definitionsOf, type SettingSpec } from "./config_types.ts";
+import { type ConfigDefinition, type ConfigType, definitionsOf, type SettingSpec } from "./config_types.ts";
 import type { BrokerKey } from "./broker_configs.ts";
 
 export interface TopicSettingSpec extends SettingSpec {
@@ -145,6 +145,14 @@ export const TOPIC_SETTINGS = {
 
 /** The name of a topic setting. */
 export type TopicKey = keyof typeof TOPIC_SETTINGS;
+
+/** The topic keys whose type is one of `T`. */
+export type TopicKeyOfType<T extends ConfigType> = {
+  [K in TopicKey]: (typeof TOPIC_SETTINGS)[K]["type"] extends T ? K : never;
+}[TopicKey];
+
+/** The topic keys whose value is a number. */
+export type NumericTopicKey = TopicKeyOfType<"int" | "short" | "long" | "double">;
 
 export interface TopicConfigDefinition extends ConfigDefinition {
   brokerSynonym?: BrokerKey;

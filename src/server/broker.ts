@@ -8,6 +8,7 @@
  * quorum commits (`apply`), then opens or removes partition logs to match.
  */
 import type { BrokerKeyOfType } from "../config/broker_configs.ts";
+import type { NumericTopicKey, TopicKey } from "../config/topic_configs.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
@@ -286,8 +287,8 @@ export class Broker {
     this.cleaner.register(log, {
       config: () =>
         compactionConfigOf({
-          number: (name) => this.topicConfigs.number(name, overrides()),
-          string: (name) => this.topicConfigs.string(name, overrides()),
+          number: (name: NumericTopicKey) => this.topicConfigs.number(name, overrides()),
+          string: (name: TopicKey) => this.topicConfigs.string(name, overrides()),
         }),
     });
     this.#partitions.set(
@@ -330,7 +331,7 @@ export class Broker {
   }
 
   #logConfig(overrides: ReadonlyMap<string, string>) {
-    const value = (name: string) => this.topicConfigs.number(name, overrides);
+    const value = (name: NumericTopicKey) => this.topicConfigs.number(name, overrides);
     return {
       segmentBytes: value("segment.bytes"),
       segmentMs: value("segment.ms"),

@@ -29,7 +29,8 @@ function entriesFor(
     if (resource.resourceName !== "" && resource.resourceName !== String(broker.nodeId)) {
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: `Unexpected broker id ${resource.resourceName}`,
+        errorMessage:
+          `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${resource.resourceName}`,
       };
     }
     return brokerConfigEntries(broker, resource.resourceName);
