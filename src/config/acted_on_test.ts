@@ -9,6 +9,10 @@ Deno.test("Kafka's keys Dafka does not act on are warned about, at start and on 
     );
     assert.equal(config.warnings.length, 1);
     assert.match(config.warnings[0]!, /'background.threads'.*does not act on it yet/);
+    const throttled = new BrokerConfig(
+      new Map(Object.entries({ ...EMBEDDED_DEFAULTS, "leader.replication.throttled.rate": "100" })),
+    );
+    assert.match(throttled.warnings[0]!, /isn't a known config/, "a dynamic-only key, as Kafka warns");
   });
   await t.step("on change, where only the defaults of topic keys take effect at once", () => {
     assert.ok(BROKER_KEYS_ACTED_ON_DYNAMICALLY.has("log.retention.ms"));

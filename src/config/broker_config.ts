@@ -56,7 +56,8 @@ export class BrokerConfig {
   constructor(readonly given: ReadonlyMap<string, string>) {
     for (const [key, raw] of given) {
       const definition = BROKER_CONFIGS.get(key);
-      if (!definition) {
+      // Kafka's dynamic-only keys (replication throttles) are not server.properties keys.
+      if (!definition || definition.dynamicOnly) {
         this.warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
         continue;
       }
