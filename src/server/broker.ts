@@ -12,6 +12,8 @@
  * through the Raft quorum; every node applies what the quorum commits, and
  * the broker then opens or removes partition logs to match.
  */
+import type { BrokerKeyOfType } from "../config/broker_configs.ts";
+import type { NumericTopicKey, TopicKey } from "../config/topic_configs.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
 import type { QuorumConfig } from "../config/quorum_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
@@ -144,6 +146,7 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
         quorum: this.quorum,
         sessions: this.controller,
         placementContext: () => this.placementContext(),
+        log: this.world.log,
       }),
       topics: { autoCreateTopic: (name) => this.autoCreateTopic(name) },
       // Built after the services they use: read when a handler runs.
@@ -297,7 +300,7 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
     return merged;
   }
 
-  #dynamicInt(key: string): number {
+  #dynamicInt(key: BrokerKeyOfType<"int">): number {
     const dynamic = this.dynamicBrokerConfigs().get(key);
     return dynamic !== undefined ? Number(dynamic) : this.config.int(key);
   }
@@ -311,8 +314,8 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
     this.cleaner.register(log, {
       config: () =>
         compactionConfigOf({
-          number: (name) => this.topicConfigs.number(name, overrides()),
-          string: (name) => this.topicConfigs.string(name, overrides()),
+          number: (name: NumericTopicKey) => this.topicConfigs.number(name, overrides()),
+          string: (name: TopicKey) => this.topicConfigs.string(name, overrides()),
         }),
     });
     this.#partitions.set(
@@ -355,7 +358,7 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   }
 
   #logConfig(overrides: ReadonlyMap<string, string>) {
-    const value = (name: string) => this.topicConfigs.number(name, overrides);
+    const value = (name: NumericTopicKey) => this.topicConfigs.number(name, overrides);
     return {
       segmentBytes: value("segment.bytes"),
       segmentMs: value("segment.ms"),

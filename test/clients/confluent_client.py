@@ -1,14 +1,15 @@
 """confluent_kafka (librdkafka) driven by one JSON request on stdin.
 
 Commands: create_topics, metadata, produce, consume, offsets_for_times,
-watermarks. Consumers use assign() with explicit offsets: a group id is set
+watermarks, alter_configs (the legacy AlterConfigs: the given set replaces a
+resource's overrides), describe_configs (with synonyms, as librdkafka asks). Consumers use assign() with explicit offsets: a group id is set
 because librdkafka wants one, but nothing subscribes or commits."""
 
 import os
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from record_json import decode, encode, headers_in, headers_out, serve
 
@@ -186,6 +187,50 @@ def watermarks(request):
     return {"low": low, "high": high}
 
 
+def config_resource(entry):
+    return ConfigResource(entry["type"], entry["name"], set_config=entry.get("set"))
+
+
+def alter_configs(request):
+    """One result per resource: null when done, else the error."""
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    resources = [config_resource(entry) for entry in request["resources"]]
+    results = []
+    futures = admin.alter_configs(resources, validate_only=request.get("validate_only", False), request_timeout=15)
+    for resource in resources:
+        try:
+            futures[resource].result()
+            results.append(None)
+        except KafkaException as error:
+            results.append(error_json(error.args[0]))
+    return {"results": results}
+
+
+def describe_configs(request):
+    """Per resource, every entry with its source and synonyms (or the error)."""
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    resources = [config_resource(entry) for entry in request["resources"]]
+    futures = admin.describe_configs(resources, request_timeout=15)
+    results = []
+    for resource in resources:
+        try:
+            entries = futures[resource].result()
+        except KafkaException as error:
+            results.append({"error": error_json(error.args[0])})
+            continue
+        results.append({"configs": {
+            name: {
+                "value": entry.value,
+                "source": entry.source,
+                "read_only": entry.is_read_only,
+                "sensitive": entry.is_sensitive,
+                "synonyms": [[s.name, s.value, s.source] for s in entry.synonyms.values()],
+            }
+            for name, entry in entries.items()
+        }})
+    return {"results": results}
+
+
 serve({
     "create_topics": create_topics,
     "metadata": metadata,
@@ -193,4 +238,6 @@ serve({
     "consume": consume,
     "offsets_for_times": offsets_for_times,
     "watermarks": watermarks,
+    "alter_configs": alter_configs,
+    "describe_configs": describe_configs,
 })

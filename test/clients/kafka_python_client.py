@@ -1,13 +1,15 @@
 """kafka-python driven by one JSON request on stdin.
 
-Commands: produce, consume, offsets_for_times, create_topics, versions.
+Commands: produce, consume, offsets_for_times, create_topics, versions,
+alter_configs (the legacy AlterConfigs, sent to any broker, as kafka-python
+does even for a broker resource).
 `api_version` in a request is a list such as [0, 10, 1] or null, which lets
 the client ask the broker (ApiVersions) and infer a version."""
 
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError
 
 from record_json import decode, encode, headers_in, headers_out, serve
@@ -146,7 +148,19 @@ def versions(request):
     return {"api_version": list(version), "topics": topics}
 
 
+def alter_configs(request):
+    """Per resource, the error code and message the broker answered."""
+    admin = KafkaAdminClient(bootstrap_servers=request["bootstrap"], api_version=api_version_of(request))
+    resources = [ConfigResource(ConfigResourceType[entry["type"]], entry["name"], configs=entry["set"])
+                 for entry in request["resources"]]
+    response = admin.alter_configs(resources)
+    admin.close()
+    answers = response.to_object()["resources"]
+    return {"results": [{"code": answer["error_code"], "message": answer["error_message"]} for answer in answers]}
+
+
 serve({
+    "alter_configs": alter_configs,
     "produce": produce,
     "consume": consume,
     "offsets_for_times": offsets_for_times,

@@ -16,7 +16,12 @@ import {
   decideRegisterBroker,
   type RegistrationDecision,
 } from "../../metadata/broker_decisions.ts";
-import { type ConfigChange, decideAlter, decideIncrementalAlter } from "../../metadata/config_changes.ts";
+import {
+  type ConfigChange,
+  decideAlter,
+  decideIncrementalAlter,
+  inertChangeWarnings,
+} from "../../metadata/config_changes.ts";
 import {
   decideCreatePartitions,
   decideCreateTopic,
@@ -46,6 +51,8 @@ export interface QuorumControllerOptions {
   sessions: { touch(brokerId: number): void; sessionActive(brokerId: number): boolean };
   /** Defaults and brokers for placing new partitions. */
   placementContext(): PlacementContext;
+  /** Where warnings go (a config change that has no effect yet). */
+  log(line: string): void;
 }
 
 export class QuorumController {
@@ -88,17 +95,23 @@ export class QuorumController {
     resource: ConfigResource & { configs: { name: string; value: string | null }[] },
     validateOnly: boolean,
   ): Promise<Decision> {
-    return this.#commit(decideAlter(this.#image, resource, this.options.metadata.nodeId), validateOnly);
+    return this.#commitConfigs(decideAlter(this.#image, resource), validateOnly);
   }
 
   incrementalAlterConfigs(
     resource: ConfigResource & { changes: ConfigChange[] },
     validateOnly: boolean,
   ): Promise<Decision> {
-    return this.#commit(
-      decideIncrementalAlter(this.#image, resource, this.options.metadata.nodeId),
-      validateOnly,
-    );
+    return this.#commitConfigs(decideIncrementalAlter(this.#image, resource), validateOnly);
+  }
+
+  /** Commits config records, and says once which changed keys Dafka does not act on yet. */
+  async #commitConfigs(decision: Decision, validateOnly: boolean): Promise<Decision> {
+    await this.#commit(decision, validateOnly);
+    if (!isRefusal(decision) && !validateOnly) {
+      for (const warning of inertChangeWarnings(decision.records)) this.options.log(warning);
+    }
+    return decision;
   }
 
   /** Registers a broker; its epoch is the offset its RegisterBrokerRecord lands at (KIP-631). */

@@ -5,6 +5,11 @@
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { describeCluster } from "../../../protocol/messages/describe_cluster.ts";
 import type { ApiHandler } from "../../handler.ts";
+import {
+  authorizedOperations,
+  CLUSTER_OPERATIONS,
+  OPERATIONS_NOT_REQUESTED,
+} from "../../../security/authorized_operations.ts";
 
 const ENDPOINT_TYPE_BROKER = 1;
 
@@ -21,7 +26,7 @@ export const describeClusterHandler: ApiHandler = {
         clusterId: services.metadata.clusterId,
         controllerId: -1,
         brokers: [],
-        clusterAuthorizedOperations: -2147483648,
+        clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
       };
     }
     return {
@@ -37,7 +42,10 @@ export const describeClusterHandler: ApiHandler = {
         port: endpoint.port,
         rack: endpoint.rack,
       })),
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: authorizedOperations(
+        body.includeClusterAuthorizedOperations,
+        CLUSTER_OPERATIONS,
+      ),
     };
   },
 };

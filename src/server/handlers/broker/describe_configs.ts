@@ -29,10 +29,11 @@ function entriesFor(
     if (resource.resourceName !== "" && resource.resourceName !== String(services.metadata.nodeId)) {
       return {
         errorCode: ErrorCode.INVALID_REQUEST,
-        errorMessage: `Unexpected broker id ${resource.resourceName}`,
+        errorMessage:
+          `Unexpected broker id, expected ${services.metadata.nodeId} or empty string, but received ${resource.resourceName}`,
       };
     }
-    return brokerConfigEntries(services);
+    return brokerConfigEntries(services, resource.resourceName);
   }
   if (resource.resourceType === ConfigResourceType.BrokerLogger) return [];
   return {

@@ -17,6 +17,11 @@ import { isInternalTopic, topicNameProblem } from "../../../metadata/topic_names
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
 import type { ApiHandler } from "../../handler.ts";
 import type { NodeServices } from "../../handler.ts";
+import {
+  authorizedOperations,
+  CLUSTER_OPERATIONS,
+  TOPIC_OPERATIONS,
+} from "../../../security/authorized_operations.ts";
 
 /** Replicas on brokers that are not alive (fenced or not registered), as Kafka's KRaft metadata cache reports them. */
 function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
@@ -84,13 +89,25 @@ export const metadataHandler: ApiHandler = {
         return answerByName(services, entry.name ?? "", autoCreate);
       }));
     }
+    // Without an authorizer every topic answered by name, found or not, gets every topic operation, as in
+    // Kafka; a topic id that names no topic gets none.
+    const topicOperations = authorizedOperations(
+      body.includeTopicAuthorizedOperations ?? false,
+      TOPIC_OPERATIONS,
+    );
+    for (const topic of topics) {
+      if (topic.errorCode !== ErrorCode.UNKNOWN_TOPIC_ID) topic.topicAuthorizedOperations = topicOperations;
+    }
     return {
       throttleTimeMs: 0,
       brokers: services.metadata.brokerEndpoints(context.listenerName),
       clusterId: services.metadata.clusterId,
       controllerId: services.metadata.controllerIdForClients(),
       topics,
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: authorizedOperations(
+        body.includeClusterAuthorizedOperations ?? false,
+        CLUSTER_OPERATIONS,
+      ),
     };
   },
 };
