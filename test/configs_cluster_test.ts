@@ -198,26 +198,35 @@ Deno.test({
         deepStrictEqual(synonymsOf("leader.replication.throttled.replicas"), []);
         ok(topic.has("follower.replication.throttled.replicas"));
 
-        // A broker's own value first, then the cluster default, then Kafka's default.
-        const described = await kafkajsAdmin.describeConfigs({
-          includeSynonyms: true,
-          resources: [{
-            type: KafkajsResourceTypes.BROKER,
-            name: String(others[0]!.id),
-            configNames: ["log.retention.bytes"],
-          }],
-        });
-        const entry = described.resources[0]!.configEntries[0]!;
-        deepStrictEqual(
-          entry.configSynonyms.map((
-            synonym,
-          ) => [synonym.configName, synonym.configValue, synonym.configSource]),
-          [["log.retention.bytes", "123456789", 2], ["log.retention.bytes", "1000000", 3], [
-            "log.retention.bytes",
-            "-1",
-            5,
-          ]],
-        );
+        // A broker's own value first, then the cluster default, then Kafka's default (once the default
+        // has reached that broker's image).
+        const expected = [
+          ["log.retention.bytes", "123456789", 2],
+          ["log.retention.bytes", "1000000", 3],
+          ["log.retention.bytes", "-1", 5],
+        ];
+        let synonyms: unknown[] = [];
+        await waitFor(
+          async () => {
+            const described = await kafkajsAdmin.describeConfigs({
+              includeSynonyms: true,
+              resources: [{
+                type: KafkajsResourceTypes.BROKER,
+                name: String(others[0]!.id),
+                configNames: ["log.retention.bytes"],
+              }],
+            });
+            synonyms = described.resources[0]!.configEntries[0]!.configSynonyms.map((synonym) => [
+              synonym.configName,
+              synonym.configValue,
+              synonym.configSource,
+            ]);
+            return JSON.stringify(synonyms) === JSON.stringify(expected);
+          },
+          10000,
+          "the cluster default on the broker",
+        ).catch(() => {});
+        deepStrictEqual(synonyms, expected);
       });
 
       await t.step(
@@ -254,6 +263,7 @@ Deno.test({
           );
           ok((await set(String(target.id), "background.threads", "many")) !== null, "values are validated");
           await waitForBrokerValue(admin, target, "background.threads", "12");
+          await waitForBrokerValue(admin, target, "sasl.kerberos.min.time.before.relogin", "120000");
           const entries = await brokerEntries(admin, target.id, [
             "sasl.kerberos.min.time.before.relogin",
             "background.threads",

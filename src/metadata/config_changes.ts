@@ -53,6 +53,11 @@ function checkBrokerName(image: MetadataImage, resourceName: string): Decision |
   return null;
 }
 
+/** A value may be null only to DELETE a key (Kafka's brokers refuse it before forwarding). */
+function nullValueRefusal(name: string): Decision {
+  return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${name}` };
+}
+
 /** Whether APPEND and SUBTRACT apply to the key: only to lists, as in Kafka. */
 function isListKey(resourceType: number, name: string): boolean {
   const table = resourceType === ConfigResourceType.Topic ? TOPIC_CONFIGS : BROKER_CONFIGS;
@@ -106,9 +111,12 @@ export function decideIncrementalAlter(
   const seen = new Set<string>();
   for (const change of resource.changes) {
     if (seen.has(change.name)) {
-      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Duplicate config ${change.name}` };
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Error due to duplicate config keys" };
     }
     seen.add(change.name);
+    if (change.operation !== ConfigOperation.DELETE && change.value === null) {
+      return nullValueRefusal(change.name);
+    }
     const existing = current.get(change.name);
     switch (change.operation) {
       case ConfigOperation.SET:
@@ -165,6 +173,8 @@ export function decideAlter(
 ): Decision {
   const problem = checkResource(image, resource.resourceType, resource.resourceName);
   if (problem) return problem;
+  const nullValue = resource.configs.find((entry) => entry.value === null);
+  if (nullValue) return nullValueRefusal(nullValue.name);
   const invalid = validateValues(resource.resourceType, resource.resourceName, resource.configs);
   if (invalid) return invalid;
   const given = new Set(resource.configs.map((entry) => entry.name));
