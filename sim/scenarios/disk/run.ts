@@ -21,7 +21,7 @@ import { Compression } from "../../../src/protocol/record_batch.ts";
 import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import { DiskFaultClient, type SimpleRecord } from "./disk_client.ts";
 import { checkPartitionFolder, recordsOf } from "../../checkers/disk/disk_fault_checks.ts";
-import type { DiskOperation } from "../../../src/io/sim/disk.ts";
+import type { DiskOperation } from "../../../src/io/sim/disk_errors.ts";
 import { SeededRandom } from "../../../src/io/sim/random.ts";
 import { SimCluster } from "../../../src/io/sim/world.ts";
 
