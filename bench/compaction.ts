@@ -25,7 +25,7 @@
  */
 import { connectClient, createTopics, expectErrorCode } from "../test/support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "../test/support/node_process.ts";
-import type { KafkaClient } from "../sim/client.ts";
+import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import type { Message } from "../src/protocol/codec.ts";
 import { buildBatch } from "../src/protocol/records.ts";
 

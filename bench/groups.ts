@@ -13,7 +13,7 @@
 import type { Message } from "../src/protocol/codec.ts";
 import { GroupCoordinator, type GroupCoordinatorConfig } from "../src/group/mod.ts";
 import { Writer } from "../src/protocol/writer.ts";
-import type { KafkaClient } from "../sim/client.ts";
+import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "../test/support/node_process.ts";
 import { connectClient, createTopics } from "../test/support/raw_kafka.ts";
 

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
-import type { KafkaClient } from "../sim/client.ts";
+import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";
 

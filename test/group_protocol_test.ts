@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { Writer } from "../src/protocol/writer.ts";
-import type { KafkaClient } from "../sim/client.ts";
+import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";
 

@@ -9,7 +9,7 @@ import type { Message } from "../src/protocol/codec.ts";
 import { NodeProcess, run } from "./support/node_process.ts";
 import { decodeBatches } from "../src/protocol/records.ts";
 import { connectClient } from "./support/raw_kafka.ts";
-import type { KafkaClient } from "../sim/client.ts";
+import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { scanBatches } from "../src/protocol/record_batch.ts";
 
 const FIXTURE = new URL("./fixtures/kafka-2.7.1-logdir/kafka-logs/", import.meta.url).pathname;

@@ -12,6 +12,10 @@ import { ErrorCode } from "../src/protocol/errors.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const { Kafka, logLevel } = kafkajs;
 const WAIT_MS = 15_000;
 const RECORDS = 200;
@@ -87,8 +91,6 @@ function segmentFiles(logDir: string, folder: string, suffix: string): string[] 
 
 Deno.test({
   name: "retention and DeleteRecords move the log start on a real node",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const node = await new NodeProcess({
       overrides: { "log.retention.check.interval.ms": "200", "log.segment.delete.delay.ms": "300" },

@@ -9,8 +9,8 @@
  * these runs (the simulator's own checkers cover them).
  */
 import assert from "node:assert/strict";
-import { runRaftSeed } from "../../sim/raft/run.ts";
-import type { RaftSimOptions } from "../../sim/raft/options.ts";
+import { runRaftSeed } from "../../sim/scenarios/raft/run.ts";
+import type { RaftSimOptions } from "../../sim/scenarios/raft/options.ts";
 import type { PlantedBugs } from "../../src/raft/types.ts";
 import { SpecModel } from "./spec_model.ts";
 import { type CheckedEntry, describeDivergence, type Divergence, TraceChecker } from "./trace_checker.ts";

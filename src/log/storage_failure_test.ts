@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { checkPartitionFolder, recordsOf } from "../../sim/disk_fault_checks.ts";
-import { SimDisk } from "../../sim/disk.ts";
-import { SeededRandom } from "../../sim/random.ts";
+import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fault_checks.ts";
+import { SimDisk } from "../io/sim/disk.ts";
+import { SeededRandom } from "../io/sim/random.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
 import { ManualClock } from "./_manual_clock_test_support.ts";
 import { readCleanShutdownMarker } from "./log_dir.ts";

@@ -30,6 +30,16 @@ export interface NewTopic {
   configs: { name: string; value: string | null }[];
 }
 
+/** A topic a broker asks the controller for (auto-creation, `__consumer_offsets`). */
+export interface TopicToCreate {
+  name: string;
+  /** -1 for `num.partitions`. */
+  numPartitions: number;
+  /** -1 for `default.replication.factor`. */
+  replicationFactor: number;
+  configs: { name: string; value: string }[];
+}
+
 export interface PlacementContext {
   defaultPartitions: number;
   defaultReplicationFactor: number;

@@ -10,7 +10,7 @@ import {
 import { decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { MetadataImage } from "./image.ts";
 import { ConfigResourceType } from "./records.ts";
-import { uuidFromString, uuidToString } from "./uuid.ts";
+import { uuidFromString, uuidToString } from "../protocol/uuid.ts";
 
 let nextId = 1;
 const context: PlacementContext = {

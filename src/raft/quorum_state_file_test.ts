@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { SimDisk } from "../../sim/disk.ts";
-import { SeededRandom } from "../../sim/random.ts";
+import { SimDisk } from "../io/sim/disk.ts";
+import { SeededRandom } from "../io/sim/random.ts";
 import {
   formatQuorumState,
   parseQuorumState,

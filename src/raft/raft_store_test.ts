@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../log/_manual_clock_test_support.ts";
-import { SimDisk } from "../../sim/disk.ts";
-import { SeededRandom } from "../../sim/random.ts";
+import { SimDisk } from "../io/sim/disk.ts";
+import { SeededRandom } from "../io/sim/random.ts";
 import { RaftStore } from "./raft_store.ts";
 import type { Ready } from "./ready.ts";
 import { buildSnapshotBytes } from "./snapshot_file.ts";

@@ -9,29 +9,29 @@ import {
 } from "../config/config_synonyms.ts";
 import type { DescribedConfig } from "../config/config_synonyms.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
-import type { Broker } from "./broker.ts";
+import type { NodeServices } from "./handler.ts";
 
 export type ConfigEntry = DescribedConfig;
 
-function sourcesOf(broker: Broker): BrokerConfigSources {
+function sourcesOf(services: NodeServices): BrokerConfigSources {
   return {
-    staticValues: broker.config.given,
-    clusterDefaults: broker.image.configsOf(ConfigResourceType.Broker, ""),
-    perBroker: broker.image.configsOf(ConfigResourceType.Broker, String(broker.nodeId)),
+    staticValues: services.settings.config.given,
+    clusterDefaults: services.metadata.image.configsOf(ConfigResourceType.Broker, ""),
+    perBroker: services.metadata.image.configsOf(ConfigResourceType.Broker, String(services.metadata.nodeId)),
   };
 }
 
 /** Every topic-level key of `topicName`, with its effective value. */
-export function topicConfigEntries(broker: Broker, topicName: string): ConfigEntry[] {
-  const overrides = broker.image.configsOf(ConfigResourceType.Topic, topicName);
+export function topicConfigEntries(services: NodeServices, topicName: string): ConfigEntry[] {
+  const overrides = services.metadata.image.configsOf(ConfigResourceType.Topic, topicName);
   return describeTopicConfigs(
-    sourcesOf(broker),
+    sourcesOf(services),
     overrides,
-    (name) => broker.topicConfigs.resolve(name, overrides).value,
+    (name) => services.settings.topicConfigs.resolve(name, overrides).value,
   );
 }
 
 /** This broker's keys (`resourceName` its id), or the cluster-wide dynamic defaults (`resourceName` ""). */
-export function brokerConfigEntries(broker: Broker, resourceName: string): ConfigEntry[] {
-  return describeBrokerConfigs(sourcesOf(broker), resourceName !== "");
+export function brokerConfigEntries(services: NodeServices, resourceName: string): ConfigEntry[] {
+  return describeBrokerConfigs(sourcesOf(services), resourceName !== "");
 }

@@ -4,7 +4,7 @@ import { API_SCHEMAS, decodeRequest, encodeResponse } from "../protocol/apis.ts"
 import type { Message } from "../protocol/codec.ts";
 import { FrameReader } from "./frame_reader.ts";
 import { KafkaClient } from "./kafka_client.ts";
-import { SimCluster } from "../../sim/world.ts";
+import { SimCluster } from "../io/sim/world.ts";
 
 const API_VERSIONS = 18;
 

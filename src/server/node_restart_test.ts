@@ -6,8 +6,8 @@
  * alone, once from a snapshot written after every change.
  */
 import assert from "node:assert/strict";
-import { KafkaClient } from "../../sim/client.ts";
-import { SimCluster } from "../../sim/world.ts";
+import { KafkaClient } from "./kafka_client.ts";
+import { SimCluster } from "../io/sim/world.ts";
 import { BrokerConfig } from "../config/broker_config.ts";
 import { PRODUCER_ID_BLOCK_SIZE } from "../metadata/controller.ts";
 import type { Message } from "../protocol/codec.ts";

@@ -121,6 +121,7 @@ export class Partition {
       timestampAfterMaxMs: this.#config("message.timestamp.after.max.ms"),
       compacted: isCompactedPolicy(this.options.configs.string("cleanup.policy", overrides)),
       topicPartition: `${this.topic}-${this.partition}`,
+      produceVersion,
     });
     if (!validated.ok) {
       const refused = this.#refuse(validated.errorCode, validated.errorMessage);

@@ -5,6 +5,7 @@ watermarks, alter_configs (the legacy AlterConfigs: the given set replaces a
 resource's overrides), describe_configs (with synonyms, as librdkafka asks). Consumers use assign() with explicit offsets: a group id is set
 because librdkafka wants one, but nothing subscribes or commits."""
 
+import os
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -52,11 +53,30 @@ def metadata(request):
     return {"brokers": brokers, "controller": cluster.controller_id, "topics": topics}
 
 
+def wait_at_gate(producer, gate):
+    """Serves deliveries until the test creates the gate's `open` file, with a bound."""
+    deadline = time.time() + gate.get("timeout_s", 30)
+    while not os.path.exists(gate["open"]):
+        if time.time() > deadline:
+            raise TimeoutError("nobody opened the gate before record %d" % gate["before"])
+        producer.poll(0.05)
+
+
 def produce(request):
+    """Produces the records and waits for every delivery report.
+
+    An optional gate lets a test act on a stream that is certainly mid-way
+    (crash the broker, say), whatever the machine's speed: the producer
+    creates the file `ready` once `ready_at` records are acknowledged, and
+    waits before record `before` until the file `open` exists."""
     config = {"bootstrap.servers": request["bootstrap"], "linger.ms": 5}
     config.update(request.get("config", {}))
     producer = Producer(config)
     deliveries = [None] * len(request["records"])
+    gate = request.get("gate")
+    if gate and gate["ready_at"] > gate["before"]:
+        raise ValueError("the gate would hold back the records that make it ready")
+    acknowledged = [0]
 
     def delivered(index):
         def callback(error, message):
@@ -66,9 +86,15 @@ def produce(request):
                 "offset": message.offset() if error is None else None,
                 "timestamp": message.timestamp()[1],
             }
+            if error is None:
+                acknowledged[0] += 1
+                if gate and acknowledged[0] == gate["ready_at"]:
+                    open(gate["ready"], "w").close()
         return callback
 
     for index, record in enumerate(request["records"]):
+        if gate and index == gate["before"]:
+            wait_at_gate(producer, gate)
         arguments = {"value": decode(record["value"]), "key": decode(record["key"]), "on_delivery": delivered(index)}
         if record.get("headers"):
             arguments["headers"] = headers_in(record["headers"])
@@ -86,9 +112,6 @@ def produce(request):
             producer.flush(30)
             producer.produce(request["topic"], **arguments)
         producer.poll(0)
-        # Pacing, so that a test can crash the broker while records are in flight.
-        if request.get("pause_every") and (index + 1) % request["pause_every"] == 0:
-            producer.poll(request.get("pause_ms", 10) / 1000)
     remaining = producer.flush(request.get("timeout_s", 30))
     return {"deliveries": deliveries, "undelivered": remaining}
 

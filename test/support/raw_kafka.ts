@@ -7,7 +7,7 @@ import { DenoNet } from "../../src/io/deno_io.ts";
 import type { Message } from "../../src/protocol/codec.ts";
 import { Compression } from "../../src/protocol/record_batch.ts";
 import { buildBatch, decodeBatches, type RecordInput } from "../../src/protocol/records.ts";
-import { KafkaClient } from "../../sim/client.ts";
+import { KafkaClient } from "../../sim/clients/kafka_client.ts";
 
 /** Opens a KafkaClient to a node on 127.0.0.1. */
 export function connectClient(port: number): Promise<KafkaClient> {

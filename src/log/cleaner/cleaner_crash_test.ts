@@ -7,9 +7,9 @@
  * log and must leave it valid and correct too.
  */
 import assert from "node:assert/strict";
-import { SimDisk, type SimDiskOptions } from "../../../sim/disk.ts";
-import { Incarnation } from "../../../sim/incarnation.ts";
-import { SeededRandom } from "../../../sim/random.ts";
+import { SimDisk, type SimDiskOptions } from "../../io/sim/disk.ts";
+import { Incarnation } from "../../io/sim/incarnation.ts";
+import { SeededRandom } from "../../io/sim/random.ts";
 import type { Disk, FileHandle } from "../../io/types.ts";
 import { Compression } from "../../protocol/record_batch.ts";
 import { ManualClock } from "../_manual_clock_test_support.ts";

@@ -1,0 +1,143 @@
+/**
+ * Everything a cluster simulation run does, derived from its seed (swarm
+ * testing: each seed draws its own timeouts, fault rates and workload mix,
+ * so that some seeds hammer crashes and others partitions or resets).
+ */
+import { SeededRandom } from "../../../src/io/sim/random.ts";
+
+/** Deliberate bugs the checkers must catch (tests of the simulator itself). */
+export interface ClusterPlantedBugs {
+  /** The active controller answers CreateTopics before the topic's records commit. */
+  acknowledgeCreateBeforeCommit?: boolean;
+}
+
+export interface ClusterSimOptions {
+  seed: number;
+  /** Node ids; each node is broker and controller, all are voters. */
+  nodeIds: number[];
+  /** Virtual time of the safety phase (faults throughout). */
+  safetyPhaseMs: number;
+  /** After healing, the cluster must be serving and converged within this. */
+  livenessBoundMs: number;
+  /** Broker configuration that varies between seeds (Kafka's names). */
+  node: {
+    electionTimeoutMs: number;
+    fetchTimeoutMs: number;
+    heartbeatIntervalMs: number;
+    sessionTimeoutMs: number;
+    /** `metadata.log.max.record.bytes.between.snapshots`: small values snapshot often. */
+    snapshotEveryBytes: number;
+    /** `metadata.log.segment.bytes`: small segments roll often. */
+    segmentBytes: number;
+  };
+  network: { minLatencyMs: number; maxLatencyMs: number };
+  disk: { tornWriteProbability: number; directoryDurability: "immediate" | "after-sync" };
+  /** Largest difference of a host's wall clock from the others'. */
+  clockSkewMaxMs: number;
+  faults: {
+    /** Mean virtual time between partition events (Infinity: none). */
+    partitionIntervalMs: number;
+    partitionDurationMaxMs: number;
+    /** Chance that a partition event isolates one node rather than cuts one link. */
+    isolateProbability: number;
+    /** Mean virtual time between connection resets. */
+    resetIntervalMs: number;
+    /** Mean virtual time between crashes. */
+    crashIntervalMs: number;
+    /** How long a crashed node stays down, at most. */
+    downtimeMaxMs: number;
+    /** Chance that a crash loses power (unsynced writes lost) rather than kills the process. */
+    powerLossProbability: number;
+    /** Mean virtual time between pauses of a node's process (a long GC, SIGSTOP); Infinity: none. */
+    pauseIntervalMs: number;
+    /** Shortest and longest pause. */
+    pauseDurationMinMs: number;
+    pauseDurationMaxMs: number;
+  };
+  workload: {
+    /** Clients sending requests at the same time. */
+    workers: number;
+    /** Mean pause of a worker between two changes. */
+    thinkTimeMs: number;
+    /** A request unanswered for this long is abandoned (its connection closed). */
+    requestTimeoutMs: number;
+    /** Attempts of one change (retries after connection errors, timeouts, retriable errors). */
+    attemptsMax: number;
+    /** Most distinct topic names the workload makes up. */
+    topicsMax: number;
+  };
+  bugs: ClusterPlantedBugs;
+}
+
+const NEVER = Infinity;
+
+/** The options of `seed`; `bugs` plants a deliberate bug. */
+export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): ClusterSimOptions {
+  const random = new SeededRandom(seed).fork("cluster-options");
+  const pick = <T>(items: readonly T[]): T => random.pick(items);
+  const heartbeatIntervalMs = pick([250, 500]);
+  const sessionTimeoutMs = heartbeatIntervalMs * pick([4, 8]);
+  // A fork of its own, so that adding pauses left every other option of a seed as it was.
+  const pauses = new SeededRandom(seed).fork("cluster-pause-options");
+  return {
+    seed,
+    nodeIds: [1, 2, 3],
+    safetyPhaseMs: 20_000,
+    livenessBoundMs: 60_000,
+    node: {
+      electionTimeoutMs: pick([300, 1000]),
+      fetchTimeoutMs: pick([1000, 2000]),
+      heartbeatIntervalMs,
+      sessionTimeoutMs,
+      snapshotEveryBytes: pick([2_000, 10_000, 20_971_520]),
+      segmentBytes: pick([4096, 65_536, 1_073_741_824]),
+    },
+    network: { minLatencyMs: random.int(2), maxLatencyMs: pick([2, 5, 20]) },
+    disk: {
+      tornWriteProbability: pick([0, 0.5]),
+      // Strict POSIX folders ("after-sync") are durable only once their parent is synced (caught a
+      // metadata folder that a power loss removed whole); some file systems are kinder ("immediate").
+      directoryDurability: pick(["immediate", "after-sync"] as const),
+    },
+    clockSkewMaxMs: pick([0, 0, 5_000]),
+    faults: {
+      partitionIntervalMs: pick([NEVER, 4_000, 1_500]),
+      partitionDurationMaxMs: pick([500, 3_000, 8_000]),
+      isolateProbability: pick([0.2, 0.5, 0.8]),
+      resetIntervalMs: pick([NEVER, 2_000, 500]),
+      crashIntervalMs: pick([NEVER, 5_000, 2_000]),
+      downtimeMaxMs: pick([300, 3_000, 8_000]),
+      powerLossProbability: pick([0, 0.5, 1]),
+      pauseIntervalMs: pauses.pick([NEVER, 4_000, 1_500]),
+      // From a hiccup to long enough that the node's broker session expires twice over.
+      pauseDurationMinMs: 100,
+      pauseDurationMaxMs: pauses.pick([500, sessionTimeoutMs, 2 * sessionTimeoutMs]),
+    },
+    workload: {
+      workers: pick([1, 2, 3]),
+      thinkTimeMs: pick([20, 100, 400]),
+      requestTimeoutMs: pick([1_000, 3_000, 10_000]),
+      attemptsMax: pick([1, 3, 5]),
+      topicsMax: pick([8, 30]),
+    },
+    bugs,
+  };
+}
+
+/** JSON where Infinity reads "never" (JSON.stringify would print null). */
+function json(value: unknown): string {
+  return JSON.stringify(value, (_key, item) => item === Infinity ? "never" : item);
+}
+
+/** The options as lines, for a report. */
+export function describeClusterOptions(options: ClusterSimOptions): string[] {
+  return [
+    `seed ${options.seed}: nodes ${options.nodeIds.join(",")}, safety ${options.safetyPhaseMs} ms, ` +
+    `liveness bound ${options.livenessBoundMs} ms`,
+    `node ${json(options.node)}`,
+    `network ${json(options.network)}, disk ${json(options.disk)}, ` +
+    `clock skew ${options.clockSkewMaxMs} ms`,
+    `faults ${json(options.faults)}`,
+    `workload ${json(options.workload)}, bugs ${json(options.bugs)}`,
+  ];
+}
