@@ -5,6 +5,7 @@
  */
 import type { SettingSpec } from "./config_types.ts";
 
+/** The table, keyed by setting name. */
 export const COORDINATOR_SETTINGS = {
   // GroupCoordinatorConfig
   "group.coordinator.rebalance.protocols": {

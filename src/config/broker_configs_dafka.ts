@@ -5,6 +5,7 @@
  */
 import type { SettingSpec } from "./config_types.ts";
 
+/** The table, keyed by setting name. */
 export const DAFKA_SETTINGS = {
   "cluster.id": { type: "string", default: null, internal: true },
 } as const satisfies Readonly<Record<string, SettingSpec>>;

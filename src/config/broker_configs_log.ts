@@ -7,6 +7,7 @@
  */
 import type { SettingSpec } from "./config_types.ts";
 
+/** The table, keyed by setting name. */
 export const LOG_SETTINGS = {
   // LogConfig
   "num.partitions": { type: "int", default: "1", min: 1 },

@@ -6,6 +6,7 @@
  */
 import type { SettingSpec } from "./config_types.ts";
 
+/** The table, keyed by setting name. */
 export const SECURITY_SETTINGS = {
   // BrokerSecurityConfigs
   "connections.max.reauth.ms": { type: "long", default: "0" },

@@ -7,6 +7,7 @@
  */
 import type { SettingSpec } from "./config_types.ts";
 
+/** The table, keyed by setting name. */
 export const SERVER_SETTINGS = {
   // ServerConfigs
   "broker.id": { type: "int", default: "-1" },

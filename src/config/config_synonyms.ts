@@ -6,7 +6,7 @@
  * a broker key with no default gives no default synonym. Pure: the caller passes the values it holds.
  */
 import { BROKER_CONFIGS } from "./broker_configs.ts";
-import { type ConfigDefinition, type ConfigType, isDynamic } from "./config_types.ts";
+import { type ConfigDefinition, type ConfigType, isDynamic, parseConfigValue } from "./config_types.ts";
 import { ConfigSource } from "./topic_config_resolver.ts";
 import { TOPIC_CONFIGS } from "./topic_configs.ts";
 
@@ -163,6 +163,21 @@ export function describeBrokerConfigs(
 }
 
 /**
+ * A topic value as Kafka prints it from its parsed form: lists joined by commas without spaces, booleans in
+ * lower case. Numbers keep their text (Long.MAX_VALUE stays itself).
+ */
+function asKafkaPrints(definition: ConfigDefinition, value: string | null): string | null {
+  if (value === null) return null;
+  try {
+    if (definition.type === "list") return (parseConfigValue(definition, value) as string[]).join(",");
+    if (definition.type === "boolean") return String(parseConfigValue(definition, value));
+  } catch {
+    // A stored value that no longer parses (written by another version) is shown as stored.
+  }
+  return value.trim();
+}
+
+/**
  * A topic's entries: every topic key with its effective value (`effective`, from the topic's override or
  * the broker), synonyms its own override then its broker keys'.
  */
@@ -175,11 +190,11 @@ export function describeTopicConfigs(
   for (const definition of TOPIC_CONFIGS.values()) {
     if (definition.internal) continue;
     const sensitive = definition.type === "password";
-    const value = effective(definition.name);
+    const value = asKafkaPrints(definition, effective(definition.name));
     const synonyms = definition.brokerSynonym
       ? synonymsOf(sources, definition.brokerSynonym, brokerSynonymsOf(definition.brokerSynonym), sensitive)
       : [];
-    const override = overrides.get(definition.name);
+    const override = asKafkaPrints(definition, overrides.get(definition.name) ?? null) ?? undefined;
     if (override !== undefined) {
       synonyms.unshift({
         name: definition.name,

@@ -100,3 +100,16 @@ Deno.test("broker resources: one broker lists every key, the cluster default onl
     1,
   ]]);
 });
+
+Deno.test("topic values are printed as Kafka prints them", () => {
+  const entries = describeTopicConfigs(
+    sources({}),
+    new Map([["cleanup.policy", "compact, delete"], ["preallocate", "TRUE"]]),
+    (name) =>
+      ({ "cleanup.policy": "compact, delete", preallocate: "TRUE" } as Record<string, string>)[name] ?? null,
+  );
+  const byName = new Map(entries.map((entry) => [entry.name, entry]));
+  assert.equal(byName.get("cleanup.policy")!.value, "compact,delete");
+  assert.equal(byName.get("cleanup.policy")!.synonyms[0]!.value, "compact,delete");
+  assert.equal(byName.get("preallocate")!.value, "true");
+});

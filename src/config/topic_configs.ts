@@ -14,6 +14,7 @@ export interface TopicSettingSpec extends SettingSpec {
   brokerSynonym?: BrokerKey;
 }
 
+/** The table, keyed by setting name. */
 export const TOPIC_SETTINGS = {
   "segment.bytes": { type: "int", default: "1073741824", min: 14, brokerSynonym: "log.segment.bytes" },
   "segment.ms": { type: "long", default: "604800000", min: 1, brokerSynonym: "log.roll.ms" },

@@ -13,6 +13,11 @@ Deno.test("broker config changes are checked as Kafka's brokers check them", asy
     );
     assert.equal(validateBrokerConfigChange(change("my.reporter.endpoint", "x"), false), null);
     assert.equal(
+      validateBrokerConfigChange(change("log.message.format.version", "2.8"), false),
+      null,
+      "removed in 4",
+    );
+    assert.equal(
       validateBrokerConfigChange(change("listener.name.internal.ssl.keystore.location", "/k"), true),
       null,
     );

@@ -3,7 +3,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { clusterImage } from "./_broker_test_support.ts";
 import { ConfigOperation, decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { isRefusal } from "./controller.ts";
-import { ConfigResourceType } from "./records.ts";
+import { ConfigResourceType, MetadataRecordType } from "./records.ts";
 
 const image = clusterImage([{ id: 1 }, { id: 2 }, { id: 3 }]);
 const broker = (resourceName: string, name: string, operation: number, value: string | null) =>
@@ -65,4 +65,36 @@ Deno.test("config changes are refused as Kafka refuses them", async (t) => {
     });
     assert.ok(isRefusal(duplicate) && duplicate.errorMessage === "Error due to duplicate config keys");
   });
+});
+
+Deno.test("topic changes are validated with the topic's other overrides, as Kafka validates them", () => {
+  const topics = clusterImage([{ id: 1 }]);
+  topics.apply({ type: MetadataRecordType.Topic, name: "lagged", topicId: new Uint8Array(16).fill(9) });
+  topics.apply({
+    type: MetadataRecordType.Config,
+    resourceType: ConfigResourceType.Topic,
+    resourceName: "lagged",
+    name: "max.compaction.lag.ms",
+    value: "1000",
+  });
+  // A key removed in Kafka 4, stored by an older version, does not block changes to the others.
+  topics.apply({
+    type: MetadataRecordType.Config,
+    resourceType: ConfigResourceType.Topic,
+    resourceName: "lagged",
+    name: "message.format.version",
+    value: "2.8",
+  });
+  const set = (name: string, value: string) =>
+    decideIncrementalAlter(topics, {
+      resourceType: ConfigResourceType.Topic,
+      resourceName: "lagged",
+      changes: [{ name, operation: ConfigOperation.SET, value }],
+    });
+  assert.deepEqual(set("min.compaction.lag.ms", "2000"), {
+    errorCode: ErrorCode.INVALID_CONFIG,
+    errorMessage: "conflict topic config setting min.compaction.lag.ms (2000) > max.compaction.lag.ms (1000)",
+  });
+  assert.ok(!isRefusal(set("min.compaction.lag.ms", "500")));
+  assert.ok(isRefusal(set("message.format.version", "3.0")), "but it cannot be set again");
 });
