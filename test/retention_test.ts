@@ -16,7 +16,7 @@ import { connectClient } from "./support/raw_kafka.ts";
 // process this file's tests leave behind fails them.
 Deno.test.sanitizer({ ops: true, resources: true });
 
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, ConfigResourceTypes, logLevel } = kafkajs;
 const WAIT_MS = 15_000;
 const RECORDS = 200;
 
@@ -142,6 +142,15 @@ Deno.test({
           "rt-timed to expire",
         );
         deepStrictEqual(await consumedOffsets(node.bootstrap, "rt-timed"), []);
+        // The next record is kept, so that it cannot expire too while a slow machine reads it back.
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [{
+            type: ConfigResourceTypes.TOPIC,
+            name: "rt-timed",
+            configEntries: [segmentBytes, { name: "retention.ms", value: "3600000" }],
+          }],
+        });
         await produce(node.bootstrap, "rt-timed", 1, RECORDS);
         deepStrictEqual(await watermarks("rt-timed"), { low: RECORDS, high: RECORDS + 1 });
         deepStrictEqual(await consumedOffsets(node.bootstrap, "rt-timed"), [RECORDS]);

@@ -20,6 +20,11 @@ def api_version_of(request):
     return None if version is None else tuple(version)
 
 
+# Without an api_version the client probes the broker first, within 2 s by default: too short for a loaded
+# machine. The probe ends as soon as the broker answers, so a longer bound costs nothing.
+VERSION_PROBE_TIMEOUT_MS = 30000
+
+
 def error_json(error):
     return {"name": type(error).__name__, "str": str(error),
             "errno": getattr(error, "errno", None)}
@@ -29,6 +34,7 @@ def produce(request):
     config = {
         "bootstrap_servers": request["bootstrap"],
         "api_version": api_version_of(request),
+        "api_version_auto_timeout_ms": VERSION_PROBE_TIMEOUT_MS,
         "acks": "all",
         "linger_ms": 5,
         "retries": 0,
@@ -72,6 +78,7 @@ def new_consumer(request):
     config = {
         "bootstrap_servers": request["bootstrap"],
         "api_version": api_version_of(request),
+        "api_version_auto_timeout_ms": VERSION_PROBE_TIMEOUT_MS,
         "group_id": None,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
@@ -125,7 +132,7 @@ def offsets_for_times(request):
 
 def create_topics(request):
     admin = KafkaAdminClient(bootstrap_servers=request["bootstrap"], api_version=api_version_of(request),
-                             request_timeout_ms=15000)
+                             api_version_auto_timeout_ms=VERSION_PROBE_TIMEOUT_MS, request_timeout_ms=15000)
     try:
         response = admin.create_topics(
             [NewTopic(t["name"], t.get("partitions", 1), 1, topic_configs=t.get("config", {}))
