@@ -17,7 +17,7 @@ import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
 import { decodeBatches } from "../protocol/records.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "./_manual_clock_test_support.ts";
+import { ManualClock } from "../io/sim/manual_clock.ts";
 import type { LogConfig } from "./log_config.ts";
 import { LogManager } from "./log_manager.ts";
 import type { PartitionLog } from "./partition_log.ts";

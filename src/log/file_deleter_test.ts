@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DiskError } from "../io/types.ts";
-import { ManualClock } from "./_manual_clock_test_support.ts";
-import { MemoryDisk } from "./_memory_disk_test_support.ts";
+import { ManualClock } from "../io/sim/manual_clock.ts";
+import { MemoryDisk } from "../io/sim/memory_disk.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";
 
 function setUp() {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DenoDisk } from "../io/deno_io.ts";
 import { batchCrcIsValid, scanBatches } from "../protocol/record_batch.ts";
-import { ManualClock } from "./_manual_clock_test_support.ts";
+import { ManualClock } from "../io/sim/manual_clock.ts";
 import { readOffsetCheckpoint } from "./checkpoint_file.ts";
 import { LogManager } from "./log_manager.ts";
 import { decodeProducerSnapshot } from "./producer_snapshot.ts";

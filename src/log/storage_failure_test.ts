@@ -3,7 +3,7 @@ import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fa
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "./_manual_clock_test_support.ts";
+import { ManualClock } from "../io/sim/manual_clock.ts";
 import { readCleanShutdownMarker } from "./log_dir.ts";
 import { KafkaStorageError } from "./log_errors.ts";
 import { LogManager } from "./log_manager.ts";

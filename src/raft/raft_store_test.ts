@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../log/_manual_clock_test_support.ts";
+import { ManualClock } from "../io/sim/manual_clock.ts";
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
 import { RaftStore } from "./raft_store.ts";

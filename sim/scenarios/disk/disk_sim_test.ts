@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { diskFaultOptions, runDiskFaultSeed } from "./run.ts";
 
-/** Seeds run by `deno test`; `deno run sim/disk_fault_main.ts <from> <to>` runs more. */
+/** Seeds run by `deno test`; `deno task sim disk --seeds K` runs more. */
 const SEEDS = Array.from({ length: 12 }, (_, index) => index + 1);
 
 Deno.test("disk faults, full disks and crashes never lose or change an acknowledged record", async (t) => {

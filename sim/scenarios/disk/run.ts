@@ -21,8 +21,8 @@ import { Compression } from "../../../src/protocol/record_batch.ts";
 import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import { DiskFaultClient, type SimpleRecord } from "./disk_client.ts";
 import { checkPartitionFolder, recordsOf } from "../../checkers/disk/disk_fault_checks.ts";
-import type { DiskOperation } from "../../../src/io/sim/disk_errors.ts";
 import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { DiskFaultInjector } from "../../faults/disk_faults.ts";
 import { SimCluster } from "../../../src/io/sim/world.ts";
 
 const NODE = "node";
@@ -129,13 +129,12 @@ class DiskFaultRun {
   };
   readonly #options: DiskFaultOptions;
   readonly #random: SeededRandom;
-  readonly #faultRandom: SeededRandom;
+  readonly #faults: DiskFaultInjector;
   readonly #config: BrokerConfig;
   readonly #client: DiskFaultClient;
   /** Acknowledged records by partition, by offset. */
   readonly #acknowledged: Map<number, string>[];
   #node: RunningNode | null = null;
-  #faultsOn = false;
   #nextValue = 0;
 
   constructor(options: DiskFaultOptions) {
@@ -150,7 +149,6 @@ class DiskFaultRun {
       logCapacity: 2000,
     });
     this.#random = this.cluster.random.fork("disk-fault-workload");
-    this.#faultRandom = this.cluster.random.fork("disk-faults");
     this.#config = new BrokerConfig(
       new Map([
         ["node.id", "1"],
@@ -171,24 +169,11 @@ class DiskFaultRun {
       port: PORT,
     });
     this.#acknowledged = Array.from({ length: options.partitions }, () => new Map());
-    this.#disk.faults.inject = (operation, path) => this.#fault(operation, path);
+    this.#faults = new DiskFaultInjector(this.#disk, this.cluster.random.fork("disk-faults"), options);
   }
 
   get #disk() {
     return this.cluster.host(NODE).disk;
-  }
-
-  /** Faults hit the partitions' files and the checkpoints, never the metadata log (its failure stops the node). */
-  #fault(operation: DiskOperation, path: string): string | null {
-    if (!this.#faultsOn || path.includes("__cluster_metadata")) return null;
-    const probability = operation === "write" || operation === "truncate" || operation === "rename"
-      ? this.#options.writeErrorProbability
-      : operation === "read"
-      ? this.#options.readErrorProbability
-      : operation === "sync"
-      ? this.#options.syncErrorProbability
-      : 0;
-    return this.#faultRandom.chance(probability) ? "EIO" : null;
   }
 
   /** Records a broken property with the virtual time it was seen at. */
@@ -202,19 +187,18 @@ class DiskFaultRun {
       ["retention.bytes", String(this.#options.retentionBytes)],
     ]);
     if (created !== ErrorCode.NONE) throw new Error(`the topic was not created: ${created}`);
-    this.#faultsOn = true;
+    this.#faults.on = true;
     for (let round = 0; round < this.#options.rounds && this.violations.length === 0; round++) {
       await this.#round();
     }
-    this.#faultsOn = false;
-    this.#disk.faults.capacityBytes = Infinity;
+    this.#faults.clear();
     await this.#cleanRestart();
   }
 
   async #round(): Promise<void> {
     const options = this.#options;
     const random = this.#random;
-    this.#maybeFillDisk();
+    this.#faults.maybeFillDisk(random);
     const partition = random.int(options.partitions);
     await this.#produce(partition);
     if (random.chance(0.2)) await this.#fetchSome(partition);
@@ -222,15 +206,6 @@ class DiskFaultRun {
     await this.cluster.scheduler.runFor(random.range(1, 60));
     if (random.chance(options.crashProbability)) await this.#crashAndRestart();
     else if (random.chance(options.cleanRestartProbability)) await this.#cleanRestart();
-  }
-
-  #maybeFillDisk(): void {
-    const faults = this.#disk.faults;
-    if (faults.capacityBytes !== Infinity) {
-      if (this.#random.chance(0.2)) faults.capacityBytes = Infinity;
-    } else if (this.#random.chance(this.#options.diskFullProbability)) {
-      faults.capacityBytes = this.#disk.usedBytes() + this.#random.int(3000);
-    }
   }
 
   async #produce(partition: number): Promise<void> {
@@ -308,32 +283,24 @@ class DiskFaultRun {
   }
 
   async #cleanRestart(): Promise<void> {
-    const faultsWereOn = this.#faultsOn;
-    this.#faultsOn = false;
-    const capacity = this.#disk.faults.capacityBytes;
-    this.#disk.faults.capacityBytes = Infinity;
+    const restoreFaults = this.#faults.suspend();
     await this.cluster.scheduler.runUntilSettled(this.#node!.close(), { maxVirtualMs: NODE_START_MAX_MS });
     this.cluster.crash(NODE, "process");
     this.#node = null;
     this.#client.reset();
     this.stats.cleanRestarts++;
     this.#checkFiles();
-    this.#disk.faults.capacityBytes = capacity;
-    this.#faultsOn = faultsWereOn;
+    restoreFaults();
     await this.#restartAndVerify();
   }
 
   /** Starts the node with faults off and reads every partition back whole. */
   async #restartAndVerify(): Promise<void> {
-    const faultsWereOn = this.#faultsOn;
-    this.#faultsOn = false;
-    const capacity = this.#disk.faults.capacityBytes;
-    this.#disk.faults.capacityBytes = Infinity;
+    const restoreFaults = this.#faults.suspend();
     await this.#start();
     this.stats.deletedBelow = 0;
     for (let partition = 0; partition < this.#options.partitions; partition++) await this.#verify(partition);
-    this.#disk.faults.capacityBytes = capacity;
-    this.#faultsOn = faultsWereOn;
+    restoreFaults();
   }
 
   async #verify(partition: number): Promise<void> {

@@ -16,6 +16,7 @@ import type { InvariantViolation } from "../../checkers/violation.ts";
 import { LogChecker } from "../../checkers/log/log_checker.ts";
 import { checkMetadata, type CreatedTopic } from "../../checkers/log/topic_checker.ts";
 import { scanPartition } from "./log_scan.ts";
+import { FaultSchedule } from "../../faults/fault_schedule.ts";
 import { type NodeBug, plantNodeBug } from "../../faults/node_planted_bugs.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import { ignoringSegmentSyncs, type TestFaults } from "../../faults/node_test_faults.ts";
@@ -101,12 +102,6 @@ export function brokerConfig(options: WorkloadOptions): BrokerConfig {
   ]);
   if (options.flushEveryMessage) settings.set("log.flush.interval.messages", "1");
   return new BrokerConfig(settings);
-}
-
-/** A random delay with the given mean (exponentially distributed), at least 1 ms. */
-function exponentialMs(random: SeededRandom, meanMs: number): number {
-  if (meanMs === Infinity) return Infinity;
-  return Math.max(1, Math.round(-meanMs * Math.log(1 - random.next())));
 }
 
 /** Runs one seed and reports what the checkers found. */
@@ -328,31 +323,14 @@ class SimulationRun {
   }
 
   async #faultPhase(): Promise<void> {
-    const scheduler = this.cluster.scheduler;
     const { crashes, connectionResetMeanIntervalMs, faultPhaseMs, clockJumpMeanIntervalMs } = this.#options;
-    const endMs = scheduler.nowMs + faultPhaseMs;
-    let nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, crashes.meanIntervalMs);
-    let nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, connectionResetMeanIntervalMs);
-    // Drawn from a fork of its own, so that seeds without jumps keep their crash and reset times.
+    // Clock jumps draw from a fork of their own, so that seeds without them keep their crash and reset times.
     const clockChaos = this.cluster.random.fork("clock-jumps");
-    let nextJumpMs = scheduler.nowMs + exponentialMs(clockChaos, clockJumpMeanIntervalMs);
-    while (scheduler.nowMs < endMs && !this.#violated) {
-      const untilMs = Math.min(nextCrashMs, nextResetMs, nextJumpMs, endMs);
-      await this.cluster.runUntil(() => this.#violated, { maxVirtualMs: untilMs - scheduler.nowMs });
-      if (this.#violated || scheduler.nowMs >= endMs) return;
-      if (scheduler.nowMs >= nextCrashMs) {
-        await this.#crashAndRestart();
-        nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, crashes.meanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextResetMs) {
-        this.#resetConnection();
-        nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, connectionResetMeanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextJumpMs) {
-        this.#jumpClock(clockChaos);
-        nextJumpMs = scheduler.nowMs + exponentialMs(clockChaos, clockJumpMeanIntervalMs);
-      }
-    }
+    await new FaultSchedule(this.cluster)
+      .add(this.#chaos, crashes.meanIntervalMs, () => this.#crashAndRestart())
+      .add(this.#chaos, connectionResetMeanIntervalMs, () => this.#resetConnection())
+      .add(clockChaos, clockJumpMeanIntervalMs, () => this.#jumpClock(clockChaos))
+      .run(faultPhaseMs, () => this.#violated);
   }
 
   /** Steps the node's wall clock, forwards or back (retention then deletes by the clock it reads). */

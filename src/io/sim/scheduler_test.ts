@@ -101,3 +101,24 @@ Deno.test("runUntilSettled returns the work's value or throws its error", async 
     /did not settle/,
   );
 });
+
+Deno.test("advance runs the timers due on the way synchronously, in order, skipping cancelled and dead ones", () => {
+  const scheduler = new Scheduler();
+  const fired: string[] = [];
+  const note = (name: string) => () => fired.push(`${name}@${scheduler.nowMs}`);
+  const dead = new Incarnation("node", 1);
+  scheduler.schedule(20, note("b"));
+  scheduler.schedule(5, () => {
+    note("a")();
+    // A timer set by a timer, due within the advance, fires in the same advance.
+    scheduler.schedule(10, note("a2"));
+  });
+  scheduler.schedule(12, note("cancelled")).cancel();
+  scheduler.schedule(13, note("dead"), dead);
+  dead.kill();
+  scheduler.schedule(40, note("later"));
+  scheduler.advance(30);
+  assert.deepEqual(fired, ["a@5", "a2@15", "b@20"]);
+  assert.equal(scheduler.nowMs, 30);
+  assert.equal(scheduler.pendingEvents, 1);
+});

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readBatchHeader } from "../../protocol/record_batch.ts";
 import { buildBatch } from "../../protocol/records.ts";
-import { ManualClock } from "../_manual_clock_test_support.ts";
-import { MemoryDisk } from "../_memory_disk_test_support.ts";
+import { ManualClock } from "../../io/sim/manual_clock.ts";
+import { MemoryDisk } from "../../io/sim/memory_disk.ts";
 import { LogSegment } from "../segment.ts";
 import { CleanedSegmentWriter } from "./cleaned_segment.ts";
 import { groupSegmentsBySize } from "./segment_groups.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Compression, compressionOf, lastOffset } from "../../protocol/record_batch.ts";
-import { ManualClock } from "../_manual_clock_test_support.ts";
-import { MemoryDisk } from "../_memory_disk_test_support.ts";
+import { ManualClock } from "../../io/sim/manual_clock.ts";
+import { MemoryDisk } from "../../io/sim/memory_disk.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import {
   appendRecords,

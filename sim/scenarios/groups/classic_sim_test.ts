@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describeGroupOptions } from "./classic_options.ts";
-import { runGroupSeed } from "./classic_run.ts";
+import { classicProtocol } from "./classic.ts";
+import { runGroupSeed } from "./run.ts";
 
 const SEEDS = [1, 3, 10, 20, 31, 46];
 
@@ -13,11 +14,13 @@ Deno.test("group seeds with churn, pauses, node crashes and lost answers keep ev
   let staleRefused = 0;
   let crashes = 0;
   for (const seed of SEEDS) {
-    const result = await runGroupSeed(seed);
+    const result = await runGroupSeed(classicProtocol, seed);
     if (result.violation) {
       console.error(describeGroupOptions(result.options).join("\n"));
       result.cluster.printLog();
-      assert.fail(`seed ${seed}: ${result.violation.message}\nreplay: deno run -A sim/group_main.ts ${seed}`);
+      assert.fail(
+        `seed ${seed}: ${result.violation.message}\nreplay: deno task sim groups --protocol classic --seed ${seed}`,
+      );
     }
     syncs += result.stats.syncs!;
     staleRefused += result.stats.staleCommitsRefused!;
@@ -29,8 +32,8 @@ Deno.test("group seeds with churn, pauses, node crashes and lost answers keep ev
 });
 
 Deno.test("a group seed replays exactly", async () => {
-  const first = await runGroupSeed(22);
-  const second = await runGroupSeed(22);
+  const first = await runGroupSeed(classicProtocol, 22);
+  const second = await runGroupSeed(classicProtocol, 22);
   assert.equal(first.violation, null);
   assert.deepEqual(second.stats, first.stats);
   assert.equal(second.cluster.scheduler.fingerprint, first.cluster.scheduler.fingerprint);

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describeConsumerGroupOptions } from "./consumer_options.ts";
-import { runConsumerGroupSeed } from "./consumer_run.ts";
+import { consumerProtocol } from "./consumer.ts";
+import { runGroupSeed } from "./run.ts";
 
 /** Seeds chosen to cover power losses, static restarts and zombies fenced while paused. */
 const SEEDS = [1, 2, 3, 375503717, 1303486590, 1563628782];
@@ -14,12 +15,12 @@ const SEEDS = [1, 2, 3, 375503717, 1303486590, 1563628782];
 Deno.test("KIP-848 group seeds with churn, pauses, node crashes and lost answers keep every invariant", async () => {
   const totals = new Map<string, number>();
   for (const seed of SEEDS) {
-    const result = await runConsumerGroupSeed(seed);
+    const result = await runGroupSeed(consumerProtocol, seed);
     if (result.violation) {
       console.error(describeConsumerGroupOptions(result.options).join("\n"));
       result.cluster.printLog();
       assert.fail(
-        `seed ${seed}: ${result.violation.message}\nreplay: deno run -A sim/consumer_group_main.ts ${seed}`,
+        `seed ${seed}: ${result.violation.message}\nreplay: deno task sim groups --protocol consumer --seed ${seed}`,
       );
     }
     for (const [name, value] of Object.entries(result.stats)) {
@@ -40,8 +41,8 @@ Deno.test("KIP-848 group seeds with churn, pauses, node crashes and lost answers
 });
 
 Deno.test("a KIP-848 group seed replays exactly", async () => {
-  const first = await runConsumerGroupSeed(375503717);
-  const second = await runConsumerGroupSeed(375503717);
+  const first = await runGroupSeed(consumerProtocol, 375503717);
+  const second = await runGroupSeed(consumerProtocol, 375503717);
   assert.equal(first.violation, null);
   assert.deepEqual(second.stats, first.stats);
   assert.equal(second.cluster.scheduler.fingerprint, first.cluster.scheduler.fingerprint);

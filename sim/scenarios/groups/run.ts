@@ -1,47 +1,48 @@
 /**
- * One consumer group simulation: a Dafka node on a simulated host, group
- * members (sim/group_member.ts) on other hosts, and chaos derived from the
- * seed: members join, crash, pause and leave, static members restart under
- * their instance id, the node crashes (power loss or killed process) and
- * restarts, connections reset and answers get lost. The GroupChecker watches
- * every assignment and commit; after every restart of the node the committed
- * offsets are read back and must hold every acknowledged commit.
+ * One consumer group simulation, for either group protocol (protocol.ts): a
+ * Dafka node on a simulated host, members speaking the protocol on other
+ * hosts, and chaos derived from the seed: members join, crash, pause and
+ * leave, static members come back under their instance id, the node crashes
+ * (power loss or killed process) and restarts, connections reset and
+ * answers get lost. The protocol's checker watches every assignment and
+ * commit (and, for KIP-848, the coordinator's own state after every event);
+ * after every restart of the node the committed offsets are read back and
+ * must hold every acknowledged commit.
  *
  * Then a quiet phase without faults, in which the live members must settle
- * in one generation that assigns every partition exactly once (liveness).
+ * (one generation or epoch, every partition held exactly once: liveness).
  */
 import { BrokerConfig } from "../../../src/config/broker_config.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { startNode } from "../../../src/server/node.ts";
-import { GroupChecker } from "../../checkers/groups/group_checker.ts";
-import { GroupMember } from "./classic_member.ts";
-import { type GroupWorkloadOptions, groupWorkloadOptions } from "./classic_options.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import { type CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
+import type { Message } from "../../../src/protocol/codec.ts";
+import { ErrorCode } from "../../../src/protocol/errors.ts";
+import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
+import { FaultSchedule } from "../../faults/fault_schedule.ts";
+import type { GroupMemberHandle, GroupProtocol, GroupProtocolRun, SharedGroupOptions } from "./protocol.ts";
 
 const NODE = "node-1";
 const PORT = 9092;
-const GROUP = "sim-group";
 const TOPIC = "sim-topic";
 const NODE_START_MAX_MS = 10_000;
-const QUIET_PHASE_MAX_MS = 180_000;
 const OFFSET_READ_MAX_MS = 60_000;
+const OFFSET_FETCH = 9;
+const CREATE_TOPICS = 19;
 
 /** How to run a seed. */
-export interface GroupRunOptions {
+export interface GroupRunOptions<Options> {
   /** Progress lines; silent by default. */
   log?: (line: string) => void;
   /** Changes the options derived from the seed (tests). */
-  adjust?: (options: GroupWorkloadOptions) => GroupWorkloadOptions;
+  adjust?: (options: Options) => Options;
 }
 
 /** What a run found. */
-export interface GroupRunResult {
+export interface GroupRunResult<Options> {
   seed: number;
-  options: GroupWorkloadOptions;
+  options: Options;
   violation: Error | null;
   stats: Record<string, number>;
   cluster: SimCluster;
@@ -49,7 +50,10 @@ export interface GroupRunResult {
 }
 
 /** The node's settings for a group run. */
-export function groupBrokerConfig(options: GroupWorkloadOptions): BrokerConfig {
+export function groupBrokerConfig<Options extends SharedGroupOptions>(
+  protocol: GroupProtocol<Options, GroupMemberHandle>,
+  options: Options,
+): BrokerConfig {
   return new BrokerConfig(
     new Map([
       ["node.id", "1"],
@@ -58,49 +62,50 @@ export function groupBrokerConfig(options: GroupWorkloadOptions): BrokerConfig {
       ["log.dirs", "/data"],
       ["auto.create.topics.enable", "false"],
       ["offsets.topic.num.partitions", "3"],
-      ["group.min.session.timeout.ms", "1000"],
-      ["group.initial.rebalance.delay.ms", String(options.initialRebalanceDelayMs)],
+      ...protocol.brokerSettings(options),
     ]),
   );
 }
 
-function exponentialMs(random: SeededRandom, meanMs: number): number {
-  if (meanMs === Infinity) return Infinity;
-  return Math.max(1, Math.round(-meanMs * Math.log(1 - random.next())));
-}
-
-/** Runs one seed and reports what the checker found. */
-export async function runGroupSeed(seed: number, runOptions: GroupRunOptions = {}): Promise<GroupRunResult> {
-  const options = (runOptions.adjust ?? ((value) => value))(groupWorkloadOptions(seed));
-  const run = new GroupSimulation(options, runOptions);
+/** Runs one seed of `protocol` and reports what its checker found. */
+export async function runGroupSeed<Options extends SharedGroupOptions, Member extends GroupMemberHandle>(
+  protocol: GroupProtocol<Options, Member>,
+  seed: number,
+  runOptions: GroupRunOptions<Options> = {},
+): Promise<GroupRunResult<Options>> {
+  const options = (runOptions.adjust ?? ((value) => value))(protocol.options(seed));
+  const run = new GroupSimulation(protocol, options, runOptions);
   const onUnhandled = (event: PromiseRejectionEvent) => {
     event.preventDefault();
-    run.checker.violations.record(event.reason, "no unhandled error");
+    run.side.checker.violations.record(event.reason, "no unhandled error");
   };
   globalThis.addEventListener("unhandledrejection", onUnhandled);
   try {
     await run.execute();
   } catch (error) {
-    run.checker.violations.record(error, "the simulation runs");
+    run.side.checker.violations.record(error, "the simulation runs");
   } finally {
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
   }
   return run.result();
 }
 
-interface LiveMember {
-  member: GroupMember;
+interface LiveMember<Member> {
+  member: Member;
   host: string;
   instanceId: string | null;
 }
 
-class GroupSimulation {
-  readonly checker: GroupChecker;
+class GroupSimulation<Options extends SharedGroupOptions, Member extends GroupMemberHandle> {
+  readonly side: GroupProtocolRun<Member>;
   readonly cluster: SimCluster;
-  readonly #options: GroupWorkloadOptions;
-  readonly #runOptions: GroupRunOptions;
+  readonly #protocol: GroupProtocol<Options, Member>;
+  readonly #options: Options;
+  readonly #runOptions: GroupRunOptions<Options>;
   readonly #chaos: SeededRandom;
-  readonly #members: LiveMember[] = [];
+  readonly #members: LiveMember<Member>[] = [];
+  #node: RunningNode | null = null;
+  #topicId = new Uint8Array(16);
   #faultsOn = true;
   #nextMember = 1;
   #nextInstance = 1;
@@ -116,21 +121,32 @@ class GroupSimulation {
     connectionResets: 0,
   };
 
-  constructor(options: GroupWorkloadOptions, runOptions: GroupRunOptions) {
+  constructor(
+    protocol: GroupProtocol<Options, Member>,
+    options: Options,
+    runOptions: GroupRunOptions<Options>,
+  ) {
+    this.#protocol = protocol;
     this.#options = options;
     this.#runOptions = runOptions;
     this.cluster = new SimCluster({ seed: options.seed, net: options.net, logCapacity: 4000 });
-    this.#chaos = this.cluster.random.fork("group-chaos");
-    this.checker = new GroupChecker(options.partitions);
+    this.#chaos = this.cluster.random.fork(protocol.chaosLabel);
+    this.side = protocol.start(options, this.cluster);
   }
 
   get #violated(): boolean {
-    return this.checker.violations.first !== null;
+    return this.side.checker.violations.first !== null;
+  }
+
+  /** Checked after every event: the protocol's look at the node (KIP-848's coordinator state). */
+  #checkNode(): boolean {
+    return this.#violated || this.side.checkNode(this.#node);
   }
 
   #log(line: string): void {
-    this.cluster.log.add(`${String(this.cluster.scheduler.nowMs).padStart(9)} [group-run] ${line}`);
-    this.#runOptions.log?.(`${String(this.cluster.scheduler.nowMs).padStart(9)} ms ${line}`);
+    const at = String(this.cluster.scheduler.nowMs).padStart(9);
+    this.cluster.log.add(`${at} [${this.#protocol.logTag}] ${line}`);
+    this.#runOptions.log?.(`${at} ms ${line}`);
   }
 
   #settle<T>(work: Promise<T>, maxVirtualMs: number): Promise<T> {
@@ -140,7 +156,10 @@ class GroupSimulation {
   async execute(): Promise<void> {
     await this.#startNode();
     await this.#createTopic();
-    for (let index = 0; index < this.#options.initialMembers; index++) this.#startMember(null);
+    for (let index = 0; index < this.#options.initialMembers; index++) {
+      // Classic groups start with dynamic members only (no draw), KIP-848 ones draw as later joins do.
+      this.#startMember(this.#protocol.name === "classic" ? null : undefined);
+    }
     await this.#faultPhase();
     if (this.#violated) return;
     await this.#quietPhase();
@@ -149,9 +168,12 @@ class GroupSimulation {
   async #startNode(): Promise<void> {
     const world = this.cluster.start(NODE);
     try {
-      await this.#settle(startNode(world, groupBrokerConfig(this.#options)), NODE_START_MAX_MS);
+      this.#node = await this.#settle(
+        startNode(world, groupBrokerConfig(this.#protocol, this.#options)),
+        NODE_START_MAX_MS,
+      );
     } catch (error) {
-      throw this.checker.violations.report("the node starts", (error as Error).stack ?? String(error));
+      throw this.side.checker.violations.report("the node starts", (error as Error).stack ?? String(error));
     }
   }
 
@@ -175,7 +197,7 @@ class GroupSimulation {
   async #createTopic(): Promise<void> {
     const admin = this.#link("admin", false);
     const { body } = await this.#settle(
-      admin.request(19, 7, {
+      admin.request(CREATE_TOPICS, 7, {
         topics: [{
           name: TOPIC,
           numPartitions: this.#options.partitions,
@@ -189,13 +211,15 @@ class GroupSimulation {
       NODE_START_MAX_MS,
     );
     admin.close();
-    const errorCode = (body.topics as Message[])[0]!.errorCode;
-    if (errorCode !== ErrorCode.NONE) {
-      throw this.checker.violations.report("the topic is created", `error ${errorCode}`);
+    const created = (body.topics as Message[])[0]!;
+    if (created.errorCode !== ErrorCode.NONE) {
+      throw this.side.checker.violations.report("the topic is created", `error ${created.errorCode}`);
     }
+    this.#topicId = created.topicId;
   }
 
-  #startMember(instanceId: string | null | undefined): LiveMember {
+  /** `instanceId`: the member's (null: dynamic), or undefined to let the seed choose. */
+  #startMember(instanceId: string | null | undefined): LiveMember<Member> {
     const name = `member-${this.#nextMember++}`;
     const chosenInstance = instanceId !== undefined
       ? instanceId
@@ -203,66 +227,49 @@ class GroupSimulation {
       ? `instance-${this.#nextInstance++}`
       : null;
     const link = this.#link(name, true);
-    const world = this.cluster.host(name).world!;
-    const member = new GroupMember({
+    const member = this.side.startMember({
       name,
-      world,
+      world: this.cluster.host(name).world!,
       random: this.cluster.random.fork(name),
       link,
-      checker: this.checker,
-      settings: this.#options.member,
-      groupId: GROUP,
+      groupId: this.#protocol.groupId,
       topic: TOPIC,
-      partitions: this.#options.partitions,
+      topicId: this.#topicId,
       instanceId: chosenInstance,
       log: (line) => this.#log(line),
     });
     const live = { member, host: name, instanceId: chosenInstance };
     this.#members.push(live);
     this.#stats.memberJoins++;
-    member.run().catch((error) => void this.checker.violations.record(error));
+    member.run().catch((error) => void this.side.checker.violations.record(error));
     this.#log(`${name} starts${chosenInstance ? ` as ${chosenInstance}` : ""}`);
     return live;
   }
 
   /** Members whose host runs and that have not stopped (or been asked to). */
-  #alive(): LiveMember[] {
+  #alive(): LiveMember<Member>[] {
     return this.#members.filter((live) =>
       this.cluster.host(live.host).running && !live.member.stopped && !live.member.stopping
     );
   }
 
   async #faultPhase(): Promise<void> {
-    const scheduler = this.cluster.scheduler;
     const options = this.#options;
-    const endMs = scheduler.nowMs + options.faultPhaseMs;
-    let nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, options.nodeCrashes.meanIntervalMs);
-    let nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, options.connectionResetMeanIntervalMs);
-    let nextChurnMs = scheduler.nowMs + exponentialMs(this.#chaos, options.churnMeanIntervalMs);
-    while (scheduler.nowMs < endMs && !this.#violated) {
-      const untilMs = Math.min(nextCrashMs, nextResetMs, nextChurnMs, endMs);
-      await this.cluster.runUntil(() => this.#violated, { maxVirtualMs: untilMs - scheduler.nowMs });
-      if (this.#violated || scheduler.nowMs >= endMs) return;
-      if (scheduler.nowMs >= nextCrashMs) {
-        await this.#crashAndRestartNode();
-        nextCrashMs = scheduler.nowMs + exponentialMs(this.#chaos, options.nodeCrashes.meanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextResetMs) {
-        const connections = this.cluster.net.connectionsOf(NODE);
-        if (connections.length > 0) {
-          this.cluster.net.resetConnection(this.#chaos.pick(connections));
-          this.#stats.connectionResets++;
-        }
-        nextResetMs = scheduler.nowMs + exponentialMs(this.#chaos, options.connectionResetMeanIntervalMs);
-      }
-      if (scheduler.nowMs >= nextChurnMs) {
-        this.#churn();
-        nextChurnMs = scheduler.nowMs + exponentialMs(this.#chaos, options.churnMeanIntervalMs);
-      }
-    }
+    await new FaultSchedule(this.cluster)
+      .add(this.#chaos, options.nodeCrashes.meanIntervalMs, () => this.#crashAndRestartNode())
+      .add(this.#chaos, options.connectionResetMeanIntervalMs, () => this.#resetConnection())
+      .add(this.#chaos, options.churnMeanIntervalMs, () => this.#churn())
+      .run(options.faultPhaseMs, () => this.#violated, () => this.#checkNode());
   }
 
-  /** One membership event: a join, a crash (perhaps followed by a static restart), a pause or a leave. */
+  #resetConnection(): void {
+    const connections = this.cluster.net.connectionsOf(NODE);
+    if (connections.length === 0) return;
+    this.cluster.net.resetConnection(this.#chaos.pick(connections));
+    this.#stats.connectionResets++;
+  }
+
+  /** One membership event: a join, a crash (a static member may come back), a pause or a leave. */
   #churn(): void {
     const alive = this.#alive();
     const canLose = alive.length > 1;
@@ -277,25 +284,31 @@ class GroupSimulation {
       victim.member.pause(pauseMs);
       this.#stats.memberPauses++;
       this.#log(`${victim.host} pauses for ${pauseMs} ms`);
-    } else if (event === "leave" && canLose) {
-      victim.member.stop();
+    } else if (event === "leave") {
+      const { left, returnWithinMs } = this.side.leave(victim.member, victim.instanceId, canLose);
+      if (!left) return;
       this.#stats.memberLeaves++;
-      this.#log(`${victim.host} leaves`);
+      this.#log(`${victim.host} leaves${returnWithinMs === null ? "" : " temporarily"}`);
+      if (returnWithinMs !== null) this.#restartStatic(victim.instanceId!, returnWithinMs);
     } else if (event === "crash" && (canLose || victim.instanceId !== null)) {
       this.cluster.crash(victim.host, "process");
+      const returnWithinMs = this.side.crashed(victim.member);
       this.#stats.memberCrashes++;
       this.#log(`${victim.host} crashes`);
       if (victim.instanceId !== null && this.#chaos.chance(0.7)) {
-        // A static member restarting under its instance id, often within its session.
-        const delayMs = this.#chaos.range(0, this.#options.member.sessionTimeoutMs);
-        const instanceId = victim.instanceId;
-        this.cluster.scheduler.schedule(delayMs, () => {
-          if (!this.#faultsOn) return;
-          this.#stats.staticRestarts++;
-          this.#startMember(instanceId);
-        });
+        this.#restartStatic(victim.instanceId, returnWithinMs);
       }
     }
+  }
+
+  /** A static member comes back under its instance id after up to `delayMaxMs`, often within its session. */
+  #restartStatic(instanceId: string, delayMaxMs: number): void {
+    const delayMs = this.#chaos.range(0, delayMaxMs);
+    this.cluster.scheduler.schedule(delayMs, () => {
+      if (!this.#faultsOn) return;
+      this.#stats.staticRestarts++;
+      this.#startMember(instanceId);
+    });
   }
 
   async #crashAndRestartNode(): Promise<void> {
@@ -303,6 +316,7 @@ class GroupSimulation {
       ? "power-loss"
       : "process";
     this.cluster.crash(NODE, mode);
+    this.#node = null;
     this.#stats.nodeCrashes++;
     if (mode === "power-loss") this.#stats.powerLosses++;
     const downMs = this.#chaos.int(this.#options.nodeCrashes.downTimeMaxMs + 1);
@@ -318,24 +332,16 @@ class GroupSimulation {
     const host = `offsets-reader-${++this.#offsetReads}`;
     const reader = this.#link(host, false);
     const clock = this.cluster.host(host).world!.clock;
-    const expected = this.checker.acknowledgedSnapshot();
+    const checker = this.side.checker;
+    const expected = checker.acknowledgedSnapshot();
+    const partitions = Array.from({ length: this.#options.partitions }, (_, index) => index);
+    const { version, body } = this.#protocol.offsetFetch(this.#protocol.groupId, TOPIC, partitions);
     const read = async (): Promise<Map<number, number>> => {
       for (;;) {
         try {
-          const { body } = await reader.request(9, 7, {
-            groupId: GROUP,
-            topics: [{
-              name: TOPIC,
-              partitionIndexes: Array.from({ length: this.#options.partitions }, (_, index) => index),
-            }],
-            requireStable: true,
-          });
-          if (body.errorCode === ErrorCode.NONE) {
-            const partitions = (body.topics as Message[])[0]!.partitions as Message[];
-            return new Map(
-              partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]),
-            );
-          }
+          const answer = await reader.request(OFFSET_FETCH, version, body);
+          const committed = this.#protocol.committedOf(answer.body);
+          if (committed !== null) return committed;
         } catch (error) {
           if (!isNetError(error)) throw error;
         }
@@ -345,7 +351,7 @@ class GroupSimulation {
     const committed = await this.#settle(read(), OFFSET_READ_MAX_MS);
     reader.close();
     this.cluster.crash(host, "process");
-    this.checker.offsetsRead(committed, expected, when);
+    checker.offsetsRead(committed, expected, when);
   }
 
   async #quietPhase(): Promise<void> {
@@ -355,31 +361,22 @@ class GroupSimulation {
     if (this.#alive().length === 0) this.#startMember(undefined);
     const settled = () => {
       const alive = this.#alive();
-      if (alive.length === 0 || !alive.every((live) => live.member.stable)) return false;
-      const generations = new Set(alive.map((live) => live.member.generationId));
-      const owned = alive.reduce((sum, live) => sum + live.member.assignment.length, 0);
-      return generations.size === 1 && owned === this.#options.partitions;
+      return alive.length > 0 && alive.every((live) => live.member.stable) && this.side.settled(alive);
     };
-    await this.cluster.runUntil(() => this.#violated || settled(), { maxVirtualMs: QUIET_PHASE_MAX_MS });
+    await this.cluster.runUntil(() => this.#checkNode() || settled(), {
+      maxVirtualMs: this.#protocol.quietPhaseMaxMs,
+    });
     if (this.#violated) return;
-    this.checker.settled(
-      this.#alive().map((live) => ({
-        name: live.host,
-        memberId: live.member.memberId,
-        generation: live.member.generationId,
-        stable: live.member.stable,
-        assignment: live.member.assignment,
-      })),
-    );
+    this.side.checkSettled(this.#alive());
     await this.#checkOffsets("at the end");
   }
 
-  result(): GroupRunResult {
+  result(): GroupRunResult<Options> {
     return {
       seed: this.#options.seed,
       options: this.#options,
-      violation: this.checker.violations.first,
-      stats: { ...this.#stats, ...this.checker.stats },
+      violation: this.side.checker.violations.first,
+      stats: { ...this.#stats, ...this.side.checker.stats } as Record<string, number>,
       cluster: this.cluster,
       virtualMs: this.cluster.scheduler.nowMs,
     };
