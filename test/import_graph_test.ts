@@ -73,9 +73,20 @@ export function importCircles(graph: Map<string, string[]>): string[][] {
   return circles;
 }
 
-Deno.test("no import circle in src/, type-only imports included", () => {
-  const circles = importCircles(importGraph("src"));
-  assert.deepEqual(circles.map((circle) => `${circle.length} files: ${circle.join(", ")}`), []);
+for (const folder of ["src", "sim"]) {
+  Deno.test(`no import circle in ${folder}/, type-only imports included`, () => {
+    const circles = importCircles(importGraph(folder));
+    assert.deepEqual(circles.map((circle) => `${circle.length} files: ${circle.join(", ")}`), []);
+  });
+}
+
+Deno.test("src/ never imports sim/ or test/ (the simulator and the tests drive the node, not the reverse)", () => {
+  const upward = [...importGraph("src")].flatMap(([file, targets]) =>
+    targets.filter((target) => target.startsWith("sim/") || target.startsWith("test/")).map((target) =>
+      `${file} -> ${target}`
+    )
+  );
+  assert.deepEqual(upward, []);
 });
 
 Deno.test("the circle finder finds a planted circle", () => {

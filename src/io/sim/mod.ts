@@ -23,4 +23,3 @@ export type { DiskOperation } from "./disk_errors.ts";
 export type { TearOptions } from "./disk_file.ts";
 export { LogRing } from "./log_ring.ts";
 export { type CrashMode, SimCluster, type SimClusterOptions, SimHost } from "./world.ts";
-export { KafkaClient, type KafkaClientOptions } from "../../../sim/clients/kafka_client.ts";
