@@ -16,6 +16,10 @@ import { ErrorCode } from "../src/protocol/errors.ts";
 import { connectClient, createTopics, fetchAll, produceBatch } from "./support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const { Kafka, CompressionTypes, CompressionCodecs, logLevel } = kafkajs;
 (CompressionCodecs as Record<number, unknown>)[CompressionTypes.ZSTD] = () => ({
   compress: (encoder: { buffer: Buffer }) => Promise.resolve(Buffer.from(zstdCompress(encoder.buffer))),
@@ -26,7 +30,14 @@ const TOPIC = "compacted";
 const KEYS = 12;
 const ROUNDS = 8;
 const UPDATES_PER_ROUND = 60;
-const SEGMENT_MS = 150;
+const SEGMENT_MS = 60_000;
+/**
+ * Kafka rolls a segment on time by the records' own timestamps (the new batch's
+ * against the segment's first), not by the broker's clock. Each round is stamped
+ * one segment.ms after the previous one, so its first append rolls a new segment
+ * however fast or slow the machine is, and no test time passes waiting for it.
+ */
+const ROUND_SPAN_MS = SEGMENT_MS + 1;
 
 interface KcatMessage {
   offset: number;
@@ -58,8 +69,6 @@ async function consumeWithKcat(bootstrap: string, topic: string): Promise<KcatMe
 
 Deno.test({
   name: "a compacted topic keeps the latest value of every key and refuses records without a key",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const node = await new NodeProcess({ overrides: { "log.cleaner.backoff.ms": "100" } }).start();
     const client = await connectClient(node.port);
@@ -90,7 +99,10 @@ Deno.test({
         "kafkajs produces many updates of a few keys, in every codec, over several segments",
         async () => {
           const codecs = [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.ZSTD];
+          // In the past, so that no stamp is ahead of the broker's clock (message.timestamp.after.max.ms).
+          const firstTimestampMs = Date.now() - (ROUNDS + 1) * ROUND_SPAN_MS;
           for (let round = 0; round < ROUNDS; round++) {
+            const timestamp = `${firstTimestampMs + round * ROUND_SPAN_MS}`;
             for (let batch = 0; batch < UPDATES_PER_ROUND / 10; batch++) {
               const messages = Array.from({ length: 10 }, (_, index) => {
                 const update = round * UPDATES_PER_ROUND + batch * 10 + index;
@@ -106,6 +118,7 @@ Deno.test({
                   key: message.key,
                   value: message.value,
                   partition: 0,
+                  timestamp,
                 })),
               });
               const baseOffset = Number(result!.baseOffset);
@@ -114,13 +127,17 @@ Deno.test({
               });
               produced += messages.length;
             }
-            // segment.ms passes, so the next append rolls a new segment.
-            await new Promise((resolve) => setTimeout(resolve, SEGMENT_MS + 50));
           }
-          // One last record alone in the active segment: everything before it can be cleaned.
+          // One last record, stamped a round later, alone in the active segment: everything before it can be
+          // cleaned.
           const [last] = await producer.send({
             topic: TOPIC,
-            messages: [{ key: "sentinel", value: "end", partition: 0 }],
+            messages: [{
+              key: "sentinel",
+              value: "end",
+              partition: 0,
+              timestamp: `${firstTimestampMs + ROUNDS * ROUND_SPAN_MS}`,
+            }],
           });
           latest.set("sentinel", { value: "end", offset: Number(last!.baseOffset) });
           produced++;
@@ -195,8 +212,6 @@ Deno.test({
 
 Deno.test({
   name: "__consumer_offsets is compacted and still gives every group its latest committed offsets",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const node = new NodeProcess({
       overrides: {

@@ -10,6 +10,10 @@ import { type MemberCommand, type MemberProcess, runGroupScenario } from "./clie
 import { NodeProcess, waitFor } from "./support/node_process.ts";
 import { PYTHON } from "./support/python_client.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const SCRIPT = new URL("./clients/group_consumer.py", import.meta.url).pathname;
 
 function confluentMember(options: Record<string, unknown>): MemberCommand {

@@ -8,6 +8,10 @@ import { runGroupScenario } from "./clients/group_scenario.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { PYTHON } from "./support/python_client.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const SCRIPT = new URL("./clients/group_consumer.py", import.meta.url).pathname;
 
 Deno.test("kafka-python consumer groups survive a crash and a join, and resume from their commits", async () => {

@@ -7,6 +7,10 @@
 import { runGroupScenario } from "./clients/group_scenario.ts";
 import { NodeProcess } from "./support/node_process.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 const SCRIPT = new URL("./clients/kafkajs_group_consumer.ts", import.meta.url).pathname;
 const ROOT = new URL("../", import.meta.url).pathname;
 

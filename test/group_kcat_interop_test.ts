@@ -9,6 +9,10 @@
 import { type MemberEvent, runGroupScenario } from "./clients/group_scenario.ts";
 import { NodeProcess } from "./support/node_process.ts";
 
+// Deno leaves the resource and op sanitizers off unless asked (since 2.8): a connection, timer or child
+// process this file's tests leave behind fails them.
+Deno.test.sanitizer({ ops: true, resources: true });
+
 function parseKcat(line: string, stream: "stdout" | "stderr"): MemberEvent | null {
   if (stream === "stdout") {
     const match = /^(\d+) (\d+)$/.exec(line);

@@ -4,7 +4,7 @@
  * src/ carries test-only switches.
  */
 import { MetadataRecordType } from "../../src/metadata/records.ts";
-import type { MetadataQuorum } from "../../src/server/metadata_quorum.ts";
+import type { MetadataQuorum } from "../../src/server/raft_driver/metadata_quorum.ts";
 import type { ClusterPlantedBugs } from "../scenarios/cluster/options.ts";
 
 const planted = new WeakSet<MetadataQuorum>();

@@ -7,7 +7,8 @@
  * run checks the files or restarts the node.
  */
 import type { SeededRandom } from "../../src/io/sim/random.ts";
-import type { DiskOperation, SimDisk } from "../../src/io/sim/disk.ts";
+import type { SimDisk } from "../../src/io/sim/disk.ts";
+import type { DiskOperation } from "../../src/io/sim/disk_errors.ts";
 
 /** How often the disk fails, per operation, while faults are on. */
 export interface DiskFaultRates {

@@ -2,7 +2,8 @@
  * The broker's static configuration: a server.properties file plus
  * `--override key=value` arguments, as `kafka-server-start.sh` takes them.
  */
-import { BROKER_CONFIGS } from "./broker_configs.ts";
+import { inertKeyWarning } from "./acted_on.ts";
+import { BROKER_CONFIGS, type BrokerKey, type BrokerKeyOfType } from "./broker_configs.ts";
 import { ConfigError, parseConfigValue } from "./config_types.ts";
 import { TOPIC_CONFIGS } from "./topic_configs.ts";
 
@@ -44,7 +45,7 @@ export type ConfigValue = string | number | boolean | string[] | null;
 /** The resolved broker configuration. */
 export class BrokerConfig {
   readonly #values = new Map<string, ConfigValue>();
-  /** Messages about keys Kafka does not know (warned, as Kafka does). */
+  /** Messages about keys Kafka does not know (warned, as Kafka does) and Kafka's keys Dafka does not act on. */
   readonly warnings: string[] = [];
   readonly nodeId: number;
   readonly listeners: ListenerConfig[];
@@ -55,45 +56,51 @@ export class BrokerConfig {
   constructor(readonly given: ReadonlyMap<string, string>) {
     for (const [key, raw] of given) {
       const definition = BROKER_CONFIGS.get(key);
-      if (!definition) {
+      // Kafka's dynamic-only keys (replication throttles) are not server.properties keys.
+      if (!definition || definition.dynamicOnly) {
         this.warnings.push(`The configuration '${key}' was supplied but isn't a known config.`);
         continue;
       }
       this.#values.set(key, parseConfigValue(definition, raw));
+      const inert = inertKeyWarning("broker", key, "server.properties");
+      if (inert) this.warnings.push(inert);
     }
     this.nodeId = this.#resolveNodeId();
     this.#checkRoles();
     const protocolMap = this.#securityProtocolMap();
     this.listeners = parseListeners("listeners", this.list("listeners"), protocolMap);
-    const advertised = this.#values.get("advertised.listeners") as string[] | undefined;
-    this.advertisedListeners = advertised
-      ? parseListeners("advertised.listeners", advertised, protocolMap)
+    this.advertisedListeners = this.has("advertised.listeners")
+      ? parseListeners("advertised.listeners", this.list("advertised.listeners"), protocolMap)
       : this.listeners.map((listener) => ({ ...listener, host: advertiseHost(listener.host) }));
     this.logDirs = this.#resolveLogDirs();
   }
 
   /** The value of a broker key (given or default). */
-  get(key: string): ConfigValue {
+  get(key: BrokerKey): ConfigValue {
     if (this.#values.has(key)) return this.#values.get(key)!;
     const definition = BROKER_CONFIGS.get(key);
     if (!definition || definition.defaultValue === null) return null;
     return parseConfigValue(definition, definition.defaultValue);
   }
   /** Whether the key was given explicitly. */
-  has(key: string): boolean {
+  has(key: BrokerKey): boolean {
     return this.#values.has(key);
   }
-  int(key: string): number {
+  /** An int, short or long key's value (longs are exact: see parseConfigValue). */
+  int(key: BrokerKeyOfType<"int" | "short" | "long">): number {
     return this.get(key) as number;
   }
-  bool(key: string): boolean {
+  bool(key: BrokerKeyOfType<"boolean">): boolean {
     return this.get(key) as boolean;
   }
-  string(key: string): string | null {
+  string(key: BrokerKeyOfType<"string" | "class">): string | null {
     return this.get(key) as string | null;
   }
-  list(key: string): string[] {
-    return (this.get(key) as string[] | null) ?? [];
+  /** A list key's items; Kafka 4 types some lists as strings (listeners, log.dirs), split on commas here. */
+  list(key: BrokerKeyOfType<"list" | "string">): string[] {
+    const value = this.get(key) as string[] | string | null;
+    if (typeof value !== "string") return value ?? [];
+    return value.split(",").map((item) => item.trim()).filter((item) => item !== "");
   }
 
   /** log.roll.ms, else log.roll.hours. */
@@ -123,7 +130,8 @@ export class BrokerConfig {
   }
 
   #checkRoles(): void {
-    if (this.has("zookeeper.connect")) {
+    // Kafka 4 no longer knows zookeeper.connect; a file that sets it was written for ZooKeeper mode.
+    if (this.given.has("zookeeper.connect")) {
       throw new ConfigError(
         "zookeeper.connect",
         "ZooKeeper mode is not supported; set process.roles instead",
@@ -141,6 +149,12 @@ export class BrokerConfig {
       const [name, protocol] = entry.split(":");
       if (!name || !protocol) throw new ConfigError("listener.security.protocol.map", `bad entry ${entry}`);
       map.set(name.toUpperCase(), protocol.toUpperCase());
+    }
+    // As Kafka does when the map is not given: controller listeners it does not name are PLAINTEXT.
+    if (!this.has("listener.security.protocol.map")) {
+      for (const name of this.list("controller.listener.names")) {
+        if (!map.has(name.toUpperCase())) map.set(name.toUpperCase(), "PLAINTEXT");
+      }
     }
     return map;
   }

@@ -1,167 +1,65 @@
 /**
- * The broker configuration keys Dafka reads, with Kafka's names, types and
- * defaults. Keys that Kafka knows but Dafka does not use yet are listed too,
- * so that a server.properties written for Kafka starts without warnings.
+ * Every broker key of Kafka 4.0, by name, merged from the tables by area. `BrokerKey` is the union of
+ * their names, so a misspelt key does not compile where code reads a setting (BrokerConfig.int and the
+ * like); keys that arrive at runtime (server.properties, AlterConfigs) are looked up in BROKER_CONFIGS.
  */
-import type { ConfigDefinition } from "./config_types.ts";
+import { type ConfigDefinition, type ConfigType, definitionsOf } from "./config_types.ts";
+import { COORDINATOR_SETTINGS } from "./broker_configs_coordinators.ts";
+import { DAFKA_SETTINGS } from "./broker_configs_dafka.ts";
+import { LOG_SETTINGS } from "./broker_configs_log.ts";
+import { SECURITY_SETTINGS } from "./broker_configs_security.ts";
+import { SERVER_SETTINGS } from "./broker_configs_server.ts";
 
-const LONG_MAX = "9223372036854775807";
+export const BROKER_SETTINGS = {
+  ...SERVER_SETTINGS,
+  ...LOG_SETTINGS,
+  ...COORDINATOR_SETTINGS,
+  ...SECURITY_SETTINGS,
+  ...DAFKA_SETTINGS,
+} as const;
 
-const definitions: ConfigDefinition[] = [
-  { name: "node.id", type: "int", defaultValue: "-1", min: -1 },
-  { name: "broker.id", type: "int", defaultValue: "-1", min: -1 },
-  { name: "process.roles", type: "list", defaultValue: "", oneOf: ["broker", "controller"] },
-  { name: "listeners", type: "list", defaultValue: "PLAINTEXT://:9092" },
-  { name: "advertised.listeners", type: "list", defaultValue: null },
-  {
-    name: "listener.security.protocol.map",
-    type: "list",
-    defaultValue:
-      "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
-  },
-  { name: "inter.broker.listener.name", type: "string", defaultValue: null },
-  { name: "controller.listener.names", type: "list", defaultValue: null },
-  { name: "controller.quorum.voters", type: "list", defaultValue: "" },
-  { name: "controller.quorum.bootstrap.servers", type: "list", defaultValue: "" },
-  { name: "controller.quorum.election.timeout.ms", type: "int", defaultValue: "1000", min: 1 },
-  { name: "controller.quorum.election.backoff.max.ms", type: "int", defaultValue: "1000", min: 1 },
-  { name: "controller.quorum.fetch.timeout.ms", type: "int", defaultValue: "2000", min: 1 },
-  { name: "controller.quorum.request.timeout.ms", type: "int", defaultValue: "2000", min: 1 },
-  { name: "controller.quorum.retry.backoff.ms", type: "int", defaultValue: "20", min: 0 },
-  { name: "broker.session.timeout.ms", type: "int", defaultValue: "9000", min: 1 },
-  { name: "broker.heartbeat.interval.ms", type: "int", defaultValue: "2000", min: 1 },
-  { name: "metadata.log.segment.bytes", type: "int", defaultValue: "1073741824", min: 12 },
-  {
-    name: "metadata.log.max.record.bytes.between.snapshots",
-    type: "long",
-    defaultValue: "20971520",
-    min: 1,
-  },
-  { name: "cluster.id", type: "string", defaultValue: null },
-  { name: "log.dirs", type: "list", defaultValue: null },
-  { name: "log.dir", type: "string", defaultValue: "/tmp/kafka-logs" },
-  { name: "metadata.log.dir", type: "string", defaultValue: null },
-  { name: "num.partitions", type: "int", defaultValue: "1", min: 1, dynamic: true },
-  { name: "default.replication.factor", type: "int", defaultValue: "1", min: 1 },
-  { name: "auto.create.topics.enable", type: "boolean", defaultValue: "true" },
-  { name: "delete.topic.enable", type: "boolean", defaultValue: "true" },
-  { name: "message.max.bytes", type: "int", defaultValue: "1048588", min: 0, dynamic: true },
-  { name: "socket.request.max.bytes", type: "int", defaultValue: "104857600", min: 1 },
-  { name: "socket.send.buffer.bytes", type: "int", defaultValue: "102400" },
-  { name: "socket.receive.buffer.bytes", type: "int", defaultValue: "102400" },
-  { name: "queued.max.requests", type: "int", defaultValue: "500", min: 1 },
-  { name: "num.network.threads", type: "int", defaultValue: "3", min: 1 },
-  { name: "num.io.threads", type: "int", defaultValue: "8", min: 1 },
-  { name: "num.recovery.threads.per.data.dir", type: "int", defaultValue: "2", min: 1 },
-  { name: "log.segment.bytes", type: "int", defaultValue: "1073741824", min: 14, dynamic: true },
-  { name: "log.roll.ms", type: "long", defaultValue: null, min: 1, dynamic: true },
-  { name: "log.roll.hours", type: "int", defaultValue: "168", min: 1 },
-  { name: "log.roll.jitter.ms", type: "long", defaultValue: null, min: 0 },
-  { name: "log.index.interval.bytes", type: "int", defaultValue: "4096", min: 0, dynamic: true },
-  { name: "log.index.size.max.bytes", type: "int", defaultValue: "10485760", min: 4, dynamic: true },
-  { name: "log.flush.interval.messages", type: "long", defaultValue: LONG_MAX, min: 1, dynamic: true },
-  { name: "log.flush.interval.ms", type: "long", defaultValue: null, min: 0, dynamic: true },
-  { name: "log.flush.scheduler.interval.ms", type: "long", defaultValue: LONG_MAX },
-  { name: "log.flush.offset.checkpoint.interval.ms", type: "int", defaultValue: "60000", min: 0 },
-  { name: "log.retention.hours", type: "int", defaultValue: "168" },
-  { name: "log.retention.minutes", type: "int", defaultValue: null },
-  { name: "log.retention.ms", type: "long", defaultValue: null, dynamic: true },
-  { name: "log.retention.bytes", type: "long", defaultValue: "-1", dynamic: true },
-  { name: "log.retention.check.interval.ms", type: "long", defaultValue: "300000", min: 1 },
-  {
-    name: "log.cleanup.policy",
-    type: "list",
-    defaultValue: "delete",
-    oneOf: ["delete", "compact"],
-    dynamic: true,
-  },
-  { name: "log.cleaner.enable", type: "boolean", defaultValue: "true" },
-  { name: "log.cleaner.threads", type: "int", defaultValue: "1", min: 0 },
-  { name: "log.cleaner.dedupe.buffer.size", type: "long", defaultValue: "134217728", min: 1048576 },
-  { name: "log.cleaner.io.buffer.size", type: "int", defaultValue: "524288", min: 0 },
-  { name: "log.cleaner.io.buffer.load.factor", type: "double", defaultValue: "0.9" },
-  { name: "log.cleaner.io.max.bytes.per.second", type: "double", defaultValue: "1.7976931348623157E308" },
-  { name: "log.cleaner.backoff.ms", type: "long", defaultValue: "15000", min: 0 },
-  { name: "log.cleaner.delete.retention.ms", type: "long", defaultValue: "86400000", min: 0, dynamic: true },
-  {
-    name: "log.cleaner.min.cleanable.ratio",
-    type: "double",
-    defaultValue: "0.5",
-    min: 0,
-    max: 1,
-    dynamic: true,
-  },
-  { name: "log.cleaner.min.compaction.lag.ms", type: "long", defaultValue: "0", min: 0, dynamic: true },
-  { name: "log.cleaner.max.compaction.lag.ms", type: "long", defaultValue: LONG_MAX, min: 1, dynamic: true },
-  { name: "log.segment.delete.delay.ms", type: "long", defaultValue: "60000", min: 0, dynamic: true },
-  { name: "log.preallocate", type: "boolean", defaultValue: "false", dynamic: true },
-  {
-    name: "log.message.timestamp.type",
-    type: "string",
-    defaultValue: "CreateTime",
-    oneOf: ["CreateTime", "LogAppendTime"],
-    dynamic: true,
-  },
-  {
-    name: "log.message.timestamp.before.max.ms",
-    type: "long",
-    defaultValue: LONG_MAX,
-    min: 0,
-    dynamic: true,
-  },
-  {
-    name: "log.message.timestamp.after.max.ms",
-    type: "long",
-    defaultValue: "3600000",
-    min: 0,
-    dynamic: true,
-  },
-  { name: "log.message.timestamp.difference.max.ms", type: "long", defaultValue: LONG_MAX, min: 0 },
-  { name: "log.message.downconversion.enable", type: "boolean", defaultValue: "true", dynamic: true },
-  {
-    name: "compression.type",
-    type: "string",
-    defaultValue: "producer",
-    oneOf: ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"],
-    dynamic: true,
-  },
-  { name: "min.insync.replicas", type: "int", defaultValue: "1", min: 1, dynamic: true },
-  { name: "unclean.leader.election.enable", type: "boolean", defaultValue: "false", dynamic: true },
-  { name: "offsets.topic.num.partitions", type: "int", defaultValue: "50", min: 1 },
-  { name: "offsets.topic.replication.factor", type: "int", defaultValue: "3", min: 1 },
-  { name: "offsets.topic.segment.bytes", type: "int", defaultValue: "104857600", min: 1 },
-  { name: "offsets.retention.minutes", type: "int", defaultValue: "10080", min: 1 },
-  { name: "offsets.retention.check.interval.ms", type: "long", defaultValue: "600000", min: 1 },
-  { name: "offset.metadata.max.bytes", type: "int", defaultValue: "4096", min: 0 },
-  { name: "offsets.commit.timeout.ms", type: "int", defaultValue: "5000", min: 1 },
-  { name: "group.initial.rebalance.delay.ms", type: "int", defaultValue: "3000", min: 0 },
-  { name: "group.min.session.timeout.ms", type: "int", defaultValue: "6000" },
-  { name: "group.max.session.timeout.ms", type: "int", defaultValue: "1800000" },
-  { name: "group.max.size", type: "int", defaultValue: "2147483647", min: 1 },
-  // KIP-848 consumer groups (group.protocol=consumer).
-  { name: "group.consumer.session.timeout.ms", type: "int", defaultValue: "45000", min: 1 },
-  { name: "group.consumer.heartbeat.interval.ms", type: "int", defaultValue: "5000", min: 1 },
-  { name: "group.consumer.max.size", type: "int", defaultValue: "2147483647", min: 1 },
-  // Assignor names, or Kafka's class names for them (UniformAssignor, RangeAssignor).
-  { name: "group.consumer.assignors", type: "list", defaultValue: "uniform,range" },
-  { name: "transaction.state.log.num.partitions", type: "int", defaultValue: "50", min: 1 },
-  { name: "transaction.state.log.replication.factor", type: "int", defaultValue: "3", min: 1 },
-  { name: "transaction.state.log.min.isr", type: "int", defaultValue: "2", min: 1 },
-  { name: "transactional.id.expiration.ms", type: "int", defaultValue: "604800000", min: 1 },
-  { name: "producer.id.expiration.ms", type: "int", defaultValue: "86400000", min: 1, dynamic: true },
-  { name: "max.incremental.fetch.session.cache.slots", type: "int", defaultValue: "1000", min: 0 },
-  { name: "fetch.max.bytes", type: "int", defaultValue: "57671680", min: 0 },
-  { name: "replica.lag.time.max.ms", type: "long", defaultValue: "30000" },
-  { name: "replica.fetch.max.bytes", type: "int", defaultValue: "1048576", min: 0 },
-  { name: "num.replica.fetchers", type: "int", defaultValue: "1", min: 1 },
-  { name: "broker.rack", type: "string", defaultValue: null },
-  { name: "connections.max.idle.ms", type: "long", defaultValue: "600000" },
-  { name: "group.coordinator.rebalance.protocols", type: "list", defaultValue: "classic,consumer" },
-  { name: "zookeeper.connect", type: "string", defaultValue: null },
-  { name: "zookeeper.connection.timeout.ms", type: "int", defaultValue: null },
-];
+/** The name of a broker setting. */
+export type BrokerKey = keyof typeof BROKER_SETTINGS;
+
+/** The broker keys whose type is one of `T`. */
+export type BrokerKeyOfType<T extends ConfigType> = {
+  [K in BrokerKey]: (typeof BROKER_SETTINGS)[K]["type"] extends T ? K : never;
+}[BrokerKey];
+
+/**
+ * Lower bounds Dafka adds to keys it acts on where Kafka has none, because a zero or negative value would
+ * stall a loop or a timer (Kafka fails later on most of them: a zero log.roll.ms becomes an invalid
+ * segment.ms). A value below one stops start-up with the usual `Invalid value` message.
+ */
+const DAFKA_MINIMUMS: Readonly<Partial<Record<BrokerKey, number>>> = {
+  "controller.quorum.election.timeout.ms": 1,
+  "controller.quorum.election.backoff.max.ms": 1,
+  "controller.quorum.fetch.timeout.ms": 1,
+  "controller.quorum.request.timeout.ms": 1,
+  "controller.quorum.retry.backoff.ms": 0,
+  "broker.session.timeout.ms": 1,
+  "broker.heartbeat.interval.ms": 1,
+  "default.replication.factor": 1,
+  "log.roll.ms": 1,
+  "log.flush.interval.ms": 0,
+  "log.cleaner.dedupe.buffer.size": 1048576,
+  "offset.metadata.max.bytes": 0,
+  "group.initial.rebalance.delay.ms": 0,
+};
+
+function withDafkaMinimums(definitions: Map<string, ConfigDefinition>): Map<string, ConfigDefinition> {
+  for (const [name, min] of Object.entries(DAFKA_MINIMUMS)) {
+    definitions.set(name, { ...definitions.get(name)!, min });
+  }
+  return definitions;
+}
 
 /** Every known broker key, by name. */
-export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDefinition> = new Map(
-  definitions.map((definition) => [definition.name, definition]),
+export const BROKER_CONFIGS: ReadonlyMap<string, ConfigDefinition> = withDafkaMinimums(
+  definitionsOf(BROKER_SETTINGS),
 );
+
+/** Whether `key` names a broker setting (narrows a runtime string to BrokerKey). */
+export function isBrokerKey(key: string): key is BrokerKey {
+  return BROKER_CONFIGS.has(key);
+}

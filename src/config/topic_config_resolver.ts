@@ -4,8 +4,9 @@
  * else Kafka's default. DescribeConfigs reports which of these applied.
  */
 import type { BrokerConfig } from "./broker_config.ts";
+import type { BrokerKey } from "./broker_configs.ts";
 import { parseConfigValue } from "./config_types.ts";
-import { TOPIC_CONFIGS } from "./topic_configs.ts";
+import { type NumericTopicKey, TOPIC_CONFIGS, type TopicKey } from "./topic_configs.ts";
 
 /** Where an effective value came from (DescribeConfigs ConfigSource codes). */
 export const ConfigSource = {
@@ -24,7 +25,7 @@ export interface ResolvedValue {
 }
 
 /** Broker-level values given in a derived form that topics see through their synonym. */
-function staticBrokerValue(config: BrokerConfig, brokerKey: string): string | null {
+function staticBrokerValue(config: BrokerConfig, brokerKey: BrokerKey): string | null {
   if (brokerKey === "log.roll.ms") return String(config.logRollMs);
   if (brokerKey === "log.retention.ms") return String(config.logRetentionMs);
   if (brokerKey === "log.flush.interval.ms") return String(config.logFlushIntervalMs);
@@ -61,21 +62,21 @@ export class TopicConfigResolver {
   }
 
   /** The effective typed value of a numeric or boolean topic key. */
-  number(name: string, overrides: ReadonlyMap<string, string>): number {
+  number(name: NumericTopicKey, overrides: ReadonlyMap<string, string>): number {
     const definition = TOPIC_CONFIGS.get(name)!;
     return parseConfigValue(definition, this.resolve(name, overrides).value ?? "0") as number;
   }
 
-  string(name: string, overrides: ReadonlyMap<string, string>): string {
+  string(name: TopicKey, overrides: ReadonlyMap<string, string>): string {
     return this.resolve(name, overrides).value ?? "";
   }
 
-  #derivedGiven(brokerKey: string): boolean {
+  #derivedGiven(brokerKey: BrokerKey): boolean {
     if (brokerKey === "log.roll.ms") {
       return this.config.has("log.roll.ms") || this.config.has("log.roll.hours");
     }
     if (brokerKey === "log.retention.ms") {
-      return ["log.retention.ms", "log.retention.minutes", "log.retention.hours"].some((key) =>
+      return (["log.retention.ms", "log.retention.minutes", "log.retention.hours"] as const).some((key) =>
         this.config.has(key)
       );
     }

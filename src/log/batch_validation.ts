@@ -22,6 +22,8 @@ import {
   BATCH_HEADER_SIZE,
   batchCrcIsValid,
   type BatchHeader,
+  Compression,
+  compressionOf,
   isControl,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
@@ -46,6 +48,8 @@ export interface BatchLimits {
   compacted: boolean;
   /** "topic-partition", for messages. */
   topicPartition: string;
+  /** The Produce request's version: zstd needs v7 or later (KIP-110), as older clients cannot read it back. */
+  produceVersion: number;
 }
 
 /** One refused record: its index in the batch and why (KIP-467). */
@@ -135,6 +139,12 @@ function checkHeader(bytes: Uint8Array, limits: BatchLimits): Validated {
     return refuse(
       ErrorCode.INVALID_RECORD,
       `Clients are not allowed to write control records in topic partition ${limits.topicPartition}`,
+    );
+  }
+  if (compressionOf(header.attributes) === Compression.Zstd && limits.produceVersion < 7) {
+    return refuse(
+      ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      `Produce requests with version ${limits.produceVersion} cannot carry zstd batches (version 7 or later can)`,
     );
   }
   if (header.producerId >= 0 && header.baseSequence < 0) {

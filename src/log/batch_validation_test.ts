@@ -14,6 +14,7 @@ const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
   timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
   compacted: false,
   topicPartition: "t-0",
+  produceVersion: 9,
   ...overrides,
 });
 const record = (timestamp: number, key: string | null = "k") => ({
@@ -159,4 +160,12 @@ Deno.test("header fields that disagree with the records are refused", async (t) 
     assert.equal(validated.errorCode, ErrorCode.INVALID_RECORD);
     assert.match(validated.errorMessage, /Invalid sequence number -1/);
   });
+});
+
+Deno.test("zstd batches need Produce v7 or later", () => {
+  const bytes = buildBatch({ compression: Compression.Zstd, records: [record(1)] });
+  const refused = validateProducedBatch(bytes.slice(), limits({ produceVersion: 6 }));
+  assert.ok(!refused.ok);
+  assert.equal(refused.errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+  assert.ok(validateProducedBatch(bytes, limits({ produceVersion: 7 })).ok);
 });

@@ -137,3 +137,23 @@ Deno.test("a timestamp lookup skips segments left below the log start", () => {
   const found = log.offsetForTimestamp(start);
   assert.equal(found?.offset, segments[2]);
 });
+
+Deno.test("segments whose records carry no timestamp expire by the file's mtime, which a restart keeps", () => {
+  const clock = new ManualClock();
+  const disk = new MemoryDisk(clock);
+  let log = openLog(disk, clock);
+  for (let index = 0; index < 20; index++) {
+    const batch = buildSimpleBatch(4, { baseTimestamp: -1, maxTimestamp: -1, prefix: `u${index}` });
+    assert.equal(log.append(batch, { leaderEpoch: 0, nowMs: clock.now }).errorCode, 0);
+  }
+  const closed = log.segmentBaseOffsets().slice(0, -1);
+  assert.ok(closed.length > 1, "the records span several segments");
+  clock.advance(RETENTION_MS - 1);
+  assert.equal(log.deleteOldSegments(clock.now), 0, "younger than retention.ms by their last write");
+  log.close();
+  // A restart must not make them young again: the mtime is the file's, not the time the log was opened.
+  clock.advance(2);
+  log = openLog(disk, clock);
+  assert.ok(log.deleteOldSegments(clock.now) >= closed.length, "older than retention.ms by mtime");
+  log.close();
+});

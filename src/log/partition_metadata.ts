@@ -5,7 +5,7 @@
  * "version: 0\ntopic_id: <base64url uuid>" with no final newline.
  */
 import type { Disk } from "../io/types.ts";
-import { uuidFromString, uuidToString, ZERO_UUID } from "../metadata/uuid.ts";
+import { uuidFromString, uuidToString, ZERO_UUID } from "../protocol/uuid.ts";
 import { CheckpointFormatError } from "./checkpoint_file.ts";
 import { joinPath } from "./file_names.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { MetadataImage, type PartitionImage } from "./image.ts";
-import { decodeRecord, encodeRecord } from "./metadata_log.ts";
+import { decodeRecord, encodeRecord } from "./record_codec.ts";
 import { type MetadataRecord, MetadataRecordType } from "./records.ts";
 
 export const CLUSTER_ID = "dafka-test-cluster-id";

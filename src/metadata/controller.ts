@@ -30,6 +30,16 @@ export interface NewTopic {
   configs: { name: string; value: string | null }[];
 }
 
+/** A topic a broker asks the controller for (auto-creation, `__consumer_offsets`). */
+export interface TopicToCreate {
+  name: string;
+  /** -1 for `num.partitions`. */
+  numPartitions: number;
+  /** -1 for `default.replication.factor`. */
+  replicationFactor: number;
+  configs: { name: string; value: string }[];
+}
+
 export interface PlacementContext {
   defaultPartitions: number;
   defaultReplicationFactor: number;
@@ -55,7 +65,27 @@ export function validateTopicConfigs(configs: { name: string; value: string | nu
       return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (error as ConfigError).message };
     }
   }
-  return null;
+  return compactionLagConflict(configs);
+}
+
+/**
+ * Kafka's one check across topic keys (LogConfig.validateValues): min.compaction.lag.ms may not exceed
+ * max.compaction.lag.ms, each taken from `configs` or Kafka's default.
+ */
+function compactionLagConflict(configs: { name: string; value: string | null }[]): Refusal | null {
+  const lag = (name: "min.compaction.lag.ms" | "max.compaction.lag.ms") => {
+    const given = configs.find((entry) => entry.name === name && entry.value !== null)?.value;
+    const definition = TOPIC_CONFIGS.get(name)!;
+    return parseConfigValue(definition, given ?? definition.defaultValue!) as number;
+  };
+  const min = lag("min.compaction.lag.ms");
+  const max = lag("max.compaction.lag.ms");
+  if (min <= max) return null;
+  return {
+    errorCode: ErrorCode.INVALID_CONFIG,
+    errorMessage:
+      `conflict topic config setting min.compaction.lag.ms (${min}) > max.compaction.lag.ms (${max})`,
+  };
 }
 
 /** Records creating `topic`, or the reason Kafka would refuse it. */

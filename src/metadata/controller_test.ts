@@ -10,7 +10,7 @@ import {
 import { decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { MetadataImage } from "./image.ts";
 import { ConfigResourceType } from "./records.ts";
-import { uuidFromString, uuidToString } from "./uuid.ts";
+import { uuidFromString, uuidToString } from "../protocol/uuid.ts";
 
 let nextId = 1;
 const context: PlacementContext = {
@@ -90,7 +90,7 @@ Deno.test("incremental config changes set, delete, append and subtract", () => {
       resourceType: ConfigResourceType.Topic,
       resourceName: "cfg",
       changes,
-    }, 1);
+    });
     assert.ok(!isRefusal(decision), JSON.stringify(decision));
     for (const record of decision.records) image.apply(record);
   };
@@ -111,7 +111,7 @@ Deno.test("incremental config changes set, delete, append and subtract", () => {
     resourceType: ConfigResourceType.Topic,
     resourceName: "cfg",
     configs: [{ name: "segment.ms", value: "100" }],
-  }, 1);
+  });
   assert.ok(!isRefusal(legacy));
   for (const record of legacy.records) image.apply(record);
   assert.deepEqual([...image.configsOf(ConfigResourceType.Topic, "cfg")], [["segment.ms", "100"]]);
@@ -119,7 +119,7 @@ Deno.test("incremental config changes set, delete, append and subtract", () => {
     resourceType: ConfigResourceType.Broker,
     resourceName: "",
     changes: [{ name: "log.dirs", operation: 0, value: "/x" }],
-  }, 1);
+  });
   assert.ok(isRefusal(staticKey) && staticKey.errorCode === ErrorCode.INVALID_REQUEST);
 });
 

@@ -11,7 +11,7 @@ import {
   type MetadataRecord,
   MetadataRecordType,
 } from "./records.ts";
-import { uuidToString } from "./uuid.ts";
+import { uuidToString } from "../protocol/uuid.ts";
 
 export interface PartitionImage {
   partition: number;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyAll, clusterImage, incarnation } from "./_broker_test_support.ts";
-import { decodeRecord, encodeRecord, recordVersion } from "./metadata_log.ts";
+import { decodeRecord, encodeRecord, recordVersion } from "./record_codec.ts";
 import { MetadataRecordType, type RegisterBrokerRecord } from "./records.ts";
 
 Deno.test("broker records fence, unfence, mark shutdown and unregister in the image", () => {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { metadataHistoryArbitrary } from "./_metadata_history_test_support.ts";
 import { MetadataImage } from "./image.ts";
 import { imageFromSnapshot, imageToRecords } from "./image_snapshot.ts";
-import { decodeRecord, encodeRecord } from "./metadata_log.ts";
+import { decodeRecord, encodeRecord } from "./record_codec.ts";
 import { ConfigResourceType, MetadataRecordType } from "./records.ts";
 
 function replayed(records: Iterable<Parameters<MetadataImage["apply"]>[0]>): MetadataImage {

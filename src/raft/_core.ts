@@ -8,7 +8,6 @@ import type { Snapshot } from "./raft_log.ts";
 import { RaftLog } from "./raft_log.ts";
 import { RequestTracker } from "./request_tracker.ts";
 import type { Role } from "./roles.ts";
-import type { TraceSink } from "./trace.ts";
 import {
   DEFAULT_RAFT_TIMEOUTS,
   NO_NODE,
@@ -25,8 +24,8 @@ export interface RandomSource {
   int(bound: number): number;
 }
 
-/** How to build a node. */
-export interface RaftNodeOptions {
+/** How to build the core (RaftNodeOptions adds what only the RaftNode wrapper uses). */
+export interface RaftCoreOptions {
   /** This node's id (`node.id`). */
   nodeId: number;
   /** The voters' ids (`controller.quorum.voters`); a node not listed is an observer. */
@@ -57,8 +56,6 @@ export interface RaftNodeOptions {
   wallClockOffsetMs?: number;
   /** Test-only: deliberate safety bugs, to prove the checkers catch them. */
   bugs?: PlantedBugs;
-  /** Receives every input with the state after it (see trace.ts); off by default. */
-  trace?: TraceSink;
 }
 
 /** The Ready handed out and not yet advanced. */
@@ -103,7 +100,7 @@ export class RaftCore {
   /** The high watermark last handed out in a Ready. */
   handedHighWatermark = -1;
 
-  constructor(options: RaftNodeOptions) {
+  constructor(options: RaftCoreOptions) {
     if (!Number.isSafeInteger(options.nodeId) || options.nodeId < 0) {
       throw new RangeError(`node id must be a non-negative integer: ${options.nodeId}`);
     }

@@ -13,7 +13,7 @@
  * Bad input (requests from non-voters, stale epochs, forged replica ids,
  * malformed responses) gets Kafka's error codes and changes nothing.
  */
-import { RaftCore, type RaftNodeOptions } from "./_core.ts";
+import { RaftCore, type RaftCoreOptions } from "./_core.ts";
 import { handleFetchResponse } from "./follower_fetch.ts";
 import {
   handleBeginQuorumEpochRequest,
@@ -35,7 +35,11 @@ import { initializeRole } from "./transitions.ts";
 import { lastOffsetOf, NO_NODE, type RaftBatch } from "./types.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 
-export type { RaftNodeOptions } from "./_core.ts";
+/** How to build a node. */
+export interface RaftNodeOptions extends RaftCoreOptions {
+  /** Receives every input with the state after it (see trace.ts); off by default. */
+  trace?: TraceSink;
+}
 
 /** What `propose` did: the batch's place in the log, or why it was refused. */
 export type ProposeResult =

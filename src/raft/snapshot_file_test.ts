@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeRecord, encodeRecord } from "../metadata/metadata_log.ts";
+import { decodeRecord, encodeRecord } from "../metadata/record_codec.ts";
 import { MetadataRecordType } from "../metadata/records.ts";
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";

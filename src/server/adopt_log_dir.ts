@@ -9,7 +9,7 @@ import type { World } from "../io/types.ts";
 import { type LogManager, readPartitionMetadata } from "../log/mod.ts";
 import { partitionDirectoryName } from "../log/mod.ts";
 import { decideAdoption, type PartitionFolder } from "../metadata/adopt_partitions.ts";
-import { randomUuid } from "../metadata/uuid.ts";
+import { randomUuid } from "../protocol/uuid.ts";
 import type { Broker } from "./broker.ts";
 
 export async function adoptUnknownPartitions(world: World, logs: LogManager, broker: Broker): Promise<void> {

@@ -1,13 +1,21 @@
 /**
- * The broker's state: the metadata image and its log, the partitions this
- * node leads, producer ids, fetch sessions and long-poll waiters. Handlers
- * read and change the node only through this object.
+ * The broker: the partitions this node leads, producer ids, fetch sessions,
+ * long-poll waiters, the group coordinator and the log cleaner, over the
+ * metadata the quorum applies (`AppliedMetadata`).
+ *
+ * Handlers never see this class: it implements the small interfaces of
+ * `NodeServices` (handler.ts) and hands them out as `services`. It is built
+ * with the quorum, the controller channel and the controller state in hand
+ * (node_wiring.ts makes them first).
  *
  * Metadata changes are decided by the active controller and committed
- * through the Raft quorum (`quorum.propose`); every node applies what the
- * quorum commits (`apply`), then opens or removes partition logs to match.
+ * through the Raft quorum; every node applies what the quorum commits, and
+ * the broker then opens or removes partition logs to match.
  */
+import type { BrokerKeyOfType } from "../config/broker_configs.ts";
+import type { NumericTopicKey, TopicKey } from "../config/topic_configs.ts";
 import type { BrokerConfig } from "../config/broker_config.ts";
+import type { QuorumConfig } from "../config/quorum_config.ts";
 import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock, World } from "../io/types.ts";
 import {
@@ -18,27 +26,25 @@ import {
   type PartitionLog,
 } from "../log/mod.ts";
 import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
+import { unfencedBrokerIds } from "../metadata/broker_decisions.ts";
+import { type BrokerEndpoint, brokerEndpointsOf } from "../metadata/broker_view.ts";
 import type { PlacementContext, Refusal } from "../metadata/controller.ts";
-import { MetadataImage } from "../metadata/image.ts";
-import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "../metadata/records.ts";
-import { randomUuid, uuidToString } from "../metadata/uuid.ts";
+import type { MetadataImage } from "../metadata/image.ts";
+import { ConfigResourceType } from "../metadata/records.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { randomUuid, uuidToString } from "../protocol/uuid.ts";
 import { ProducerIdManager } from "../txn/producer_ids.ts";
-import type { QuorumConfig } from "../config/quorum_config.ts";
+import type { AppliedMetadata, MetadataChange } from "./applied_metadata.ts";
+import { AppendWaiters } from "./append_waiters.ts";
+import { autoCreateTopic, createTopicThroughController, reserveProducerIds } from "./broker_requests.ts";
 import type { ControllerChannel } from "./controller/controller_channel.ts";
 import type { ControllerState } from "./controller/controller_state.ts";
-import type { MetadataApplier, MetadataQuorum } from "./metadata_quorum.ts";
-import { MetadataWaiters } from "./metadata_waiters.ts";
-import { AppendWaiters } from "./append_waiters.ts";
+import { QuorumController } from "./controller/quorum_controller.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
 import { GroupDriver, OFFSETS_TOPIC } from "./group_driver.ts";
-import type { ApiHandler } from "./handler.ts";
-import { HANDLERS } from "./handlers/mod.ts";
+import type { MetadataView, NodeServices, PartitionLookup, SettingsView } from "./handler.ts";
 import { Partition } from "./partition.ts";
-import { autoCreateTopic, reserveProducerIds } from "./broker_requests.ts";
-import { brokerEndpointsOf } from "../metadata/broker_view.ts";
-import { unfencedBrokerIds } from "../metadata/broker_decisions.ts";
-import { imageToRecords } from "../metadata/image_snapshot.ts";
+import type { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
 
 export interface BrokerOptions {
   world: World;
@@ -46,23 +52,22 @@ export interface BrokerOptions {
   clusterId: string;
   logs: LogManager;
   quorumConfig: QuorumConfig;
+  metadata: AppliedMetadata;
+  quorum: MetadataQuorum;
+  controllerChannel: ControllerChannel;
+  controller: ControllerState;
 }
 
-export class Broker {
+export class Broker implements MetadataView, PartitionLookup, SettingsView {
   readonly world: World;
   readonly config: BrokerConfig;
   readonly clock: Clock;
   readonly clusterId: string;
   readonly nodeId: number;
-  /** The metadata as this node applied it (replaced whole when a snapshot is loaded). */
-  image = new MetadataImage();
   readonly quorumConfig: QuorumConfig;
-  /** Set by the node once the quorum exists (see node.ts). */
-  quorum!: MetadataQuorum;
-  controllerChannel!: ControllerChannel;
-  controller!: ControllerState;
-  /** Wakes requests waiting for the image to show something (a topic just created elsewhere). */
-  readonly metadataWaiters: MetadataWaiters;
+  readonly quorum: MetadataQuorum;
+  readonly controllerChannel: ControllerChannel;
+  readonly controller: ControllerState;
   /** This broker's epoch from its registration (-1 until registered). */
   brokerEpoch = -1;
   /** Whether partition logs follow the image yet (from the first catch-up with the quorum on). */
@@ -75,7 +80,10 @@ export class Broker {
   readonly groups: GroupDriver;
   /** Compacts the logs of topics whose cleanup.policy has "compact" (__consumer_offsets among them). */
   readonly cleaner: LogCleaner;
+  /** What handlers are given: this broker's parts, one small interface each. */
+  readonly services: NodeServices;
   #cleanerTimer: { stop(): void } | null = null;
+  readonly #metadata: AppliedMetadata;
   readonly #logs: LogManager;
   /** Partitions led here, by "topic:partition". */
   readonly #partitions = new Map<string, Partition>();
@@ -87,15 +95,30 @@ export class Broker {
     this.clusterId = options.clusterId;
     this.nodeId = options.config.nodeId;
     this.quorumConfig = options.quorumConfig;
-    this.metadataWaiters = new MetadataWaiters(this.clock);
+    this.quorum = options.quorum;
+    this.controllerChannel = options.controllerChannel;
+    this.controller = options.controller;
+    this.#metadata = options.metadata;
     this.#logs = options.logs;
     this.topicConfigs = new TopicConfigResolver(options.config, () => this.dynamicBrokerConfigs());
     this.fetchSessions = new FetchSessionCache(
       options.config.int("max.incremental.fetch.session.cache.slots"),
     );
     this.appendWaiters = new AppendWaiters(this.clock);
-    this.producerIds = new ProducerIdManager({ reserveBlock: () => reserveProducerIds(this) });
-    this.groups = new GroupDriver(this, options.logs);
+    this.services = this.#services();
+    this.producerIds = new ProducerIdManager({
+      reserveBlock: () => reserveProducerIds(this.services, this.nodeId, this.brokerEpoch),
+    });
+    this.groups = new GroupDriver({
+      world: options.world,
+      config: options.config,
+      metadata: this,
+      partitions: this,
+      topicConfigs: this.topicConfigs,
+      appendWaiters: this.appendWaiters,
+      logs: options.logs,
+      createTopic: (topic) => createTopicThroughController(this.services, topic),
+    });
     this.cleaner = new LogCleaner({
       disk: options.world.disk,
       clock: this.clock,
@@ -103,6 +126,47 @@ export class Broker {
       dedupeBufferBytes: options.config.int("log.cleaner.dedupe.buffer.size"),
       log: options.world.log,
     });
+    options.metadata.onChange((change) => this.#onMetadataChange(change));
+  }
+
+  #services(): NodeServices {
+    const parts = {
+      groups: (): GroupDriver => this.groups,
+      producerIds: (): ProducerIdManager => this.producerIds,
+    };
+    return {
+      clock: this.clock,
+      settings: this,
+      metadata: this,
+      partitions: this,
+      fetch: { appendWaiters: this.appendWaiters, sessions: this.fetchSessions },
+      controller: this.controllerChannel,
+      control: new QuorumController({
+        metadata: this,
+        quorum: this.quorum,
+        sessions: this.controller,
+        placementContext: () => this.placementContext(),
+        log: this.world.log,
+      }),
+      topics: { autoCreateTopic: (name) => this.autoCreateTopic(name) },
+      // Built after the services they use: read when a handler runs.
+      get groups() {
+        return parts.groups();
+      },
+      get producerIds() {
+        return parts.producerIds();
+      },
+      raft: this.quorum,
+    };
+  }
+
+  /** The metadata as this node applied it. */
+  get image(): MetadataImage {
+    return this.#metadata.image;
+  }
+
+  waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return this.#metadata.waiters.wait(condition, timeoutMs);
   }
 
   /** Starts the background work (the log cleaner). */
@@ -117,41 +181,12 @@ export class Broker {
     }
   }
 
-  /** What the quorum applies committed metadata to. */
-  readonly applier: MetadataApplier = {
-    loadSnapshot: (records) => {
-      const before = new Set(this.image.topicsByName.keys());
-      this.image = new MetadataImage();
-      for (const record of records) this.image.apply(record);
-      if (this.#published) this.#reconcile(new Set([...before, ...this.image.topicsByName.keys()]));
-      this.metadataWaiters.notify();
-    },
-    apply: (records) => {
-      const touched = new Set<string>();
-      for (const record of records) this.#applyRecord(record, touched);
-      if (this.#published) {
-        this.#reconcile(touched);
-        // Offsets partitions this node now leads (the topic created through another node) start serving.
-        if (touched.has(OFFSETS_TOPIC)) this.groups.onOffsetsTopicChanged();
-      }
-      this.metadataWaiters.notify();
-    },
-    snapshotRecords: () => imageToRecords(this.image),
-  };
-
-  #applyRecord(record: MetadataRecord, touched: Set<string>): void {
-    const removed = record.type === MetadataRecordType.RemoveTopic
-      ? this.image.topicsById.get(uuidToString(record.topicId))
-      : undefined;
-    this.image.apply(record);
-    if (record.type === MetadataRecordType.Partition || record.type === MetadataRecordType.PartitionChange) {
-      const topic = this.image.topicsById.get(uuidToString(record.topicId));
-      if (topic) touched.add(topic.name);
-    }
-    if (removed) {
-      touched.add(removed.name);
-      if (this.#published) this.groups.onTopicDeleted(removed.name, removed.partitions.length);
-    }
+  #onMetadataChange(change: MetadataChange): void {
+    if (!this.#published) return;
+    for (const deleted of change.deleted) this.groups.onTopicDeleted(deleted.name, deleted.partitions);
+    this.#reconcile(change.topics);
+    // Offsets partitions this node now leads (the topic created through another node) start serving.
+    if (!change.snapshot && change.topics.has(OFFSETS_TOPIC)) this.groups.onOffsetsTopicChanged();
   }
 
   /**
@@ -205,17 +240,13 @@ export class Broker {
     }
   }
 
-  handlers(): readonly ApiHandler[] {
-    return HANDLERS;
-  }
-
   /**
    * Creates a topic with the broker's defaults (auto-creation) through the
    * active controller, and waits until this node's image shows it. A
    * refusal explains why not.
    */
   autoCreateTopic(name: string): Promise<Refusal | null> {
-    return autoCreateTopic(this, name);
+    return autoCreateTopic(this.services, name);
   }
 
   placementContext(): PlacementContext {
@@ -245,9 +276,7 @@ export class Broker {
    * Brokers as Metadata lists them: the registered, unfenced brokers at
    * their endpoint for the listener the request came in on.
    */
-  brokerEndpoints(
-    listenerName: string,
-  ): { nodeId: number; host: string; port: number; rack: string | null }[] {
+  brokerEndpoints(listenerName: string): BrokerEndpoint[] {
     return brokerEndpointsOf(this.image, listenerName);
   }
 
@@ -271,7 +300,7 @@ export class Broker {
     return merged;
   }
 
-  #dynamicInt(key: string): number {
+  #dynamicInt(key: BrokerKeyOfType<"int">): number {
     const dynamic = this.dynamicBrokerConfigs().get(key);
     return dynamic !== undefined ? Number(dynamic) : this.config.int(key);
   }
@@ -285,8 +314,8 @@ export class Broker {
     this.cleaner.register(log, {
       config: () =>
         compactionConfigOf({
-          number: (name) => this.topicConfigs.number(name, overrides()),
-          string: (name) => this.topicConfigs.string(name, overrides()),
+          number: (name: NumericTopicKey) => this.topicConfigs.number(name, overrides()),
+          string: (name: TopicKey) => this.topicConfigs.string(name, overrides()),
         }),
     });
     this.#partitions.set(
@@ -329,7 +358,7 @@ export class Broker {
   }
 
   #logConfig(overrides: ReadonlyMap<string, string>) {
-    const value = (name: string) => this.topicConfigs.number(name, overrides);
+    const value = (name: NumericTopicKey) => this.topicConfigs.number(name, overrides);
     return {
       segmentBytes: value("segment.bytes"),
       segmentMs: value("segment.ms"),
@@ -360,20 +389,9 @@ export class Broker {
     }
   }
 
-  #removeTopicPartitions(topicName: string, count: number): void {
-    for (let index = 0; index < count; index++) {
-      const key = `${topicName}:${index}`;
-      const partition = this.#partitions.get(key);
-      if (!partition) continue;
-      this.#partitions.delete(key);
-      this.cleaner.unregister(partition.log, true);
-      this.#logs.remove(partition.log);
-    }
-  }
-
   /** Flushes and closes every log (clean shutdown). */
   close(): void {
-    this.metadataWaiters.wakeAll();
+    this.#metadata.waiters.wakeAll();
     this.#cleanerTimer?.stop();
     this.cleaner.close();
     this.groups.close();

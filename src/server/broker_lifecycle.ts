@@ -10,14 +10,14 @@
  * fenced so that start-up does not wait a whole interval.
  */
 import type { Clock, Random, Timer } from "../io/types.ts";
-import { randomUuid } from "../metadata/uuid.ts";
+import { randomUuid } from "../protocol/uuid.ts";
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Broker } from "./broker.ts";
 import type { ControllerApi } from "./controller/controller_api.ts";
 import { internalCall } from "./broker_requests.ts";
-import { brokerHeartbeatHandler } from "./handlers/broker_heartbeat.ts";
-import { brokerRegistrationHandler } from "./handlers/broker_registration.ts";
+import { brokerHeartbeatHandler } from "./handlers/controller/broker_heartbeat.ts";
+import { brokerRegistrationHandler } from "./handlers/controller/broker_registration.ts";
 import { METADATA_VERSION_LEVEL } from "./controller/controller_state.ts";
 
 /** Heartbeat interval while fenced (catching up after registration). */
@@ -157,6 +157,6 @@ export class BrokerLifecycle {
   }
 
   #call(api: ControllerApi, body: Message): Promise<Message> {
-    return internalCall(this.broker, api, body);
+    return internalCall(this.broker.services, api, body);
   }
 }

@@ -5,42 +5,36 @@
  * requests a broker would forward (CreateTopics, AllocateProducerIds), so
  * that they work the same on the controller and on any other node.
  */
-import type { Refusal } from "../metadata/controller.ts";
+import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { parseRange } from "../protocol/schema.ts";
-import type { Broker } from "./broker.ts";
-import type { ControllerApi } from "./controller/controller_api.ts";
-import type { RequestContext } from "./handler.ts";
-import { allocateProducerIdsHandler } from "./handlers/allocate_producer_ids.ts";
-import { createTopicsHandler } from "./handlers/create_topics.ts";
+import type { ControllerApiSpec, NodeServices, RequestContext } from "./handler.ts";
+import { allocateProducerIdsHandler } from "./handlers/controller/allocate_producer_ids.ts";
+import { createTopicsHandler } from "./handlers/controller/create_topics.ts";
 
 /** How long a broker waits for its own image to show a topic the controller created. */
 const SHOW_TOPIC_TIMEOUT_MS = 5000;
 
 /** A request the broker makes itself, at the newest version of the API. */
-export function internalCall(broker: Broker, api: ControllerApi, body: Message): Promise<Message> {
+export function internalCall(
+  services: NodeServices,
+  api: ControllerApiSpec,
+  body: Message,
+): Promise<Message> {
   const version = parseRange(api.schema.versions).max;
   const context: RequestContext = {
     header: { apiKey: api.schema.apiKey, apiVersion: version, correlationId: 0, clientId: "dafka-broker" },
     version,
-    broker,
+    services,
     connectionId: -1,
     requestBytes: 0,
     clientAddress: "internal",
     listenerName: "",
     viaControllerListener: false,
+    handlers: new Map(),
   };
-  return broker.controllerChannel.call(api, context, body);
-}
-
-export interface TopicToCreate {
-  name: string;
-  /** -1 for `num.partitions`. */
-  numPartitions: number;
-  /** -1 for `default.replication.factor`. */
-  replicationFactor: number;
-  configs: { name: string; value: string }[];
+  return services.controller.call(api, context, body);
 }
 
 /**
@@ -48,10 +42,10 @@ export interface TopicToCreate {
  * node's image has it. A topic that already exists is not a refusal.
  */
 export async function createTopicThroughController(
-  broker: Broker,
+  services: NodeServices,
   topic: TopicToCreate,
 ): Promise<Refusal | null> {
-  const answer = await internalCall(broker, createTopicsHandler, {
+  const answer = await internalCall(services, createTopicsHandler, {
     topics: [{ ...topic, assignments: [] }],
     timeoutMs: 30_000,
     validateOnly: false,
@@ -60,8 +54,9 @@ export async function createTopicThroughController(
   if (result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
     return { errorCode: result.errorCode, errorMessage: result.errorMessage ?? null };
   }
-  const shown = await broker.metadataWaiters.wait(
-    () => broker.image.topicsByName.has(topic.name),
+  const metadata = services.metadata;
+  const shown = await metadata.waitFor(
+    () => metadata.image.topicsByName.has(topic.name),
     SHOW_TOPIC_TIMEOUT_MS,
   );
   return shown ? null : {
@@ -71,8 +66,8 @@ export async function createTopicThroughController(
 }
 
 /** Auto-creation with the broker's defaults. */
-export function autoCreateTopic(broker: Broker, name: string): Promise<Refusal | null> {
-  return createTopicThroughController(broker, {
+export function autoCreateTopic(services: NodeServices, name: string): Promise<Refusal | null> {
+  return createTopicThroughController(services, {
     name,
     numPartitions: -1,
     replicationFactor: -1,
@@ -81,11 +76,12 @@ export function autoCreateTopic(broker: Broker, name: string): Promise<Refusal |
 }
 
 /** Reserves the next block of producer ids for this broker (AllocateProducerIds). */
-export async function reserveProducerIds(broker: Broker): Promise<{ firstId: number; size: number }> {
-  const answer = await internalCall(broker, allocateProducerIdsHandler, {
-    brokerId: broker.nodeId,
-    brokerEpoch: broker.brokerEpoch,
-  });
+export async function reserveProducerIds(
+  services: NodeServices,
+  brokerId: number,
+  brokerEpoch: number,
+): Promise<{ firstId: number; size: number }> {
+  const answer = await internalCall(services, allocateProducerIdsHandler, { brokerId, brokerEpoch });
   if (answer.errorCode !== ErrorCode.NONE) {
     throw new KafkaError(answer.errorCode, "the controller did not hand out producer ids");
   }

@@ -14,8 +14,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { readRequestHeader, type RequestHeader, skipTaggedFields } from "../protocol/header.ts";
 import { ProtocolError, Reader } from "../protocol/reader.ts";
 import { inRange, parseRange } from "../protocol/schema.ts";
-import type { Broker } from "./broker.ts";
-import { type ApiHandler, CloseConnection } from "./handler.ts";
+import { type ApiHandler, CloseConnection, type NodeServices } from "./handler.ts";
 import { FrameReader } from "./frame_reader.ts";
 
 /** Requests allowed in flight on one connection before reading pauses. */
@@ -31,7 +30,7 @@ interface Pending {
 }
 
 export interface ConnectionOptions {
-  broker: Broker;
+  services: NodeServices;
   handlers: ReadonlyMap<number, ApiHandler>;
   listenerName: string;
   viaControllerListener: boolean;
@@ -113,7 +112,7 @@ export class ClientConnection {
     const context = {
       header,
       version: header.apiVersion,
-      broker: this.options.broker,
+      services: this.options.services,
       connectionId: this.options.connectionId,
       requestBytes: frame.length,
       clientAddress: this.connection.remote,

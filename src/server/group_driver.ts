@@ -12,7 +12,7 @@
  *   and only then resolves the responses;
  * - keeps one Clock timer armed for the coordinator's earliest deadline;
  * - runs the KIP-848 consumer groups beside the classic ones
- *   (group_driver_consumer.ts), through the same outbox and timer.
+ *   (src/group/consumer_groups.ts), through the same outbox and timer.
  *
  * Group commit: requests handled in one turn of the event loop (a burst of
  * pipelined requests, several connections' reads) share one drain, so their
@@ -21,7 +21,6 @@
  */
 import type { Timer } from "../io/types.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import { createTopicThroughController } from "./broker_requests.ts";
 import { MAX_REPLICATION_FACTOR } from "../metadata/controller.ts";
 import { ConfigResourceType } from "../metadata/records.ts";
 import {
@@ -49,13 +48,19 @@ import {
   type SyncGroupResponse,
   type Write,
 } from "../group/mod.ts";
-import { uuidToString } from "../metadata/uuid.ts";
-import { randomUuid } from "../metadata/uuid.ts";
+import { uuidToString } from "../protocol/uuid.ts";
+import { randomUuid } from "../protocol/uuid.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { buildBatch, type RecordInput } from "../protocol/records.ts";
-import type { Broker } from "./broker.ts";
+import type { BrokerConfig } from "../config/broker_config.ts";
+import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
+import type { World } from "../io/types.ts";
+import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
+import type { MetadataImage } from "../metadata/image.ts";
+import type { AppendWaiters } from "./append_waiters.ts";
+import type { Partition } from "./partition.ts";
 import { readOffsetsPartition } from "./group_driver_load.ts";
-import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "./group_driver_consumer.ts";
+import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "../group/consumer_groups.ts";
 import {
   type ConsumerGroupHeartbeatRequest,
   type ConsumerGroupHeartbeatResponse,
@@ -83,11 +88,24 @@ export interface GroupRequestSource {
   apiVersion: number;
 }
 
+/** What the group coordinator needs from the node. */
+export interface GroupDriverOptions {
+  world: World;
+  config: BrokerConfig;
+  metadata: { readonly image: MetadataImage };
+  partitions: { partition(topic: string, index: number): Partition | undefined };
+  topicConfigs: TopicConfigResolver;
+  appendWaiters: AppendWaiters;
+  logs: LogManager;
+  /** Creates `__consumer_offsets` through the active controller (a refusal says why not). */
+  createTopic(topic: TopicToCreate): Promise<Refusal | null>;
+}
+
 export class GroupDriver {
   readonly coordinator: GroupCoordinator;
   /** The KIP-848 consumer groups, the coordinator's extension. */
   readonly consumerGroups: ConsumerGroups;
-  readonly #broker: Broker;
+  readonly #node: GroupDriverOptions;
   readonly #logs: LogManager;
   readonly #waiting = new Map<number, (response: unknown) => void>();
   #nextReplyId = 1;
@@ -98,19 +116,19 @@ export class GroupDriver {
   #drainQueued: Promise<void> | null = null;
   #closed = false;
 
-  constructor(broker: Broker, logs: LogManager) {
-    this.#broker = broker;
-    this.#logs = logs;
-    const config = broker.config;
+  constructor(node: GroupDriverOptions) {
+    this.#node = node;
+    this.#logs = node.logs;
+    const config = node.config;
     this.consumerGroups = new ConsumerGroups({
-      settings: consumerGroupSettings(config, () => uuidToString(randomUuid(broker.world.random))),
-      topics: () => topicsFromImage(broker.image),
+      settings: consumerGroupSettings(config, () => uuidToString(randomUuid(node.world.random))),
+      topics: () => topicsFromImage(node.metadata.image),
       readPartition: (partition, apply) => {
-        const served = broker.partition(OFFSETS_TOPIC, partition);
-        if (served) readOffsetsPartition(served.log, apply, (line) => broker.world.log(line));
+        const served = node.partitions.partition(OFFSETS_TOPIC, partition);
+        if (served) readOffsetsPartition(served.log, apply, (line) => node.world.log(line));
       },
       nowMs: () => this.#nowMs(),
-      log: (line) => broker.world.log(line),
+      log: (line) => node.world.log(line),
     });
     const options: GroupCoordinatorOptions = {
       onOtherRecord: (partition, record) => this.consumerGroups.onOtherRecord(partition, record),
@@ -126,13 +144,13 @@ export class GroupDriver {
       offsetsRetentionCheckIntervalMs: config.int("offsets.retention.check.interval.ms"),
       offsetMetadataMaxBytes: config.int("offset.metadata.max.bytes"),
       newMemberJoinTimeoutMs: DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
-      newMemberIdSuffix: () => uuidToString(randomUuid(broker.world.random)),
+      newMemberIdSuffix: () => uuidToString(randomUuid(node.world.random)),
     }, options);
     this.consumerGroups.attach(this.coordinator);
   }
 
   #nowMs(): number {
-    return this.#broker.clock.nowMs();
+    return this.#node.world.clock.nowMs();
   }
 
   #context(source: GroupRequestSource): RequestContext {
@@ -148,13 +166,13 @@ export class GroupDriver {
    * made, so that every group hashes to the partition that holds it.
    */
   async start(): Promise<void> {
-    if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
+    if (!this.#node.metadata.image.topicsByName.has(OFFSETS_TOPIC)) {
       const onDisk = this.#logs.partitionsOnDisk().filter((found) => found.topic === OFFSETS_TOPIC);
       if (onDisk.length === 0) return;
       const count = Math.max(...onDisk.map((found) => found.partition)) + 1;
       const refusal = await this.#createTopic(count);
       if (refusal !== null) {
-        this.#broker.world.log(`cannot adopt ${OFFSETS_TOPIC} from the log directory: ${refusal}`);
+        this.#node.world.log(`cannot adopt ${OFFSETS_TOPIC} from the log directory: ${refusal}`);
         return;
       }
     }
@@ -167,10 +185,10 @@ export class GroupDriver {
    */
   async ensureOffsetsTopic(): Promise<number> {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (!this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) {
-      const refusal = await this.#createTopic(this.#broker.config.int("offsets.topic.num.partitions"));
+    if (!this.#node.metadata.image.topicsByName.has(OFFSETS_TOPIC)) {
+      const refusal = await this.#createTopic(this.#node.config.int("offsets.topic.num.partitions"));
       if (refusal !== null) {
-        this.#broker.world.log(`cannot create ${OFFSETS_TOPIC}: ${refusal}`);
+        this.#node.world.log(`cannot create ${OFFSETS_TOPIC}: ${refusal}`);
         return ErrorCode.COORDINATOR_NOT_AVAILABLE;
       }
       this.#loadPartitions();
@@ -179,18 +197,18 @@ export class GroupDriver {
   }
 
   async #createTopic(partitionCount: number): Promise<string | null> {
-    const broker = this.#broker;
+    const node = this.#node;
     // Kafka caps offsets.topic.replication.factor at the live brokers; without replication between brokers
     // (not built yet) every partition keeps one copy.
     const replicationFactor = MAX_REPLICATION_FACTOR;
-    const refusal = await createTopicThroughController(broker, {
+    const refusal = await node.createTopic({
       name: OFFSETS_TOPIC,
       numPartitions: partitionCount,
       replicationFactor,
       configs: [
         { name: "cleanup.policy", value: "compact" },
         { name: "compression.type", value: "producer" },
-        { name: "segment.bytes", value: String(broker.config.int("offsets.topic.segment.bytes")) },
+        { name: "segment.bytes", value: String(node.config.int("offsets.topic.segment.bytes")) },
       ],
     });
     return refusal === null ? null : refusal.errorMessage ?? `error ${refusal.errorCode}`;
@@ -198,27 +216,27 @@ export class GroupDriver {
 
   /** The image changed `__consumer_offsets`: start serving the partitions this node now leads. */
   onOffsetsTopicChanged(): void {
-    if (this.#closed || !this.#broker.image.topicsByName.has(OFFSETS_TOPIC)) return;
+    if (this.#closed || !this.#node.metadata.image.topicsByName.has(OFFSETS_TOPIC)) return;
     this.#loadPartitions();
   }
 
   /** Reads every `__consumer_offsets` partition this node leads and starts serving it. */
   #loadPartitions(): void {
-    const topic = this.#broker.image.topicsByName.get(OFFSETS_TOPIC)!;
+    const topic = this.#node.metadata.image.topicsByName.get(OFFSETS_TOPIC)!;
     this.coordinator.setPartitionCount(topic.partitions.length);
     for (const partition of topic.partitions) {
       if (!partition || this.coordinator.isActive(partition.partition)) continue;
-      const served = this.#broker.partition(OFFSETS_TOPIC, partition.partition);
+      const served = this.#node.partitions.partition(OFFSETS_TOPIC, partition.partition);
       if (!served) continue;
       this.coordinator.beginLoading(partition.partition);
       this.consumerGroups.beginLoading(partition.partition);
       const summary = readOffsetsPartition(
         served.log,
         (record) => this.coordinator.replay(partition.partition, record),
-        (line) => this.#broker.world.log(line),
+        (line) => this.#node.world.log(line),
       );
       if (summary.records > 0) {
-        this.#broker.world.log(
+        this.#node.world.log(
           `loaded ${summary.records} records of ${OFFSETS_TOPIC}-${partition.partition}` +
             (summary.skipped > 0 ? ` (${summary.skipped} skipped)` : ""),
         );
@@ -386,7 +404,7 @@ export class GroupDriver {
       try {
         log.flush(this.#nowMs());
       } catch (error) {
-        this.#broker.world.log(`syncing ${log.topic}-${log.partition} failed: ${(error as Error).message}`);
+        this.#node.world.log(`syncing ${log.topic}-${log.partition} failed: ${(error as Error).message}`);
         failedLogs.add(log);
       }
     }
@@ -400,7 +418,7 @@ export class GroupDriver {
   }
 
   #append(write: Write): { errorCode: number; log: PartitionLog | null } {
-    const partition = this.#broker.partition(OFFSETS_TOPIC, write.partition);
+    const partition = this.#node.partitions.partition(OFFSETS_TOPIC, write.partition);
     if (!partition) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, log: null };
     const nowMs = this.#nowMs();
     const batches = this.#batches(write, nowMs);
@@ -413,10 +431,10 @@ export class GroupDriver {
       });
       if (appended.errorCode !== ErrorCode.NONE) return { errorCode: appended.errorCode, log: null };
     } catch (error) {
-      this.#broker.world.log(`appending to ${partition.key} failed: ${(error as Error).message}`);
+      this.#node.world.log(`appending to ${partition.key} failed: ${(error as Error).message}`);
       return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, log: null };
     }
-    this.#broker.appendWaiters.notify(partition.key);
+    this.#node.appendWaiters.notify(partition.key);
     return { errorCode: ErrorCode.NONE, log: partition.log };
   }
 
@@ -426,9 +444,9 @@ export class GroupDriver {
    * together); MESSAGE_TOO_LARGE when one record alone is too large.
    */
   #batches(write: Write, nowMs: number): Uint8Array | number {
-    const broker = this.#broker;
-    const overrides = broker.image.configsOf(ConfigResourceType.Topic, OFFSETS_TOPIC);
-    const maxBytes = broker.topicConfigs.number("max.message.bytes", overrides);
+    const node = this.#node;
+    const overrides = node.metadata.image.configsOf(ConfigResourceType.Topic, OFFSETS_TOPIC);
+    const maxBytes = node.topicConfigs.number("max.message.bytes", overrides);
     const chunks: RecordInput[][] = [[]];
     let chunkBytes = BATCH_OVERHEAD_BYTES;
     for (const record of write.records) {
@@ -467,7 +485,7 @@ export class GroupDriver {
     this.#timer?.cancel();
     this.#armedForMs = next;
     const delayMs = Math.min(TIMER_DELAY_MAX_MS, Math.max(0, next - this.#nowMs()));
-    this.#timer = this.#broker.clock.setTimer(delayMs, () => {
+    this.#timer = this.#node.world.clock.setTimer(delayMs, () => {
       this.#timer = null;
       this.#armedForMs = null;
       if (this.#closed) return;

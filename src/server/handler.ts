@@ -4,17 +4,154 @@
  * One handler per API key (src/server/handlers/). A handler turns a decoded
  * request into a response body; Kafka errors are reported per item as error
  * codes inside that body, while a thrown error means "close the connection".
+ *
+ * A handler reaches the node only through the small interfaces of
+ * `NodeServices`, each one job: the applied metadata, the partitions led
+ * here, the controller, the groups, producer ids. The `Broker` implements
+ * them; a test fakes just the ones its handler uses (`_handler_test_support.ts`).
+ * This file imports no handler and no `Broker`, so no import circle runs
+ * through it.
  */
+import type { BrokerConfig } from "../config/broker_config.ts";
+import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
+import type { Clock } from "../io/types.ts";
+import type { BrokerEndpoint } from "../metadata/broker_view.ts";
+import type { Refusal } from "../metadata/controller.ts";
+import type { MetadataImage } from "../metadata/image.ts";
 import type { Message } from "../protocol/codec.ts";
 import type { RequestHeader } from "../protocol/header.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
-import type { Broker } from "./broker.ts";
+import type { ProducerIdManager } from "../txn/producer_ids.ts";
+import type { AppendWaiters } from "./append_waiters.ts";
+import type { QuorumController } from "./controller/quorum_controller.ts";
+import type { FetchSessionCache } from "./fetch_sessions.ts";
+import type { GroupDriver } from "./group_driver.ts";
+import type { Partition } from "./partition.ts";
+import type { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
+
+/** The metadata as this node applied it, and this node's place in the cluster. */
+export interface MetadataView {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** The applied image; it is replaced whole when a snapshot loads, so read it at each use. */
+  readonly image: MetadataImage;
+  /** The unfenced brokers at their endpoint for `listenerName` (what Metadata lists). */
+  brokerEndpoints(listenerName: string): BrokerEndpoint[];
+  /** The controller id clients are told (a live broker they can reach). */
+  controllerIdForClients(): number;
+  /** Resolves true once `condition` holds of the applied metadata, false after `timeoutMs`. */
+  waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean>;
+}
+
+/** The partitions this node leads. */
+export interface PartitionLookup {
+  /** The partition if this node leads it (its log is open here). */
+  partition(topic: string, index: number): Partition | undefined;
+  /** Why a partition is not led here: another node leads it, or it does not exist. */
+  partitionErrorCode(topic: string, index: number): number;
+  /** Writes `log-start-offset-checkpoint` now (after DeleteRecords). */
+  checkpointLogStartOffsets(): void;
+}
+
+/** What Fetch waits on and keeps: appends to wake long polls, incremental fetch sessions. */
+export interface FetchServices {
+  readonly appendWaiters: AppendWaiters;
+  readonly sessions: FetchSessionCache;
+}
+
+/** The node's settings: static, dynamic (from the metadata), and how topic settings resolve. */
+export interface SettingsView {
+  readonly config: BrokerConfig;
+  readonly topicConfigs: TopicConfigResolver;
+  /** Dynamic broker configs: cluster-wide defaults overlaid by this node's own. */
+  dynamicBrokerConfigs(): ReadonlyMap<string, string>;
+}
+
+/**
+ * An API that needs the active controller. `control` runs there, one
+ * request at a time; `refuse` fails every item with one error; see
+ * controller/controller_api.ts.
+ */
+export interface ControllerApiSpec {
+  schema: ApiSchema;
+  control(context: RequestContext, body: Message): Promise<Message>;
+  refuse(body: Message, version: number, errorCode: number, errorMessage: string): Message;
+  /**
+   * After another node's controller answered: whether this node's image
+   * already shows what the answer reports done (the broker waits for it).
+   */
+  appliedHere?(context: RequestContext, body: Message, answer: Message): boolean;
+}
+
+/** Reaching the active controller, wherever it runs (the controller channel). */
+export interface ControllerAccess {
+  /** Answers `body` for `api` from the active controller: here, or forwarded. */
+  call(api: ControllerApiSpec, context: RequestContext, body: Message): Promise<Message>;
+}
+
+/** The active controller's commands (decide against the image, then commit through the quorum). */
+export type ControllerServices = Pick<
+  QuorumController,
+  | "createTopic"
+  | "deleteTopic"
+  | "createPartitions"
+  | "alterConfigs"
+  | "incrementalAlterConfigs"
+  | "registerBroker"
+  | "brokerHeartbeat"
+  | "allocateProducerIds"
+>;
+
+/** Topics this broker creates on first use (auto-creation). */
+export interface TopicAutoCreation {
+  /** Creates a topic with the broker's defaults and waits until this node sees it; a refusal says why not. */
+  autoCreateTopic(name: string): Promise<Refusal | null>;
+}
+
+/** The Raft core's own requests (Vote, Fetch of the metadata log, ...), and DescribeQuorum. */
+export type RaftAccess = Pick<MetadataQuorum, "handleRequest" | "describeQuorum">;
+
+/** The group coordinator's requests. */
+export type GroupServices = Pick<
+  GroupDriver,
+  | "joinGroup"
+  | "syncGroup"
+  | "heartbeat"
+  | "leaveGroup"
+  | "commitOffsets"
+  | "fetchOffsets"
+  | "deleteOffsets"
+  | "listGroups"
+  | "describeGroups"
+  | "deleteGroups"
+  | "ensureOffsetsTopic"
+  | "consumerGroupHeartbeat"
+  | "describeConsumerGroups"
+>;
+
+/** Producer ids for InitProducerId. */
+export type ProducerIdSource = Pick<ProducerIdManager, "next">;
+
+/** Everything a handler may use, one small interface per job. */
+export interface NodeServices {
+  readonly clock: Clock;
+  readonly settings: SettingsView;
+  readonly metadata: MetadataView;
+  readonly partitions: PartitionLookup;
+  readonly fetch: FetchServices;
+  readonly controller: ControllerAccess;
+  readonly control: ControllerServices;
+  readonly topics: TopicAutoCreation;
+  readonly groups: GroupServices;
+  readonly producerIds: ProducerIdSource;
+  readonly raft: RaftAccess;
+}
 
 export interface RequestContext {
   header: RequestHeader;
   /** The request's API version (same as header.apiVersion). */
   version: number;
-  broker: Broker;
+  services: NodeServices;
   /** Identifies the connection (for fetch sessions and logs). */
   connectionId: number;
   /** Size of the request frame in bytes. */
@@ -26,7 +163,7 @@ export interface RequestContext {
   /** Whether it came in on a controller listener (such requests are never forwarded again). */
   viaControllerListener: boolean;
   /** The APIs served on that listener (what ApiVersions advertises there). */
-  handlers?: ReadonlyMap<number, ApiHandler>;
+  handlers: ReadonlyMap<number, ApiHandler>;
 }
 
 export interface ApiHandler {

@@ -10,26 +10,16 @@
  * the image to the partition logs, register, and open the client
  * listeners only once the controller has unfenced this broker.
  */
-import type { BrokerConfig, ListenerConfig } from "../config/broker_config.ts";
-import { quorumConfigOf } from "../config/quorum_config.ts";
+import type { BrokerConfig } from "../config/broker_config.ts";
 import type { Listener, World } from "../io/types.ts";
-import { LogManager } from "../log/mod.ts";
-import { decompress } from "../protocol/compression/mod.ts";
-import { randomUuid, uuidFromString, uuidToString } from "../metadata/uuid.ts";
-import { startPeriodicJobs } from "./periodic_jobs.ts";
+import { uuidFromString } from "../protocol/uuid.ts";
 import { adoptUnknownPartitions } from "./adopt_log_dir.ts";
-import { Broker } from "./broker.ts";
+import type { Broker } from "./broker.ts";
 import { BrokerLifecycle } from "./broker_lifecycle.ts";
-import { ClientConnection } from "./connection.ts";
-import { ControllerChannel } from "./controller/controller_channel.ts";
-import { ControllerState } from "./controller/controller_state.ts";
-import type { ApiHandler } from "./handler.ts";
 import { CONTROLLER_HANDLERS_BY_KEY, HANDLERS_BY_KEY } from "./handlers/mod.ts";
-import { MetadataQuorum } from "./metadata_quorum.ts";
-import { RaftPeers } from "./raft_peers.ts";
-
-/** How long a clean stop waits for the controller to move this broker's leaderships away. */
-const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 5000;
+import { NodeListeners } from "./node_listeners.ts";
+import { type NodeParts, wireNode } from "./node_wiring.ts";
+import { startPeriodicJobs } from "./periodic_jobs.ts";
 
 export interface RunningNode {
   broker: Broker;
@@ -41,154 +31,96 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** What start-up has running, for the stop to undo in order. */
+interface Started {
+  lifecycle: BrokerLifecycle | null;
+  jobs: { stop(): void } | null;
+  listeners: Listener[];
+  controllerListeners: Listener[];
+}
+
 /** Starts a node on `world` with `config`; resolves once it serves clients. */
 export async function startNode(world: World, config: BrokerConfig): Promise<RunningNode> {
-  const quorumConfig = quorumConfigOf(config);
-  const logs = LogManager.open({
-    disk: world.disk,
-    clock: world.clock,
-    directory: config.logDirs[0]!,
-    log: world.log,
-    decompress,
-  });
-  const identity = logs.ensureMetaProperties({
-    nodeId: config.nodeId,
-    clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
-    directoryId: uuidToString(randomUuid(world.random)),
-  });
-  const broker = new Broker({ world, config, clusterId: identity.clusterId, logs, quorumConfig });
-  const otherVoters = quorumConfig.voterIds.some((id) => id !== config.nodeId);
-  const metadataDirectory = `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`;
-  // Partition folders the metadata log does not know are adopted on a lone node, or from a log
-  // directory without a metadata log (written by Kafka in ZooKeeper mode). Otherwise, in a
-  // cluster, they are strays (topics deleted while this node was down) that adopting would revive.
-  const adoptFolders = !otherVoters || !world.disk.exists(metadataDirectory);
-  const quorum = new MetadataQuorum({
-    world,
-    nodeId: config.nodeId,
-    clusterId: identity.clusterId,
-    voterIds: quorumConfig.voterIds,
-    directory: metadataDirectory,
-    timeouts: {
-      electionTimeoutMs: config.int("controller.quorum.election.timeout.ms"),
-      electionBackoffMaxMs: config.int("controller.quorum.election.backoff.max.ms"),
-      fetchTimeoutMs: config.int("controller.quorum.fetch.timeout.ms"),
-      requestTimeoutMs: config.int("controller.quorum.request.timeout.ms"),
-      retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
-    },
-    segmentBytes: config.int("metadata.log.segment.bytes"),
-    snapshotEveryBytes: config.int("metadata.log.max.record.bytes.between.snapshots"),
-    proposalTimeoutMs: 30_000,
-    peers: otherVoters ? new RaftPeers(world.net, config.nodeId, quorumConfig.voterAddresses) : null,
-    applier: broker.applier,
-  });
-  const channel = new ControllerChannel({
-    nodeId: config.nodeId,
-    clock: world.clock,
-    net: world.net,
-    quorum,
-    voterAddresses: quorumConfig.voterAddresses,
-    retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
-    timeoutMs: 30_000,
-  });
-  const controller = new ControllerState({
-    clock: world.clock,
-    quorum,
-    channel,
-    image: () => broker.image,
-    sessionTimeoutMs: config.int("broker.session.timeout.ms"),
-    checkIntervalMs: Math.max(10, Math.floor(config.int("broker.heartbeat.interval.ms") / 2)),
-    log: world.log,
-  });
-  broker.quorum = quorum;
-  broker.controllerChannel = channel;
-  broker.controller = controller;
-  quorum.onChange = () => {
-    controller.onQuorumChange();
-    broker.metadataWaiters.notify();
+  const parts = wireNode(world, config);
+  const serving = new NodeListeners(world, parts.broker.services, config.int("socket.request.max.bytes"));
+  const started = await startUp(world, config, parts, serving);
+  logListening(world, config, parts, started);
+  return {
+    broker: parts.broker,
+    listeners: started.listeners,
+    controllerListeners: started.controllerListeners,
+    close: () => stop(config, parts, serving, started),
   };
+}
 
-  const connections = new Set<ClientConnection>();
-  let nextConnectionId = 1;
-  const accepting: Promise<void>[] = [];
-  const serve = async (
-    specs: ListenerConfig[],
-    handlers: ReadonlyMap<number, ApiHandler>,
-    viaControllerListener: boolean,
-  ): Promise<Listener[]> => {
-    const bound: Listener[] = [];
-    for (const spec of specs) {
-      const listener = await world.net.listen({ host: spec.host || "0.0.0.0", port: spec.port });
-      bound.push(listener);
-      accepting.push((async () => {
-        while (true) {
-          const connection = await listener.accept();
-          if (!connection) return;
-          const client = new ClientConnection(connection, {
-            broker,
-            handlers,
-            listenerName: spec.name,
-            viaControllerListener,
-            connectionId: nextConnectionId++,
-            maxRequestBytes: config.int("socket.request.max.bytes"),
-            log: world.log,
-          });
-          connections.add(client);
-          client.serve().finally(() => connections.delete(client));
-        }
-      })());
-    }
-    return bound;
-  };
-
-  const controllerListeners = await serve(quorumConfig.controllerListeners, CONTROLLER_HANDLERS_BY_KEY, true);
+/** Kafka's start-up order: quorum first, then catch up, publish, register, and serve clients once unfenced. */
+async function startUp(
+  world: World,
+  config: BrokerConfig,
+  parts: NodeParts,
+  serving: NodeListeners,
+): Promise<Started> {
+  const { quorumConfig, quorum, controller, broker } = parts;
+  const controllerListeners = await serving.serve(
+    quorumConfig.controllerListeners,
+    CONTROLLER_HANDLERS_BY_KEY,
+    true,
+  );
   quorum.start();
   controller.start();
-  await broker.metadataWaiters.wait(() => quorum.caughtUp, Infinity);
+  await broker.waitFor(() => quorum.caughtUp, Infinity);
   broker.publish();
-  let lifecycle: BrokerLifecycle | null = null;
-  let listeners: Listener[] = [];
-  let jobs: { stop(): void } | null = null;
-  if (quorumConfig.isBroker) {
-    broker.startBackgroundWork();
-    lifecycle = new BrokerLifecycle(
-      broker,
-      world.clock,
-      world.random,
-      uuidFromString(identity.directoryId) ?? new Uint8Array(16),
-    );
-    lifecycle.start();
-    await lifecycle.unfenced;
-    // Creating topics over folders found on disk needs this broker registered (placement uses it).
-    await broker.groups.start();
-    if (adoptFolders) await adoptUnknownPartitions(world, logs, broker);
-    else broker.setAsideStrayLogs();
-    listeners = await serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
-    jobs = startPeriodicJobs(world.clock, logs, config, world.log);
-  }
+  if (!quorumConfig.isBroker) return { lifecycle: null, jobs: null, listeners: [], controllerListeners };
+  broker.startBackgroundWork();
+  const lifecycle = new BrokerLifecycle(
+    broker,
+    world.clock,
+    world.random,
+    uuidFromString(parts.directoryId) ?? new Uint8Array(16),
+  );
+  lifecycle.start();
+  await lifecycle.unfenced;
+  // Creating topics over folders found on disk needs this broker registered (placement uses it).
+  await broker.groups.start();
+  if (parts.adoptFolders) await adoptUnknownPartitions(world, parts.logs, broker);
+  else broker.setAsideStrayLogs();
+  const listeners = await serving.serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
+  const jobs = startPeriodicJobs(world.clock, parts.logs, config, world.log);
+  return { lifecycle, jobs, listeners, controllerListeners };
+}
+
+function logListening(world: World, config: BrokerConfig, parts: NodeParts, started: Started): void {
+  const { quorumConfig } = parts;
   const roles = [quorumConfig.isBroker ? "broker" : "", quorumConfig.isController ? "controller" : ""]
     .filter((role) => role !== "").join(" and ");
+  const addresses = [...started.listeners, ...started.controllerListeners]
+    .map((listener) => `${listener.host}:${listener.port}`).join(", ");
   world.log(
-    `Dafka node ${config.nodeId} (${roles}) of cluster ${identity.clusterId} listening on ${
-      [...listeners, ...controllerListeners].map((listener) => `${listener.host}:${listener.port}`).join(", ")
-    }, log dir ${config.logDirs[0]}`,
+    `Dafka node ${config.nodeId} (${roles}) of cluster ${parts.clusterId} listening on ${addresses}, log dir ${
+      config.logDirs[0]
+    }`,
   );
-  return {
-    broker,
-    listeners,
-    controllerListeners,
-    async close() {
-      await lifecycle?.shutDown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
-      jobs?.stop();
-      controller.close();
-      for (const listener of listeners) listener.close();
-      // The controller listener stays open while the quorum hands leadership over.
-      await quorum.close();
-      for (const listener of controllerListeners) listener.close();
-      for (const client of connections) client.close();
-      await Promise.all(accepting);
-      channel.close();
-      broker.close();
-    },
-  };
+}
+
+/**
+ * A clean stop: a controlled shutdown first (bounded by the broker session
+ * timeout, after which the controller fences this broker anyway), then the
+ * client listeners; the controller listener stays open while the quorum
+ * hands leadership over.
+ */
+async function stop(
+  config: BrokerConfig,
+  parts: NodeParts,
+  serving: NodeListeners,
+  started: Started,
+): Promise<void> {
+  await started.lifecycle?.shutDown(config.int("broker.session.timeout.ms"));
+  started.jobs?.stop();
+  parts.controller.close();
+  for (const listener of started.listeners) listener.close();
+  await parts.quorum.close();
+  for (const listener of started.controllerListeners) listener.close();
+  await serving.closeConnections();
+  parts.channel.close();
+  parts.broker.close();
 }

@@ -8,6 +8,7 @@
  * (src/log/storage_failure.ts): from then on it answers KAFKA_STORAGE_ERROR
  * and the rest of the node keeps serving.
  */
+import type { NumericTopicKey } from "../config/topic_configs.ts";
 import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
 import type { Clock } from "../io/types.ts";
 import { guardStorage, isStorageFailure, type PartitionLog } from "../log/mod.ts";
@@ -94,7 +95,7 @@ export class Partition {
     return ErrorCode.NONE;
   }
 
-  #config(name: string): number {
+  #config(name: NumericTopicKey): number {
     return this.options.configs.number(name, this.options.overrides());
   }
 
@@ -120,6 +121,7 @@ export class Partition {
       timestampAfterMaxMs: this.#config("message.timestamp.after.max.ms"),
       compacted: isCompactedPolicy(this.options.configs.string("cleanup.policy", overrides)),
       topicPartition: `${this.topic}-${this.partition}`,
+      produceVersion,
     });
     if (!validated.ok) {
       const refused = this.#refuse(validated.errorCode, validated.errorMessage);

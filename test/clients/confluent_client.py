@@ -1,13 +1,15 @@
 """confluent_kafka (librdkafka) driven by one JSON request on stdin.
 
 Commands: create_topics, metadata, produce, consume, offsets_for_times,
-watermarks. Consumers use assign() with explicit offsets: a group id is set
+watermarks, alter_configs (the legacy AlterConfigs: the given set replaces a
+resource's overrides), describe_configs (with synonyms, as librdkafka asks). Consumers use assign() with explicit offsets: a group id is set
 because librdkafka wants one, but nothing subscribes or commits."""
 
+import os
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from record_json import decode, encode, headers_in, headers_out, serve
 
@@ -51,11 +53,30 @@ def metadata(request):
     return {"brokers": brokers, "controller": cluster.controller_id, "topics": topics}
 
 
+def wait_at_gate(producer, gate):
+    """Serves deliveries until the test creates the gate's `open` file, with a bound."""
+    deadline = time.time() + gate.get("timeout_s", 30)
+    while not os.path.exists(gate["open"]):
+        if time.time() > deadline:
+            raise TimeoutError("nobody opened the gate before record %d" % gate["before"])
+        producer.poll(0.05)
+
+
 def produce(request):
+    """Produces the records and waits for every delivery report.
+
+    An optional gate lets a test act on a stream that is certainly mid-way
+    (crash the broker, say), whatever the machine's speed: the producer
+    creates the file `ready` once `ready_at` records are acknowledged, and
+    waits before record `before` until the file `open` exists."""
     config = {"bootstrap.servers": request["bootstrap"], "linger.ms": 5}
     config.update(request.get("config", {}))
     producer = Producer(config)
     deliveries = [None] * len(request["records"])
+    gate = request.get("gate")
+    if gate and gate["ready_at"] > gate["before"]:
+        raise ValueError("the gate would hold back the records that make it ready")
+    acknowledged = [0]
 
     def delivered(index):
         def callback(error, message):
@@ -65,9 +86,15 @@ def produce(request):
                 "offset": message.offset() if error is None else None,
                 "timestamp": message.timestamp()[1],
             }
+            if error is None:
+                acknowledged[0] += 1
+                if gate and acknowledged[0] == gate["ready_at"]:
+                    open(gate["ready"], "w").close()
         return callback
 
     for index, record in enumerate(request["records"]):
+        if gate and index == gate["before"]:
+            wait_at_gate(producer, gate)
         arguments = {"value": decode(record["value"]), "key": decode(record["key"]), "on_delivery": delivered(index)}
         if record.get("headers"):
             arguments["headers"] = headers_in(record["headers"])
@@ -85,9 +112,6 @@ def produce(request):
             producer.flush(30)
             producer.produce(request["topic"], **arguments)
         producer.poll(0)
-        # Pacing, so that a test can crash the broker while records are in flight.
-        if request.get("pause_every") and (index + 1) % request["pause_every"] == 0:
-            producer.poll(request.get("pause_ms", 10) / 1000)
     remaining = producer.flush(request.get("timeout_s", 30))
     return {"deliveries": deliveries, "undelivered": remaining}
 
@@ -163,6 +187,50 @@ def watermarks(request):
     return {"low": low, "high": high}
 
 
+def config_resource(entry):
+    return ConfigResource(entry["type"], entry["name"], set_config=entry.get("set"))
+
+
+def alter_configs(request):
+    """One result per resource: null when done, else the error."""
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    resources = [config_resource(entry) for entry in request["resources"]]
+    results = []
+    futures = admin.alter_configs(resources, validate_only=request.get("validate_only", False), request_timeout=15)
+    for resource in resources:
+        try:
+            futures[resource].result()
+            results.append(None)
+        except KafkaException as error:
+            results.append(error_json(error.args[0]))
+    return {"results": results}
+
+
+def describe_configs(request):
+    """Per resource, every entry with its source and synonyms (or the error)."""
+    admin = AdminClient({"bootstrap.servers": request["bootstrap"]})
+    resources = [config_resource(entry) for entry in request["resources"]]
+    futures = admin.describe_configs(resources, request_timeout=15)
+    results = []
+    for resource in resources:
+        try:
+            entries = futures[resource].result()
+        except KafkaException as error:
+            results.append({"error": error_json(error.args[0])})
+            continue
+        results.append({"configs": {
+            name: {
+                "value": entry.value,
+                "source": entry.source,
+                "read_only": entry.is_read_only,
+                "sensitive": entry.is_sensitive,
+                "synonyms": [[s.name, s.value, s.source] for s in entry.synonyms.values()],
+            }
+            for name, entry in entries.items()
+        }})
+    return {"results": results}
+
+
 serve({
     "create_topics": create_topics,
     "metadata": metadata,
@@ -170,4 +238,6 @@ serve({
     "consume": consume,
     "offsets_for_times": offsets_for_times,
     "watermarks": watermarks,
+    "alter_configs": alter_configs,
+    "describe_configs": describe_configs,
 })

@@ -83,6 +83,8 @@ def run_kafka_python(config):
         heartbeat_interval_ms=config.get("heartbeat_interval_ms", 500),
         partition_assignment_strategy=[assignors[config.get("strategy", "range")]],
         metadata_max_age_ms=1000,
+        # The version probe's bound (2 s by default) is too short for a loaded machine; it ends at the answer.
+        api_version_auto_timeout_ms=30000,
     )
 
     class Listener(ConsumerRebalanceListener):

@@ -1,13 +1,15 @@
 """kafka-python driven by one JSON request on stdin.
 
-Commands: produce, consume, offsets_for_times, create_topics, versions.
+Commands: produce, consume, offsets_for_times, create_topics, versions,
+alter_configs (the legacy AlterConfigs, sent to any broker, as kafka-python
+does even for a broker resource).
 `api_version` in a request is a list such as [0, 10, 1] or null, which lets
 the client ask the broker (ApiVersions) and infer a version."""
 
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError
 
 from record_json import decode, encode, headers_in, headers_out, serve
@@ -16,6 +18,11 @@ from record_json import decode, encode, headers_in, headers_out, serve
 def api_version_of(request):
     version = request.get("api_version")
     return None if version is None else tuple(version)
+
+
+# Without an api_version the client probes the broker first, within 2 s by default: too short for a loaded
+# machine. The probe ends as soon as the broker answers, so a longer bound costs nothing.
+VERSION_PROBE_TIMEOUT_MS = 30000
 
 
 def error_json(error):
@@ -27,6 +34,7 @@ def produce(request):
     config = {
         "bootstrap_servers": request["bootstrap"],
         "api_version": api_version_of(request),
+        "api_version_auto_timeout_ms": VERSION_PROBE_TIMEOUT_MS,
         "acks": "all",
         "linger_ms": 5,
         "retries": 0,
@@ -70,6 +78,7 @@ def new_consumer(request):
     config = {
         "bootstrap_servers": request["bootstrap"],
         "api_version": api_version_of(request),
+        "api_version_auto_timeout_ms": VERSION_PROBE_TIMEOUT_MS,
         "group_id": None,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
@@ -123,7 +132,7 @@ def offsets_for_times(request):
 
 def create_topics(request):
     admin = KafkaAdminClient(bootstrap_servers=request["bootstrap"], api_version=api_version_of(request),
-                             request_timeout_ms=15000)
+                             api_version_auto_timeout_ms=VERSION_PROBE_TIMEOUT_MS, request_timeout_ms=15000)
     try:
         response = admin.create_topics(
             [NewTopic(t["name"], t.get("partitions", 1), 1, topic_configs=t.get("config", {}))
@@ -146,7 +155,19 @@ def versions(request):
     return {"api_version": list(version), "topics": topics}
 
 
+def alter_configs(request):
+    """Per resource, the error code and message the broker answered."""
+    admin = KafkaAdminClient(bootstrap_servers=request["bootstrap"], api_version=api_version_of(request))
+    resources = [ConfigResource(ConfigResourceType[entry["type"]], entry["name"], configs=entry["set"])
+                 for entry in request["resources"]]
+    response = admin.alter_configs(resources)
+    admin.close()
+    answers = response.to_object()["resources"]
+    return {"results": [{"code": answer["error_code"], "message": answer["error_message"]} for answer in answers]}
+
+
 serve({
+    "alter_configs": alter_configs,
     "produce": produce,
     "consume": consume,
     "offsets_for_times": offsets_for_times,

@@ -89,11 +89,16 @@ export class NodeProcess {
     child.status.then(() => {
       if (this.#child === child) this.#exited = true;
     });
-    await waitFor(
-      async () => this.#exited || await canConnect(this.port),
-      30000,
-      `node on port ${this.port}`,
-    );
+    try {
+      await waitFor(
+        async () => this.#exited || await canConnect(this.port),
+        30000,
+        `node on port ${this.port}`,
+      );
+    } catch (error) {
+      // A node that never listened must not outlive the test that started it.
+      throw new Error(`${(error as Error).message}:\n${await this.kill()}`, { cause: error });
+    }
     if (this.#exited) throw new Error(`node exited during start-up:\n${await this.#stderr}`);
     return this;
   }
@@ -136,6 +141,25 @@ export class NodeProcess {
   }
 }
 
+function killQuietly(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // It has exited already.
+  }
+}
+
+/** Writes all of `input` to the child's stdin and closes it; a child that exits without reading it is no error. */
+async function writeStdin(child: Deno.ChildProcess, input: Uint8Array | string): Promise<void> {
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
+    await writer.close();
+  } catch {
+    // Broken pipe: the child's exit status and stderr say why.
+  }
+}
+
 /** Runs a command to completion; returns stdout, throws with stderr on failure. */
 export async function run(
   command: string,
@@ -149,16 +173,15 @@ export async function run(
     stderr: "piped",
     env: options.env,
   }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(
-      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
-    );
-    await writer.close();
+  const timer = setTimeout(() => killQuietly(child), options.timeoutMs ?? 60000);
+  let output: Deno.CommandOutput;
+  try {
+    if (options.stdin !== undefined) await writeStdin(child, options.stdin);
+    output = await child.output();
+  } finally {
+    // Also on a failure: no timer and no child outlive the test.
+    clearTimeout(timer);
   }
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60000);
-  const output = await child.output();
-  clearTimeout(timer);
   const stdout = new TextDecoder().decode(output.stdout);
   if (!output.success) {
     throw new Error(

@@ -11,7 +11,7 @@
  * snapshot lies ahead of what it had applied.
  */
 import { MetadataImage } from "../../../src/metadata/image.ts";
-import { decodeRecord } from "../../../src/metadata/metadata_log.ts";
+import { decodeRecord } from "../../../src/metadata/record_codec.ts";
 import type { MetadataRecord } from "../../../src/metadata/records.ts";
 import type { Snapshot } from "../../../src/raft/raft_log.ts";
 import { readSnapshotValues } from "../../../src/raft/snapshot_file.ts";

@@ -7,7 +7,7 @@
  * differently from one that replayed the log.
  */
 import type { MetadataImage } from "../../../src/metadata/image.ts";
-import { uuidToString } from "../../../src/metadata/uuid.ts";
+import { uuidToString } from "../../../src/protocol/uuid.ts";
 
 function sortedEntries<V>(map: ReadonlyMap<string | number, V>): [string | number, V][] {
   return [...map.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));

@@ -7,7 +7,7 @@
  */
 import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { uuidToString } from "../../../src/metadata/uuid.ts";
+import { uuidToString } from "../../../src/protocol/uuid.ts";
 import type { Violations } from "../violation.ts";
 
 /** A topic as the run created it. */

@@ -8,7 +8,7 @@
 import { BrokerConfig } from "../../../src/config/broker_config.ts";
 import type { RaftBatch } from "../../../src/raft/types.ts";
 import type { Snapshot } from "../../../src/raft/raft_log.ts";
-import { MetadataQuorum } from "../../../src/server/metadata_quorum.ts";
+import { MetadataQuorum } from "../../../src/server/raft_driver/metadata_quorum.ts";
 import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import type { CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
 import type { ClusterSimOptions } from "./options.ts";

@@ -16,7 +16,7 @@
  */
 import type { Snapshot } from "../../../src/raft/raft_log.ts";
 import type { RaftBatch } from "../../../src/raft/types.ts";
-import type { MetadataQuorum } from "../../../src/server/metadata_quorum.ts";
+import type { MetadataQuorum } from "../../../src/server/raft_driver/metadata_quorum.ts";
 import type { InvariantViolation } from "../../checkers/violation.ts";
 import { Violations } from "../../checkers/violation.ts";
 import { SimCluster } from "../../../src/io/sim/world.ts";

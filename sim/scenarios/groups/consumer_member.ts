@@ -16,7 +16,7 @@
  * commits and heartbeats as a zombie, which must be refused), a leave.
  */
 import type { World } from "../../../src/io/types.ts";
-import { randomUuid, uuidToString } from "../../../src/metadata/uuid.ts";
+import { randomUuid, uuidToString } from "../../../src/protocol/uuid.ts";
 import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import type { ConsumerGroupChecker } from "../../checkers/groups/consumer_group_checker.ts";

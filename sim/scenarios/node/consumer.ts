@@ -15,7 +15,7 @@ import type { World } from "../../../src/io/types.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { uuidToString } from "../../../src/metadata/uuid.ts";
+import { uuidToString } from "../../../src/protocol/uuid.ts";
 import type { LogChecker } from "../../checkers/log/log_checker.ts";
 import type { ConsumerOptions } from "./options.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";

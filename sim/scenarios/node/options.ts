@@ -168,16 +168,23 @@ function producerOptions(
   // The records of a request on average, and so the pause that spreads recordsMax over the fault phase (or half of it, or twice).
   const recordsPerRequest = ((recordsPerBatchMax + 1) / 2) * ((partitionsPerRequestMax + 1) / 2);
   const pauseMeanMs = faultPhaseMs / (recordsMax / recordsPerRequest) * random.pick([0.5, 1, 2]);
+  // Drawn in the order the seeds always drew them, so that every seed keeps its run.
+  const maxInFlight = random.range(1, 5);
+  const valueBytesMax = weighted(random, [[1, 0], [3, 64], [2, 600]]);
+  const compression = random.chance(0.5) ? Compression.None : random.pick(COMPRESSIONS);
+  const versions = subset(random, [3, 5, 7, 8, 9, 10, 11]);
+  // Kafka refuses zstd below Produce v7 (UNSUPPORTED_COMPRESSION_TYPE), as a client would never send it.
+  const zstdVersions = versions.filter((version) => version >= 7);
   return {
     name: `producer-${index + 1}`,
     idempotent,
     acks,
-    maxInFlight: random.range(1, 5),
+    maxInFlight,
     partitionsPerRequestMax,
     recordsPerBatchMax,
-    valueBytesMax: weighted(random, [[1, 0], [3, 64], [2, 600]]),
-    compression: random.chance(0.5) ? Compression.None : random.pick(COMPRESSIONS),
-    versions: subset(random, [3, 5, 7, 8, 9, 10, 11]),
+    valueBytesMax,
+    compression,
+    versions: compression !== Compression.Zstd ? versions : zstdVersions.length > 0 ? zstdVersions : [7],
     answerLossProbability: acks === 0 ? 0 : random.pick([0, 0.02, 0.1]),
     recordsMax,
     pauseMaxMs: Math.max(1, Math.round(pauseMeanMs * 2)),

@@ -13,10 +13,11 @@
  * A crash rebuilds every folder from its durable entries and every file from
  * its durable bytes, tearing unsynced writes as `TearOptions` says.
  */
-import { type Disk, DiskError } from "../types.ts";
+import type { Disk } from "../types.ts";
 import { FileContent, type TearOptions } from "./disk_file.ts";
 import type { Incarnation } from "./incarnation.ts";
 import { DiskView } from "./disk_view.ts";
+import { type DiskOperation, fail } from "./disk_errors.ts";
 import type { SeededRandom } from "./random.ts";
 
 /** Crash and durability behaviour of a simulated disk. */
@@ -29,9 +30,6 @@ export const SIM_DISK_DEFAULTS: SimDiskOptions = {
   tornWriteProbability: 0,
   garbageProbability: 0,
 };
-
-/** The kinds of operation a fault can hit. */
-export type DiskOperation = "open" | "read" | "write" | "truncate" | "sync" | "rename" | "remove" | "mkdir";
 
 /** Faults that make operations fail; all off by default and changeable at any time. */
 export interface DiskFaults {
@@ -53,11 +51,6 @@ export class Directory {
 
 /** An entry of a folder. */
 export type Node = Directory | FileContent;
-
-/** Throws a `DiskError` with a POSIX-style code. */
-export function fail(code: string, what: string, path: string): never {
-  throw new DiskError(`${code}: ${what} '${path}'`, code);
-}
 
 /** Splits a "/"-separated path into its names; "" and "." are skipped, ".." is refused. */
 function namesOf(path: string): string[] {

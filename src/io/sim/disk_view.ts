@@ -3,13 +3,32 @@
  * interfaces over `SimDisk`, refusing to work for a dead incarnation.
  */
 import type { Disk, FileHandle } from "../types.ts";
-import { fail, type SimDisk } from "./disk.ts";
+import { type DiskOperation, fail } from "./disk_errors.ts";
 import { FileContent } from "./disk_file.ts";
 import type { Incarnation } from "./incarnation.ts";
 
+/**
+ * What a view needs of the disk it shows (SimDisk, which owns the folders, the
+ * faults and the space); declared here so that the view does not import it.
+ */
+export interface DiskState {
+  readonly nowMs: () => number;
+  checkFault(operation: DiskOperation, path: string): void;
+  checkSpace(extraBytes: number, path: string): void;
+  /** The file or folder at `path` (a folder is anything but a FileContent), or undefined. */
+  lookup(path: string): object | undefined;
+  openContent(path: string, create: boolean): FileContent;
+  writeFileAtomic(path: string, bytes: Uint8Array): void;
+  list(path: string): string[];
+  mkdirs(path: string): void;
+  rename(from: string, to: string): void;
+  remove(path: string): void;
+  syncDirectory(path: string): void;
+}
+
 /** What one incarnation sees of the disk; it refuses to work for a dead incarnation. */
 export class DiskView implements Disk {
-  constructor(private readonly disk: SimDisk, private readonly owner: Incarnation | null) {}
+  constructor(private readonly disk: DiskState, private readonly owner: Incarnation | null) {}
 
   open(path: string, options: { create?: boolean } = {}): FileHandle {
     this.#checkAlive();
@@ -92,7 +111,7 @@ class SimFileHandle implements FileHandle {
   #closed = false;
 
   constructor(
-    private readonly disk: SimDisk,
+    private readonly disk: DiskState,
     private readonly content: FileContent,
     private readonly path: string,
     private readonly owner: Incarnation | null,

@@ -18,14 +18,8 @@ export { type RunOptions, Scheduler, settle } from "./scheduler.ts";
 export { SimClock, SIMULATION_EPOCH_MS, WallClock } from "./clock.ts";
 export { SIM_NET_DEFAULTS, SimListener, SimNet, type SimNetOptions } from "./net.ts";
 export { NetError, SimConnection } from "./net_connection.ts";
-export {
-  type DiskFaults,
-  type DiskOperation,
-  SIM_DISK_DEFAULTS,
-  SimDisk,
-  type SimDiskOptions,
-} from "./disk.ts";
+export { type DiskFaults, SIM_DISK_DEFAULTS, SimDisk, type SimDiskOptions } from "./disk.ts";
+export type { DiskOperation } from "./disk_errors.ts";
 export type { TearOptions } from "./disk_file.ts";
 export { LogRing } from "./log_ring.ts";
 export { type CrashMode, SimCluster, type SimClusterOptions, SimHost } from "./world.ts";
-export { KafkaClient, type KafkaClientOptions } from "../../../sim/clients/kafka_client.ts";

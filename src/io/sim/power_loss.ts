@@ -8,7 +8,8 @@
  * Tests walk the point over every operation of a procedure (a cleaning, a
  * recovery) to show that a crash anywhere in it loses nothing durable.
  */
-import type { DiskOperation, SimDisk } from "./disk.ts";
+import type { SimDisk } from "./disk.ts";
+import type { DiskOperation } from "./disk_errors.ts";
 import type { Incarnation } from "./incarnation.ts";
 
 /** Operations that change what a crash leaves; reads and opens do not. */

@@ -39,10 +39,10 @@ export function controllerApi(spec: ControllerApiSpec): ControllerApi {
   const api: ControllerApi = {
     ...spec,
     handle: async (context, body) => {
-      const answer = await context.broker.controllerChannel.call(api, context, body);
+      const answer = await context.services.controller.call(api, context, body);
       const appliedHere = spec.appliedHere;
       if (appliedHere && !context.viaControllerListener) {
-        await context.broker.metadataWaiters.wait(
+        await context.services.metadata.waitFor(
           () => appliedHere(context, body, answer),
           APPLIED_HERE_TIMEOUT_MS,
         );

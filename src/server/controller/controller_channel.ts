@@ -14,8 +14,8 @@ import type { VoterAddress } from "../../config/quorum_config.ts";
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
 import type { RequestContext } from "../handler.ts";
-import { NodeClients } from "../node_clients.ts";
-import type { MetadataQuorum } from "../metadata_quorum.ts";
+import { NodeClients } from "../raft_driver/node_clients.ts";
+import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
 import type { ControllerApi } from "./controller_api.ts";
 
 export interface ControllerChannelOptions {

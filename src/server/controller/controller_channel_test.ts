@@ -14,10 +14,10 @@ import type { World } from "../../io/types.ts";
 import type { Message } from "../../protocol/codec.ts";
 import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
 import { createTopics } from "../../protocol/messages/create_topics.ts";
-import type { Broker } from "../broker.ts";
+import { fakeContext, fakeServices } from "../_handler_test_support.ts";
 import { ClientConnection } from "../connection.ts";
 import type { RequestContext } from "../handler.ts";
-import type { MetadataQuorum } from "../metadata_quorum.ts";
+import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
 import type { ControllerApi } from "./controller_api.ts";
 import { ControllerChannel } from "./controller_channel.ts";
 
@@ -52,7 +52,7 @@ function testApi(nodes: Map<number, Node>): ControllerApi {
     },
     handle: (context, body) => nodeOf(context).channel.call(api, context, body),
   };
-  const nodeOf = (context: RequestContext) => nodes.get((context.broker as unknown as { id: number }).id)!;
+  const nodeOf = (context: RequestContext) => nodes.get(context.services.metadata.nodeId)!;
   return api;
 }
 
@@ -119,7 +119,7 @@ class Harness {
         if (connection === null) return;
         if (options.silent) continue; // Accepted, read by nobody, never answered: a hung process.
         void new ClientConnection(connection, {
-          broker: { id } as unknown as Broker,
+          services: fakeServices({ metadata: { nodeId: id } }),
           handlers: new Map([[this.api.schema.apiKey, this.api]]),
           listenerName: "CONTROLLER",
           viaControllerListener: true,
@@ -135,16 +135,10 @@ class Harness {
   /** Calls the API on `node` as a client on a broker listener would. */
   call(node: Node, options: { viaControllerListener?: boolean } = {}): Promise<Message> {
     const version = 7;
-    const context: RequestContext = {
-      header: { apiKey: 19, apiVersion: version, correlationId: 1, clientId: "test" },
-      version,
-      broker: { id: node.id } as unknown as Broker,
-      connectionId: 0,
-      requestBytes: 0,
-      clientAddress: "test",
-      listenerName: "PLAINTEXT",
+    const services = fakeServices({ metadata: { nodeId: node.id } });
+    const context = fakeContext(19, version, services, {
       viaControllerListener: options.viaControllerListener ?? false,
-    };
+    });
     return node.channel.call(this.api, context, structuredClone(REQUEST));
   }
 

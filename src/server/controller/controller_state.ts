@@ -15,7 +15,7 @@ import { isRefusal } from "../../metadata/controller.ts";
 import type { MetadataImage } from "../../metadata/image.ts";
 import { type MetadataRecord, MetadataRecordType } from "../../metadata/records.ts";
 import type { ControllerChannel } from "./controller_channel.ts";
-import type { MetadataQuorum } from "../metadata_quorum.ts";
+import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
 
 /** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
 export const METADATA_VERSION_LEVEL = 21;

@@ -15,7 +15,7 @@ const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 export const apiVersionsHandler: ApiHandler = {
   schema: apiVersions,
   handle(context, body) {
-    const served = context.handlers ? [...context.handlers.values()] : context.broker.handlers();
+    const served = [...context.handlers.values()];
     const apiKeys = served.map((handler) => ({
       apiKey: handler.schema.apiKey,
       minVersion: parseRange(handler.schema.versions).min,
@@ -28,8 +28,8 @@ export const apiVersionsHandler: ApiHandler = {
       apiKeys,
       throttleTimeMs: 0,
       supportedFeatures: [{ name: "metadata.version", minVersion: 1, maxVersion: 21 }],
-      finalizedFeaturesEpoch: context.broker.image.recordsApplied,
-      finalizedFeatures: [...context.broker.image.features].map(([name, level]) => ({
+      finalizedFeaturesEpoch: context.services.metadata.image.recordsApplied,
+      finalizedFeatures: [...context.services.metadata.image.features].map(([name, level]) => ({
         name,
         maxVersionLevel: level,
         minVersionLevel: level,

@@ -3,45 +3,43 @@
  * exactly this list with each handler's schema versions.
  */
 import type { ApiHandler } from "../handler.ts";
-import { alterConfigsHandler } from "./alter_configs.ts";
+import { alterConfigsHandler } from "./controller/alter_configs.ts";
 import { apiVersionsHandler } from "./api_versions.ts";
-import { consumerGroupDescribeHandler } from "./consumer_group_describe.ts";
-import { consumerGroupHeartbeatHandler } from "./consumer_group_heartbeat.ts";
-import { createPartitionsHandler } from "./create_partitions.ts";
-import { createTopicsHandler } from "./create_topics.ts";
-import { deleteGroupsHandler } from "./delete_groups.ts";
-import { deleteRecordsHandler } from "./delete_records.ts";
-import { deleteTopicsHandler } from "./delete_topics.ts";
-import { describeClusterHandler } from "./describe_cluster.ts";
-import { describeConfigsHandler } from "./describe_configs.ts";
-import { describeGroupsHandler } from "./describe_groups.ts";
-import { fetchHandler } from "./fetch.ts";
-import { findCoordinatorHandler } from "./find_coordinator.ts";
-import { heartbeatHandler } from "./heartbeat.ts";
-import { incrementalAlterConfigsHandler } from "./incremental_alter_configs.ts";
-import { initProducerIdHandler } from "./init_producer_id.ts";
-import { joinGroupHandler } from "./join_group.ts";
-import { leaveGroupHandler } from "./leave_group.ts";
-import { listGroupsHandler } from "./list_groups.ts";
-import { listOffsetsHandler } from "./list_offsets.ts";
-import { metadataHandler } from "./metadata.ts";
-import { offsetCommitHandler } from "./offset_commit.ts";
-import { offsetDeleteHandler } from "./offset_delete.ts";
-import { offsetFetchHandler } from "./offset_fetch.ts";
-import { offsetForLeaderEpochHandler } from "./offset_for_leader_epoch.ts";
-import { produceHandler } from "./produce.ts";
-import { syncGroupHandler } from "./sync_group.ts";
-import { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
-import { brokerHeartbeatHandler } from "./broker_heartbeat.ts";
-import { brokerRegistrationHandler } from "./broker_registration.ts";
-import {
-  beginQuorumEpochHandler,
-  describeQuorumHandler,
-  endQuorumEpochHandler,
-  fetchSnapshotHandler,
-  raftFetchHandler,
-  voteHandler,
-} from "./raft_requests.ts";
+import { consumerGroupDescribeHandler } from "./broker/consumer_group_describe.ts";
+import { consumerGroupHeartbeatHandler } from "./broker/consumer_group_heartbeat.ts";
+import { createPartitionsHandler } from "./controller/create_partitions.ts";
+import { createTopicsHandler } from "./controller/create_topics.ts";
+import { deleteGroupsHandler } from "./broker/delete_groups.ts";
+import { deleteRecordsHandler } from "./broker/delete_records.ts";
+import { deleteTopicsHandler } from "./controller/delete_topics.ts";
+import { describeClusterHandler } from "./broker/describe_cluster.ts";
+import { describeConfigsHandler } from "./broker/describe_configs.ts";
+import { describeGroupsHandler } from "./broker/describe_groups.ts";
+import { fetchHandler } from "./broker/fetch.ts";
+import { findCoordinatorHandler } from "./broker/find_coordinator.ts";
+import { heartbeatHandler } from "./broker/heartbeat.ts";
+import { incrementalAlterConfigsHandler } from "./controller/incremental_alter_configs.ts";
+import { initProducerIdHandler } from "./broker/init_producer_id.ts";
+import { joinGroupHandler } from "./broker/join_group.ts";
+import { leaveGroupHandler } from "./broker/leave_group.ts";
+import { listGroupsHandler } from "./broker/list_groups.ts";
+import { listOffsetsHandler } from "./broker/list_offsets.ts";
+import { metadataHandler } from "./broker/metadata.ts";
+import { offsetCommitHandler } from "./broker/offset_commit.ts";
+import { offsetDeleteHandler } from "./broker/offset_delete.ts";
+import { offsetFetchHandler } from "./broker/offset_fetch.ts";
+import { offsetForLeaderEpochHandler } from "./broker/offset_for_leader_epoch.ts";
+import { produceHandler } from "./broker/produce.ts";
+import { syncGroupHandler } from "./broker/sync_group.ts";
+import { allocateProducerIdsHandler } from "./controller/allocate_producer_ids.ts";
+import { brokerHeartbeatHandler } from "./controller/broker_heartbeat.ts";
+import { brokerRegistrationHandler } from "./controller/broker_registration.ts";
+import { beginQuorumEpochHandler } from "./controller/begin_quorum_epoch.ts";
+import { describeQuorumHandler } from "./controller/describe_quorum.ts";
+import { endQuorumEpochHandler } from "./controller/end_quorum_epoch.ts";
+import { fetchSnapshotHandler } from "./controller/fetch_snapshot.ts";
+import { raftFetchHandler } from "./controller/raft_fetch.ts";
+import { voteHandler } from "./controller/vote.ts";
 
 export const HANDLERS: readonly ApiHandler[] = [
   produceHandler,

@@ -1,0 +1,102 @@
+/**
+ * Kafka 4.0's broker settings for the coordinators: consumer groups (classic and KIP-848), share groups,
+ * offsets, transactions and producer ids. Names, types, defaults, bounds and update modes are Kafka's; the
+ * table is Dafka's own.
+ */
+import type { SettingSpec } from "./config_types.ts";
+
+/** The table, keyed by setting name. */
+export const COORDINATOR_SETTINGS = {
+  // GroupCoordinatorConfig
+  "group.coordinator.rebalance.protocols": {
+    type: "list",
+    default: "classic,consumer",
+    oneOf: ["classic", "consumer", "share"],
+  },
+  "group.coordinator.threads": { type: "int", default: "4", min: 1 },
+  "group.coordinator.append.linger.ms": { type: "int", default: "5", min: 0 },
+  "offsets.commit.timeout.ms": { type: "int", default: "5000", min: 1 },
+  "offsets.load.buffer.size": { type: "int", default: "5242880", min: 1 },
+  "offsets.topic.replication.factor": { type: "short", default: "3", min: 1 },
+  "offsets.topic.num.partitions": { type: "int", default: "50", min: 1 },
+  "offsets.topic.segment.bytes": { type: "int", default: "104857600", min: 1 },
+  "offsets.topic.compression.codec": { type: "int", default: "0" },
+  "group.coordinator.new.enable": { type: "boolean", default: "true", internal: true },
+  "offset.metadata.max.bytes": { type: "int", default: "4096" },
+  "offsets.retention.minutes": { type: "int", default: "10080", min: 1 },
+  "offsets.retention.check.interval.ms": { type: "long", default: "600000", min: 1 },
+  "group.min.session.timeout.ms": { type: "int", default: "6000" },
+  "group.max.session.timeout.ms": { type: "int", default: "1800000" },
+  "group.initial.rebalance.delay.ms": { type: "int", default: "3000" },
+  "group.max.size": { type: "int", default: "2147483647", min: 1 },
+  "group.consumer.session.timeout.ms": { type: "int", default: "45000", min: 1 },
+  "group.consumer.min.session.timeout.ms": { type: "int", default: "45000", min: 1 },
+  "group.consumer.max.session.timeout.ms": { type: "int", default: "60000", min: 1 },
+  "group.consumer.heartbeat.interval.ms": { type: "int", default: "5000", min: 1 },
+  "group.consumer.min.heartbeat.interval.ms": { type: "int", default: "5000", min: 1 },
+  "group.consumer.max.heartbeat.interval.ms": { type: "int", default: "15000", min: 1 },
+  "group.consumer.max.size": { type: "int", default: "2147483647", min: 1 },
+  "group.consumer.assignors": { type: "list", default: "uniform,range" },
+  "group.consumer.migration.policy": {
+    type: "string",
+    default: "bidirectional",
+    oneOf: ["bidirectional", "upgrade", "downgrade", "disabled"],
+    caseInsensitive: true,
+  },
+  "group.share.session.timeout.ms": { type: "int", default: "45000", min: 1 },
+  "group.share.min.session.timeout.ms": { type: "int", default: "45000", min: 1 },
+  "group.share.max.session.timeout.ms": { type: "int", default: "60000", min: 1 },
+  "group.share.heartbeat.interval.ms": { type: "int", default: "5000", min: 1 },
+  "group.share.min.heartbeat.interval.ms": { type: "int", default: "5000", min: 1 },
+  "group.share.max.heartbeat.interval.ms": { type: "int", default: "15000", min: 1 },
+  "group.share.max.size": { type: "int", default: "200", min: 1, max: 1000 },
+  // ShareGroupConfig
+  "group.share.enable": { type: "boolean", default: "false", internal: true },
+  "share.fetch.max.fetch.records": { type: "int", default: "2147483647", internal: true },
+  "group.share.delivery.count.limit": { type: "int", default: "5", min: 2, max: 10 },
+  "group.share.record.lock.duration.ms": { type: "int", default: "30000", min: 1000, max: 3600000 },
+  "group.share.min.record.lock.duration.ms": { type: "int", default: "15000", min: 1000, max: 30000 },
+  "group.share.max.record.lock.duration.ms": { type: "int", default: "60000", min: 30000, max: 3600000 },
+  "group.share.max.groups": { type: "short", default: "10", min: 1, max: 100 },
+  "group.share.partition.max.record.locks": { type: "int", default: "200", min: 100, max: 10000 },
+  "share.fetch.purgatory.purge.interval.requests": { type: "int", default: "1000" },
+  "group.share.persister.class.name": {
+    type: "string",
+    default: "org.apache.kafka.server.share.persister.DefaultStatePersister",
+    internal: true,
+  },
+  // ShareCoordinatorConfig
+  "share.coordinator.state.topic.num.partitions": { type: "int", default: "50", min: 1 },
+  "share.coordinator.state.topic.replication.factor": { type: "short", default: "3", min: 1 },
+  "share.coordinator.state.topic.min.isr": { type: "short", default: "2", min: 1 },
+  "share.coordinator.state.topic.segment.bytes": { type: "int", default: "104857600", min: 1 },
+  "share.coordinator.threads": { type: "int", default: "1", min: 1 },
+  "share.coordinator.snapshot.update.records.per.snapshot": { type: "int", default: "500", min: 0 },
+  "share.coordinator.load.buffer.size": { type: "int", default: "5242880", min: 1 },
+  "share.coordinator.state.topic.compression.codec": { type: "int", default: "0" },
+  "share.coordinator.append.linger.ms": { type: "int", default: "10", min: 0 },
+  "share.coordinator.write.timeout.ms": { type: "int", default: "5000", min: 1 },
+  "share.coordinator.state.topic.prune.interval.ms": {
+    type: "int",
+    default: "300000",
+    min: 1,
+    internal: true,
+  },
+  // TransactionLogConfig
+  "transaction.state.log.min.isr": { type: "int", default: "2", min: 1 },
+  "transaction.state.log.load.buffer.size": { type: "int", default: "5242880", min: 1 },
+  "transaction.state.log.replication.factor": { type: "short", default: "3", min: 1 },
+  "transaction.state.log.num.partitions": { type: "int", default: "50", min: 1 },
+  "transaction.state.log.segment.bytes": { type: "int", default: "104857600", min: 1 },
+  "transaction.partition.verification.enable": { type: "boolean", default: "true", mode: "cluster-wide" },
+  "producer.id.expiration.ms": { type: "int", default: "86400000", min: 1, mode: "cluster-wide" },
+  "producer.id.expiration.check.interval.ms": { type: "int", default: "600000", min: 1, internal: true },
+  // TransactionStateManagerConfig
+  "transactional.id.expiration.ms": { type: "int", default: "604800000", min: 1 },
+  "transaction.max.timeout.ms": { type: "int", default: "900000", min: 1 },
+  "transaction.abort.timed.out.transaction.cleanup.interval.ms": { type: "int", default: "10000", min: 1 },
+  "transaction.remove.expired.transaction.cleanup.interval.ms": { type: "int", default: "3600000", min: 1 },
+  // AddPartitionsToTxnConfig
+  "add.partitions.to.txn.retry.backoff.max.ms": { type: "int", default: "100", min: 0 },
+  "add.partitions.to.txn.retry.backoff.ms": { type: "int", default: "20", min: 1 },
+} as const satisfies Readonly<Record<string, SettingSpec>>;

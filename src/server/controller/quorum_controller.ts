@@ -1,0 +1,145 @@
+/**
+ * The active controller's commands (Kafka's QuorumController): each one
+ * decides against the applied image with a pure function of src/metadata/,
+ * then commits the records through the Raft quorum and resolves once they
+ * are applied here. The controller APIs (handlers/controller/) turn wire
+ * requests into these calls and the outcomes into responses; they run one
+ * at a time (controller_channel.ts), so each decision sees the one before.
+ */
+import {
+  type BrokerHeartbeatRequest,
+  type BrokerHeartbeatResponse,
+  decideBrokerHeartbeat,
+} from "../../metadata/broker_heartbeat_decision.ts";
+import {
+  type BrokerRegistrationRequest,
+  decideRegisterBroker,
+  type RegistrationDecision,
+} from "../../metadata/broker_decisions.ts";
+import {
+  type ConfigChange,
+  decideAlter,
+  decideIncrementalAlter,
+  inertChangeWarnings,
+} from "../../metadata/config_changes.ts";
+import {
+  decideCreatePartitions,
+  decideCreateTopic,
+  decideDeleteTopic,
+  decideProducerIdBlock,
+  type Decision,
+  isRefusal,
+  type NewTopic,
+  type PlacementContext,
+  type Refusal,
+} from "../../metadata/controller.ts";
+import type { MetadataImage, TopicImage } from "../../metadata/image.ts";
+import type { MetadataRecord } from "../../metadata/records.ts";
+
+/** A resource's config entries as AlterConfigs gives them (each replaces all overrides). */
+export interface ConfigResource {
+  resourceType: number;
+  resourceName: string;
+}
+
+export interface QuorumControllerOptions {
+  /** The applied metadata and this node's identity. */
+  metadata: { readonly image: MetadataImage; readonly nodeId: number; readonly clusterId: string };
+  /** The Raft quorum: commits records, and knows its log's end (a new broker's epoch). */
+  quorum: { propose(records: MetadataRecord[]): Promise<void>; readonly logEndOffset: number };
+  /** Broker heartbeat sessions (controller_state.ts). */
+  sessions: { touch(brokerId: number): void; sessionActive(brokerId: number): boolean };
+  /** Defaults and brokers for placing new partitions. */
+  placementContext(): PlacementContext;
+  /** Where warnings go (a config change that has no effect yet). */
+  log(line: string): void;
+}
+
+export class QuorumController {
+  constructor(private readonly options: QuorumControllerOptions) {}
+
+  get #image(): MetadataImage {
+    return this.options.metadata.image;
+  }
+
+  /** Commits a decision's records unless it is a refusal or only validated; returns it. */
+  async #commit<T extends { records: MetadataRecord[] } | Refusal>(
+    decision: T,
+    validateOnly = false,
+  ): Promise<T> {
+    if (!isRefusal(decision as Decision) && !validateOnly) {
+      await this.options.quorum.propose((decision as { records: MetadataRecord[] }).records);
+    }
+    return decision;
+  }
+
+  createTopic(topic: NewTopic, validateOnly: boolean): Promise<Decision> {
+    return this.#commit(decideCreateTopic(this.#image, topic, this.options.placementContext()), validateOnly);
+  }
+
+  async deleteTopic(topic: TopicImage): Promise<void> {
+    await this.#commit(decideDeleteTopic(topic));
+  }
+
+  createPartitions(
+    topic: TopicImage,
+    totalCount: number,
+    assignments: number[][] | null,
+    validateOnly: boolean,
+  ): Promise<Decision> {
+    const decision = decideCreatePartitions(topic, totalCount, assignments, this.options.placementContext());
+    return this.#commit(decision, validateOnly);
+  }
+
+  alterConfigs(
+    resource: ConfigResource & { configs: { name: string; value: string | null }[] },
+    validateOnly: boolean,
+  ): Promise<Decision> {
+    return this.#commitConfigs(decideAlter(this.#image, resource), validateOnly);
+  }
+
+  incrementalAlterConfigs(
+    resource: ConfigResource & { changes: ConfigChange[] },
+    validateOnly: boolean,
+  ): Promise<Decision> {
+    return this.#commitConfigs(decideIncrementalAlter(this.#image, resource), validateOnly);
+  }
+
+  /** Commits config records, and says once which changed keys Dafka does not act on yet. */
+  async #commitConfigs(decision: Decision, validateOnly: boolean): Promise<Decision> {
+    await this.#commit(decision, validateOnly);
+    if (!isRefusal(decision) && !validateOnly) {
+      for (const warning of inertChangeWarnings(decision.records)) this.options.log(warning);
+    }
+    return decision;
+  }
+
+  /** Registers a broker; its epoch is the offset its RegisterBrokerRecord lands at (KIP-631). */
+  async registerBroker(request: BrokerRegistrationRequest): Promise<RegistrationDecision> {
+    const { metadata, quorum, sessions } = this.options;
+    const decision = decideRegisterBroker(this.#image, request, {
+      clusterId: metadata.clusterId,
+      brokerEpoch: quorum.logEndOffset,
+      sessionActive: sessions.sessionActive(request.brokerId),
+    });
+    if (isRefusal(decision)) return decision;
+    await this.#commit(decision);
+    sessions.touch(request.brokerId);
+    return decision;
+  }
+
+  /** A heartbeat keeps the broker's session and may unfence it, fence it, or grant its controlled shutdown. */
+  async brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
+    const decision = decideBrokerHeartbeat(this.#image, request);
+    if (decision.response.errorCode === 0) this.options.sessions.touch(request.brokerId);
+    await this.options.quorum.propose(decision.records);
+    return decision.response;
+  }
+
+  /** The next block of producer ids for `brokerId`; returns its first id. */
+  async allocateProducerIds(brokerId: number): Promise<number> {
+    const block = decideProducerIdBlock(this.#image, brokerId);
+    await this.options.quorum.propose(block.records);
+    return block.firstId;
+  }
+}

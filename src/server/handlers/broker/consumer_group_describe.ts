@@ -1,0 +1,31 @@
+/**
+ * ConsumerGroupDescribe (key 69), v0-1: KIP-848 consumer groups with their
+ * epochs, assignor, and each member's subscription, current and target
+ * assignment. Flexible in every version; v1 adds each member's type
+ * (KIP-1099: 1, a consumer-protocol member). GROUP_ID_NOT_FOUND for an
+ * unknown group and for a classic group ("Group X is not a consumer
+ * group."), INVALID_GROUP_ID for "", NOT_COORDINATOR and
+ * COORDINATOR_LOAD_IN_PROGRESS as for the other group APIs. With
+ * includeAuthorizedOperations, every group operation (no authorizer).
+ */
+import { consumerGroupDescribe } from "../../../protocol/messages/consumer_group_describe.ts";
+import type { ApiHandler } from "../../handler.ts";
+
+/** Bits of Kafka's AclOperation codes: READ 3, DELETE 6, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11. */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
+/** Kafka's "not requested" value. */
+const OPERATIONS_NOT_REQUESTED = -2147483648;
+
+export const consumerGroupDescribeHandler: ApiHandler = {
+  schema: consumerGroupDescribe,
+  async handle(context, body) {
+    const described = await context.services.groups.describeConsumerGroups(body.groupIds as string[]);
+    const groups = described.map((group) => ({
+      ...group,
+      authorizedOperations: body.includeAuthorizedOperations && group.errorCode === 0
+        ? GROUP_OPERATIONS
+        : OPERATIONS_NOT_REQUESTED,
+    }));
+    return { throttleTimeMs: 0, groups };
+  },
+};

@@ -1,0 +1,242 @@
+/**
+ * Fetch (key 1), v0-16.
+ * v0-3 answer with legacy message sets (magic 0 for v0-1, magic 1 for v2-3),
+ * down-converted from the stored v2 batches. v3: a response-wide maxBytes,
+ * and at least one whole batch for the first partition with data (KIP-74).
+ * v4: isolation level, last stable offset. v5: log start offset. v7: fetch
+ * sessions (KIP-227). v9: current leader epoch (KIP-320). v11: rack id.
+ * v12: flexible, diverging epoch. v13: topic ids. v15: replica state. v16:
+ * node endpoints (KIP-951).
+ *
+ * A fetch that finds fewer than minBytes waits on the log for an append to
+ * any of its partitions, up to maxWaitMs, then answers with what is there.
+ */
+import type { Message } from "../../../protocol/codec.ts";
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { fetchApi } from "../../../protocol/messages/fetch.ts";
+import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
+import type { NodeServices } from "../../handler.ts";
+import {
+  type FetchSession,
+  FINAL_EPOCH,
+  INITIAL_EPOCH,
+  sessionKey,
+  type SessionPartition,
+} from "../../fetch_sessions.ts";
+import type { ApiHandler, RequestContext } from "../../handler.ts";
+import type { Partition } from "../../partition.ts";
+
+interface Wanted {
+  entry: SessionPartition;
+  /** Why this partition cannot be read, or NONE. */
+  errorCode: number;
+}
+
+interface FetchPlan {
+  wanted: Wanted[];
+  session: FetchSession | null;
+  incremental: boolean;
+}
+
+/** Resolves the request's partitions, applying the fetch session if any. */
+function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: number } {
+  const services = context.services;
+  const now = services.clock.nowMs();
+  const sessionId = context.version >= 7 ? body.sessionId as number : 0;
+  const epoch = context.version >= 7 ? body.sessionEpoch as number : FINAL_EPOCH;
+  const requested = requestedPartitions(services, context.version, body.topics as Message[]);
+  if (epoch === FINAL_EPOCH || epoch === INITIAL_EPOCH) {
+    if (sessionId !== 0) services.fetch.sessions.remove(sessionId);
+    const session = epoch === INITIAL_EPOCH ? services.fetch.sessions.create(now) : null;
+    if (session) { for (const item of requested) session.partitions.set(keyOf(item.entry), item.entry); }
+    return { wanted: requested, session, incremental: false };
+  }
+  const resumed = services.fetch.sessions.resume(sessionId, epoch, now);
+  if ("errorCode" in resumed) return resumed;
+  for (const item of requested) {
+    const existing = resumed.partitions.get(keyOf(item.entry));
+    if (existing) {
+      existing.fetchOffset = item.entry.fetchOffset;
+      existing.partitionMaxBytes = item.entry.partitionMaxBytes;
+      existing.currentLeaderEpoch = item.entry.currentLeaderEpoch;
+    } else resumed.partitions.set(keyOf(item.entry), item.entry);
+  }
+  for (const forgotten of (body.forgottenTopicsData ?? []) as Message[]) {
+    const topic = context.version >= 13
+      ? services.metadata.image.topicsById.get(uuidToString(forgotten.topicId))?.name
+      : forgotten.topic;
+    for (const index of forgotten.partitions as number[]) {
+      resumed.partitions.delete(sessionKey(topic ?? "", index));
+    }
+  }
+  const wanted = [...resumed.partitions.values()].map((entry) => ({ entry, errorCode: ErrorCode.NONE }));
+  return { wanted, session: resumed, incremental: true };
+}
+
+function keyOf(entry: SessionPartition): string {
+  return sessionKey(entry.topic, entry.partition);
+}
+
+function requestedPartitions(services: NodeServices, version: number, topics: Message[]): Wanted[] {
+  const out: Wanted[] = [];
+  for (const topic of topics) {
+    let name: string = topic.topic;
+    let topicId: Uint8Array = topic.topicId ?? ZERO_UUID;
+    let errorCode: number = ErrorCode.NONE;
+    if (version >= 13) {
+      const image = services.metadata.image.topicsById.get(uuidToString(topicId));
+      name = image?.name ?? "";
+      if (!image) errorCode = ErrorCode.UNKNOWN_TOPIC_ID;
+    } else {
+      topicId = services.metadata.image.topicsByName.get(name)?.topicId ?? ZERO_UUID;
+    }
+    for (const partition of topic.partitions as Message[]) {
+      out.push({
+        errorCode,
+        entry: {
+          topic: name,
+          topicId,
+          partition: partition.partition,
+          fetchOffset: partition.fetchOffset,
+          partitionMaxBytes: partition.partitionMaxBytes,
+          currentLeaderEpoch: partition.currentLeaderEpoch,
+          lastHighWatermark: -1,
+          lastLogStartOffset: -1,
+        },
+      });
+    }
+  }
+  return out;
+}
+
+interface PartitionResult {
+  entry: SessionPartition;
+  response: Message;
+  bytes: number;
+  /** Whether the answer differs from what an incremental session last sent. */
+  changed: boolean;
+}
+
+function emptyAnswer(entry: SessionPartition, errorCode: number): PartitionResult {
+  return {
+    entry,
+    bytes: 0,
+    changed: true,
+    response: {
+      partitionIndex: entry.partition,
+      errorCode,
+      highWatermark: -1,
+      lastStableOffset: -1,
+      logStartOffset: -1,
+      abortedTransactions: null,
+      preferredReadReplica: -1,
+      records: null,
+    },
+  };
+}
+
+/** Reads every wanted partition once, honouring the per-partition and response limits. */
+function readAll(context: RequestContext, body: Message, wanted: Wanted[]): PartitionResult[] {
+  const services = context.services;
+  const hardLimit = context.version < 3;
+  let remaining = context.version >= 3 ? Math.max(0, body.maxBytes as number) : Number.MAX_SAFE_INTEGER;
+  let total = 0;
+  const readCommitted = context.version >= 4 && body.isolationLevel === 1;
+  return wanted.map(({ entry, errorCode }) => {
+    if (errorCode !== ErrorCode.NONE) return emptyAnswer(entry, errorCode);
+    const partition: Partition | undefined = services.partitions.partition(entry.topic, entry.partition);
+    if (!partition) {
+      const missing = services.partitions.partitionErrorCode(entry.topic, entry.partition);
+      return emptyAnswer(
+        entry,
+        missing === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && context.version >= 13
+          ? ErrorCode.UNKNOWN_TOPIC_ID
+          : missing,
+      );
+    }
+    const epochError = partition.checkLeaderEpoch(entry.currentLeaderEpoch);
+    if (epochError !== ErrorCode.NONE) return emptyAnswer(entry, epochError);
+    const limit = Math.min(Math.max(0, entry.partitionMaxBytes), remaining);
+    const read = partition.readForFetch({
+      fetchOffset: entry.fetchOffset,
+      maxBytes: limit,
+      minOneBatch: !hardLimit && total === 0,
+      readCommitted,
+      magic: context.version <= 1 ? 0 : context.version <= 3 ? 1 : 2,
+    });
+    const records = read.records;
+    const size = records?.length ?? 0;
+    remaining -= size;
+    total += size;
+    const changed = size > 0 || read.errorCode !== ErrorCode.NONE ||
+      read.highWatermark !== entry.lastHighWatermark || read.logStartOffset !== entry.lastLogStartOffset;
+    entry.lastHighWatermark = read.highWatermark;
+    entry.lastLogStartOffset = read.logStartOffset;
+    return {
+      entry,
+      bytes: size,
+      changed,
+      response: {
+        partitionIndex: entry.partition,
+        errorCode: read.errorCode,
+        highWatermark: read.highWatermark,
+        lastStableOffset: read.lastStableOffset,
+        logStartOffset: read.logStartOffset,
+        abortedTransactions: readCommitted ? [] : null,
+        preferredReadReplica: -1,
+        records: records ?? new Uint8Array(0),
+        currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+            read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
+          ? { leaderId: services.metadata.nodeId, leaderEpoch: partition.leaderEpoch }
+          : undefined,
+      },
+    };
+  });
+}
+
+function respond(results: PartitionResult[], fetchPlan: FetchPlan): Message {
+  const byTopic = new Map<string, Message>();
+  for (const result of results) {
+    if (fetchPlan.incremental && !result.changed) continue;
+    let topic = byTopic.get(result.entry.topic);
+    if (!topic) {
+      topic = { topic: result.entry.topic, topicId: result.entry.topicId, partitions: [] };
+      byTopic.set(result.entry.topic, topic);
+    }
+    topic.partitions.push(result.response);
+  }
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: fetchPlan.session?.id ?? 0,
+    responses: [...byTopic.values()],
+  };
+}
+
+export const fetchHandler: ApiHandler = {
+  schema: fetchApi,
+  async handle(context, body) {
+    const services = context.services;
+    const fetchPlan = plan(context, body);
+    if ("errorCode" in fetchPlan) {
+      return { throttleTimeMs: 0, errorCode: fetchPlan.errorCode, sessionId: 0, responses: [] };
+    }
+    const minBytes = Math.max(0, body.minBytes as number);
+    const deadline = services.clock.monotonicMs() + Math.max(0, body.maxWaitMs as number);
+    while (true) {
+      const results = readAll(context, body, fetchPlan.wanted);
+      const bytes = results.reduce((sum, result) => sum + result.bytes, 0);
+      const failed = results.some((result) => result.response.errorCode !== ErrorCode.NONE);
+      const waitMs = deadline - services.clock.monotonicMs();
+      const enough = minBytes === 0 || bytes >= minBytes;
+      if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) {
+        return respond(results, fetchPlan);
+      }
+      const partitions = fetchPlan.wanted
+        .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
+        .filter((partition): partition is Partition => partition !== undefined);
+      const appended = await services.fetch.appendWaiters.wait(partitions, waitMs);
+      if (!appended) return respond(readAll(context, body, fetchPlan.wanted), fetchPlan);
+    }
+  },
+};

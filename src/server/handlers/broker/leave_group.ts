@@ -1,0 +1,40 @@
+/**
+ * LeaveGroup (key 13), v0-5: members leave a classic group at once, so
+ * their partitions move without waiting for a session timeout. v0-2 name one
+ * member; v3 a batch, each by member id or (an administrator removing a
+ * static member) by instance id alone; v4 is flexible; v5 adds reasons.
+ * Before v3 the response has no per-member results: the first member's
+ * error is the response's error, as Kafka reports it.
+ */
+import type { Message } from "../../../protocol/codec.ts";
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { leaveGroup } from "../../../protocol/messages/leave_group.ts";
+import type { ApiHandler } from "../../handler.ts";
+import { groupRequestSource } from "./_group_request.ts";
+
+const FIRST_BATCHED_VERSION = 3;
+
+export const leaveGroupHandler: ApiHandler = {
+  schema: leaveGroup,
+  async handle(context, body) {
+    const batched = context.version >= FIRST_BATCHED_VERSION;
+    const members = batched
+      ? (body.members as Message[]).map((member) => ({
+        memberId: member.memberId as string,
+        groupInstanceId: (member.groupInstanceId ?? null) as string | null,
+        reason: (member.reason ?? null) as string | null,
+      }))
+      : [{ memberId: body.memberId as string, groupInstanceId: null, reason: null }];
+    const response = await context.services.groups.leaveGroup(
+      { groupId: body.groupId, members },
+      groupRequestSource(context),
+    );
+    if (batched) return { throttleTimeMs: 0, ...response };
+    const memberError = response.members[0]?.errorCode ?? ErrorCode.NONE;
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode !== ErrorCode.NONE ? response.errorCode : memberError,
+      members: [],
+    };
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * Produce (key 0), v0-11.
+ * v0-2 carry legacy message sets (magic 0/1), converted to one v2 batch on
+ * append as Kafka does. v3+: exactly one v2 batch per partition, and a
+ * transactional id. v5: logStartOffset in the response. v8: record errors
+ * (KIP-467). v9+: flexible. v10: current leader and node endpoints (KIP-951).
+ * acks=0 sends no response at all.
+ */
+import type { Message } from "../../../protocol/codec.ts";
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { produce } from "../../../protocol/messages/produce.ts";
+import { type ApiHandler, CloseConnection, type RequestContext } from "../../handler.ts";
+
+function partitionError(index: number, errorCode: number, errorMessage: string | null = null): Message {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage,
+  };
+}
+
+function producePartition(context: RequestContext, topicName: string, data: Message): Message {
+  const partition = context.services.partitions.partition(topicName, data.index);
+  if (!partition) {
+    return partitionError(data.index, context.services.partitions.partitionErrorCode(topicName, data.index));
+  }
+  const records = data.records as Uint8Array | null;
+  if (records === null || records.length === 0) {
+    return partitionError(data.index, ErrorCode.INVALID_RECORD, "Produce request has no records");
+  }
+  const result = partition.appendFromClient(records, context.version);
+  return {
+    index: data.index,
+    errorCode: result.errorCode,
+    baseOffset: result.baseOffset,
+    logAppendTimeMs: result.logAppendTimeMs,
+    logStartOffset: result.logStartOffset,
+    recordErrors: result.recordErrors,
+    errorMessage: result.errorMessage,
+  };
+}
+
+export const produceHandler: ApiHandler = {
+  schema: produce,
+  handle(context, body) {
+    const acks = body.acks as number;
+    const validAcks = acks === -1 || acks === 0 || acks === 1;
+    const responses = (body.topicData as Message[]).map((topic) => ({
+      name: topic.name,
+      partitionResponses: (topic.partitionData as Message[]).map((data) =>
+        validAcks
+          ? producePartition(context, topic.name, data)
+          : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
+      ),
+    }));
+    if (acks === 0) {
+      // With acks=0 there is no response to carry an error, so Kafka closes the connection:
+      // the producer notices, refreshes its metadata and reconnects.
+      const failed = responses.some((topic) =>
+        topic.partitionResponses.some((partition) => partition.errorCode !== 0)
+      );
+      if (failed) throw new CloseConnection("an acks=0 produce request failed");
+      return null;
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+};

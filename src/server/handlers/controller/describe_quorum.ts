@@ -1,0 +1,19 @@
+/** DescribeQuorum (key 55), v0-2: the active controller's view of the voters and observers, from any node. */
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { describeQuorum } from "../../../protocol/messages/describe_quorum.ts";
+import { controllerApi } from "../../controller/controller_api.ts";
+
+export const describeQuorumHandler = controllerApi({
+  schema: describeQuorum,
+  control(context) {
+    return Promise.resolve(context.services.raft.describeQuorum());
+  },
+  refuse(_body, _version, errorCode, errorMessage) {
+    return {
+      errorCode: errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_SERVER_ERROR : errorCode,
+      errorMessage,
+      topics: [],
+      nodes: [],
+    };
+  },
+});

@@ -1,0 +1,41 @@
+/**
+ * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
+ * SUBTRACT on topic and broker resources. v1: flexible.
+ */
+import type { Message } from "../../../protocol/codec.ts";
+import { ErrorCode } from "../../../protocol/errors.ts";
+import { incrementalAlterConfigs } from "../../../protocol/messages/incremental_alter_configs.ts";
+import { isRefusal } from "../../../metadata/controller.ts";
+import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+
+export const incrementalAlterConfigsHandler = controllerApi({
+  schema: incrementalAlterConfigs,
+  async control(context, body) {
+    const services = context.services;
+    const responses = await mapInOrder(body.resources as Message[], async (resource) => {
+      const decision = await services.control.incrementalAlterConfigs({
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        changes: (resource.configs as Message[]).map((entry) => ({
+          name: entry.name,
+          operation: entry.configOperation,
+          value: entry.value,
+        })),
+      }, body.validateOnly);
+      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
+      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+    });
+    return { throttleTimeMs: 0, responses };
+  },
+  refuse(body, _version, errorCode, errorMessage) {
+    return {
+      throttleTimeMs: 0,
+      responses: (body.resources as Message[]).map((resource) => ({
+        errorCode,
+        errorMessage,
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+      })),
+    };
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * Builds a node's parts in dependency order, each with what it needs in hand:
+ * the log directory, the applied metadata, the Raft quorum that applies to
+ * it, the controller channel and controller state over the quorum, and the
+ * broker over all of them. Nothing starts here (see node.ts).
+ */
+import type { BrokerConfig } from "../config/broker_config.ts";
+import { type QuorumConfig, quorumConfigOf } from "../config/quorum_config.ts";
+import type { World } from "../io/types.ts";
+import { LogManager } from "../log/mod.ts";
+import { decompress } from "../protocol/compression/mod.ts";
+import { randomUuid, uuidToString } from "../protocol/uuid.ts";
+import { AppliedMetadata } from "./applied_metadata.ts";
+import { Broker } from "./broker.ts";
+import { ControllerChannel } from "./controller/controller_channel.ts";
+import { ControllerState } from "./controller/controller_state.ts";
+import { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
+import { RaftPeers } from "./raft_driver/raft_peers.ts";
+
+/** A node's parts, built and not yet started. */
+export interface NodeParts {
+  quorumConfig: QuorumConfig;
+  logs: LogManager;
+  clusterId: string;
+  directoryId: string;
+  /** Whether partition folders the metadata log does not know are adopted as topics (see node.ts). */
+  adoptFolders: boolean;
+  metadata: AppliedMetadata;
+  quorum: MetadataQuorum;
+  channel: ControllerChannel;
+  controller: ControllerState;
+  broker: Broker;
+}
+
+/** Opens the log directory and builds the node's parts from `config`. */
+export function wireNode(world: World, config: BrokerConfig): NodeParts {
+  const quorumConfig = quorumConfigOf(config);
+  const logs = LogManager.open({
+    disk: world.disk,
+    clock: world.clock,
+    directory: config.logDirs[0]!,
+    log: world.log,
+    decompress,
+  });
+  const identity = logs.ensureMetaProperties({
+    nodeId: config.nodeId,
+    clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
+    directoryId: uuidToString(randomUuid(world.random)),
+  });
+  const otherVoters = quorumConfig.voterIds.some((id) => id !== config.nodeId);
+  const metadataDirectory = `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`;
+  const requestTimeoutMs = config.int("controller.socket.timeout.ms");
+  const metadata = new AppliedMetadata(world.clock);
+  const quorum = new MetadataQuorum({
+    world,
+    nodeId: config.nodeId,
+    clusterId: identity.clusterId,
+    voterIds: quorumConfig.voterIds,
+    directory: metadataDirectory,
+    timeouts: {
+      electionTimeoutMs: config.int("controller.quorum.election.timeout.ms"),
+      electionBackoffMaxMs: config.int("controller.quorum.election.backoff.max.ms"),
+      fetchTimeoutMs: config.int("controller.quorum.fetch.timeout.ms"),
+      requestTimeoutMs: config.int("controller.quorum.request.timeout.ms"),
+      retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
+    },
+    segmentBytes: config.int("metadata.log.segment.bytes"),
+    snapshotEveryBytes: config.int("metadata.log.max.record.bytes.between.snapshots"),
+    // A proposal that cannot commit within a request's deadline fails with it.
+    proposalTimeoutMs: requestTimeoutMs,
+    peers: otherVoters ? new RaftPeers(world.net, config.nodeId, quorumConfig.voterAddresses) : null,
+    applier: metadata.applier,
+  });
+  const channel = new ControllerChannel({
+    nodeId: config.nodeId,
+    clock: world.clock,
+    net: world.net,
+    quorum,
+    voterAddresses: quorumConfig.voterAddresses,
+    retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
+    timeoutMs: requestTimeoutMs,
+  });
+  const controller = new ControllerState({
+    clock: world.clock,
+    quorum,
+    channel,
+    image: () => metadata.image,
+    sessionTimeoutMs: config.int("broker.session.timeout.ms"),
+    // Checked twice per heartbeat interval, so a lapsed session is seen within half an interval.
+    checkIntervalMs: Math.max(10, Math.floor(config.int("broker.heartbeat.interval.ms") / 2)),
+    log: world.log,
+  });
+  const broker = new Broker({
+    world,
+    config,
+    clusterId: identity.clusterId,
+    logs,
+    quorumConfig,
+    metadata,
+    quorum,
+    controllerChannel: channel,
+    controller,
+  });
+  quorum.onChange = () => {
+    controller.onQuorumChange();
+    metadata.waiters.notify();
+  };
+  return {
+    quorumConfig,
+    logs,
+    clusterId: identity.clusterId,
+    directoryId: identity.directoryId,
+    // Partition folders the metadata log does not know are adopted on a lone node, or from a log
+    // directory without a metadata log (written by Kafka in ZooKeeper mode). Otherwise, in a
+    // cluster, they are strays (topics deleted while this node was down) that adopting would revive.
+    adoptFolders: !otherVoters || !world.disk.exists(metadataDirectory),
+    metadata,
+    quorum,
+    channel,
+    controller,
+    broker,
+  };
+}
