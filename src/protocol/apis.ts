@@ -3,6 +3,7 @@
  * encode and decode whole requests and responses with their headers.
  */
 import { decodeFields, encodeFields, type Message } from "./codec.ts";
+import type { RequestInput, RequestOf, ResponseInput, ResponseOf } from "./message_types.ts";
 import {
   readRequestHeader,
   type RequestHeader,
@@ -54,50 +55,73 @@ import { syncGroup } from "./messages/sync_group.ts";
 import { updateRaftVoter } from "./messages/update_raft_voter.ts";
 import { vote } from "./messages/vote.ts";
 
-/** Every described API, by key (listed in key order). */
+/** Every described API, as literal types (listed in key order). */
+const SCHEMAS = [
+  produce,
+  fetchApi,
+  listOffsets,
+  metadata,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  saslHandshake,
+  apiVersions,
+  createTopics,
+  deleteTopics,
+  deleteRecords,
+  initProducerId,
+  offsetForLeaderEpoch,
+  describeConfigs,
+  alterConfigs,
+  createPartitions,
+  deleteGroups,
+  incrementalAlterConfigs,
+  offsetDelete,
+  vote,
+  beginQuorumEpoch,
+  endQuorumEpoch,
+  describeQuorum,
+  fetchSnapshot,
+  describeCluster,
+  brokerRegistration,
+  brokerHeartbeat,
+  allocateProducerIds,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
+  addRaftVoter,
+  removeRaftVoter,
+  updateRaftVoter,
+] as const;
+
+/** The API keys Dafka's codec knows. */
+export type ApiKey = typeof SCHEMAS[number]["apiKey"];
+
+/** The schema of API `Key`, e.g. `SchemaOfKey<11>` is `typeof joinGroup`. */
+export type SchemaOfKey<Key extends ApiKey> = Extract<typeof SCHEMAS[number], { readonly apiKey: Key }>;
+
+/**
+ * The request an encoder takes for API key `Key`: typed when `Key` is a known
+ * literal key, the untyped `Message` when it is only known to be a number
+ * (code that handles any API, such as forwarding).
+ */
+export type RequestInputForKey<Key extends number> = number extends Key ? Message
+  : Key extends ApiKey ? RequestInput<SchemaOfKey<Key>>
+  : Message;
+
+/** The decoded response for API key `Key`, typed as `RequestInputForKey` is. */
+export type ResponseForKey<Key extends number> = number extends Key ? Message
+  : Key extends ApiKey ? ResponseOf<SchemaOfKey<Key>>
+  : Message;
+
+/** Every described API, by key. */
 export const API_SCHEMAS: ReadonlyMap<number, ApiSchema> = new Map(
-  [
-    produce,
-    fetchApi,
-    listOffsets,
-    metadata,
-    offsetCommit,
-    offsetFetch,
-    findCoordinator,
-    joinGroup,
-    heartbeat,
-    leaveGroup,
-    syncGroup,
-    describeGroups,
-    listGroups,
-    saslHandshake,
-    apiVersions,
-    createTopics,
-    deleteTopics,
-    deleteRecords,
-    initProducerId,
-    offsetForLeaderEpoch,
-    describeConfigs,
-    alterConfigs,
-    createPartitions,
-    deleteGroups,
-    incrementalAlterConfigs,
-    offsetDelete,
-    vote,
-    beginQuorumEpoch,
-    endQuorumEpoch,
-    describeQuorum,
-    fetchSnapshot,
-    describeCluster,
-    brokerRegistration,
-    brokerHeartbeat,
-    allocateProducerIds,
-    consumerGroupHeartbeat,
-    consumerGroupDescribe,
-    addRaftVoter,
-    removeRaftVoter,
-    updateRaftVoter,
-  ].map((schema) => [schema.apiKey, schema]),
+  SCHEMAS.map((schema) => [schema.apiKey, schema]),
 );
 
 export function isFlexible(schema: ApiSchema, version: number): boolean {
@@ -110,8 +134,12 @@ export function responseHeaderIsFlexible(schema: ApiSchema, version: number): bo
 }
 
 /** Decodes a request body (the header already read) at `version`. */
-export function decodeRequestBody(schema: ApiSchema, version: number, reader: Reader): Message {
-  return decodeFields(reader, schema.request, version, isFlexible(schema, version));
+export function decodeRequestBody<S extends ApiSchema>(
+  schema: S,
+  version: number,
+  reader: Reader,
+): RequestOf<S> {
+  return decodeFields<S["request"]>(reader, schema.request, version, isFlexible(schema, version));
 }
 
 /** Decodes a whole request frame (without the 4-byte size prefix). */
@@ -126,7 +154,10 @@ export function decodeRequest(frame: Uint8Array): { header: RequestHeader; body:
 }
 
 /** Encodes a request with its size prefix (for clients: the simulator and tests). */
-export function encodeRequest(header: RequestHeader, body: Message): Uint8Array {
+export function encodeRequest<Key extends number>(
+  header: RequestHeader & { apiKey: Key },
+  body: RequestInputForKey<Key>,
+): Uint8Array {
   const schema = API_SCHEMAS.get(header.apiKey);
   if (!schema) throw new Error(`unknown api key ${header.apiKey}`);
   const flexible = isFlexible(schema, header.apiVersion);
@@ -143,11 +174,11 @@ export function encodeRequest(header: RequestHeader, body: Message): Uint8Array 
  * Encodes a response with its size prefix as chunks: large record byte arrays
  * stay separate chunks so that Fetch never copies them into a new buffer.
  */
-export function encodeResponse(
-  schema: ApiSchema,
+export function encodeResponse<S extends ApiSchema>(
+  schema: S,
   version: number,
   correlationId: number,
-  body: Message,
+  body: ResponseInput<S>,
 ): Uint8Array[] {
   const writer = new Writer(256);
   writeResponseHeader(writer, correlationId, responseHeaderIsFlexible(schema, version));
@@ -159,15 +190,16 @@ export function encodeResponse(
 }
 
 /** Decodes a response frame (without the size prefix) for a request of `apiKey`/`version`. */
-export function decodeResponse(
-  apiKey: number,
+export function decodeResponse<Key extends number>(
+  apiKey: Key,
   version: number,
   frame: Uint8Array,
-): { correlationId: number; body: Message } {
+): { correlationId: number; body: ResponseForKey<Key> } {
   const schema = API_SCHEMAS.get(apiKey);
   if (!schema) throw new Error(`unknown api key ${apiKey}`);
   const reader = new Reader(frame);
   const correlationId = reader.int32();
   if (responseHeaderIsFlexible(schema, version)) skipTaggedFields(reader);
-  return { correlationId, body: decodeFields(reader, schema.response, version, isFlexible(schema, version)) };
+  const body = decodeFields(reader, schema.response, version, isFlexible(schema, version));
+  return { correlationId, body: body as ResponseForKey<Key> };
 }

@@ -7,9 +7,14 @@
  * encoding. `records` fields stay raw bytes: batches are never re-encoded.
  */
 import { ProtocolError, Reader } from "./reader.ts";
+import type { MessageInputOf, MessageOf } from "./message_types.ts";
 import { type Field, type FieldType, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
 
+/**
+ * An untyped message, for code that handles any API (framing, forwarding) and
+ * for code not yet written against the derived types (`message_types.ts`).
+ */
 // deno-lint-ignore no-explicit-any
 export type Message = Record<string, any>;
 
@@ -41,13 +46,40 @@ function defaultForType(type: FieldType, nullable: boolean): unknown {
   }
 }
 
-function fillDefaults(fields: Field[]): Message {
+function fillDefaults(fields: readonly Field[]): Message {
   const out: Message = {};
   for (const item of fields) out[item.name] = defaultOf(item, Number.MAX_SAFE_INTEGER);
   return out;
 }
 
 /** Minimum encoded size of one element, used to bound array allocations. */
+/**
+ * An int64 decoded into a number must be exact: a value beyond 2^53 would be
+ * silently rounded (an offset or producer id off by a few). Kafka's offsets,
+ * timestamps and ids never go there, so such a value is a corrupt or hostile
+ * frame. (`high * 2^32 + low` rounds once and monotonically, so a value out of
+ * range never comes back as a safe integer.)
+ */
+function safeInt64(value: number, item: Field): number {
+  if (!Number.isSafeInteger(value)) {
+    throw new ProtocolError(`int64 ${item.name} is outside the safe integer range (±2^53-1)`);
+  }
+  return value;
+}
+
+/**
+ * The encoder refuses a number it cannot write exactly (beyond 2^53, NaN or
+ * infinite): that is a bug in the caller, and writing a rounded offset would
+ * hide it. Fractions are truncated, as the writer always did.
+ */
+function exactInt64(value: number, item: Field): number {
+  const whole = Math.trunc(value);
+  if (!Number.isSafeInteger(whole)) {
+    throw new RangeError(`int64 ${item.name} = ${value} is not a safe integer and cannot be encoded exactly`);
+  }
+  return whole;
+}
+
 function minimumSize(type: FieldType): number {
   if (typeof type === "object") return 1;
   switch (type) {
@@ -69,8 +101,16 @@ function minimumSize(type: FieldType): number {
 
 // ---------------------------------------------------------------- decoding
 
-/** Decodes the fields of a message (or struct) at `version`. */
-export function decodeFields(reader: Reader, fields: Field[], version: number, flexible: boolean): Message {
+/**
+ * Decodes the fields of a message (or struct) at `version`. The result's type
+ * is derived from `fields` when they are a literal schema (`MessageOf`).
+ */
+export function decodeFields<const Fields extends readonly Field[]>(
+  reader: Reader,
+  fields: Fields,
+  version: number,
+  flexible: boolean,
+): MessageOf<Fields> {
   const out: Message = {};
   for (const item of fields) {
     if (item.tag !== undefined || !inRange(item.versions, version)) {
@@ -80,10 +120,10 @@ export function decodeFields(reader: Reader, fields: Field[], version: number, f
     out[item.name] = decodeValue(reader, item.type, item, version, flexible);
   }
   if (flexible) decodeTaggedFields(reader, fields, version, out);
-  return out;
+  return out as MessageOf<Fields>;
 }
 
-function decodeTaggedFields(reader: Reader, fields: Field[], version: number, out: Message): void {
+function decodeTaggedFields(reader: Reader, fields: readonly Field[], version: number, out: Message): void {
   const count = reader.uvarint();
   for (let index = 0; index < count; index++) {
     const tag = reader.uvarint();
@@ -139,7 +179,7 @@ function decodeValue(
     case "uint32":
       return reader.uint32();
     case "int64":
-      return reader.int64();
+      return safeInt64(reader.int64(), item);
     case "float64":
       return reader.float64();
     case "bool":
@@ -164,14 +204,15 @@ function decodeValue(
 
 // ---------------------------------------------------------------- encoding
 
-/** Encodes the fields of a message (or struct) at `version`. */
-export function encodeFields(
+/** Encodes the fields of a message (or struct) at `version`; `value`'s type is derived from `fields`. */
+export function encodeFields<const Fields extends readonly Field[]>(
   writer: Writer,
-  fields: Field[],
+  fields: Fields,
   version: number,
   flexible: boolean,
-  value: Message,
+  input: MessageInputOf<Fields>,
 ): void {
+  const value = input as Message;
   let tagged: Field[] | null = null;
   for (const item of fields) {
     if (!inRange(item.versions, version)) continue;
@@ -186,7 +227,12 @@ export function encodeFields(
   if (flexible) encodeTaggedFields(writer, tagged, version, value);
 }
 
-function encodeTaggedFields(writer: Writer, tagged: Field[] | null, version: number, value: Message): void {
+function encodeTaggedFields(
+  writer: Writer,
+  tagged: readonly Field[] | null,
+  version: number,
+  value: Message,
+): void {
   const present = (tagged ?? [])
     .filter((item) => value[item.name] !== undefined && !isDefault(value[item.name], item, version))
     .sort((left, right) => left.tag! - right.tag!);
@@ -265,7 +311,7 @@ function encodeValue(
       writer.uint32(value as number);
       return;
     case "int64":
-      writer.int64(value as number);
+      writer.int64(exactInt64(value as number, item));
       return;
     case "float64":
       writer.float64(value as number);

@@ -102,7 +102,7 @@ function canBeNull(type: FieldType): boolean {
 }
 
 /** Problems in one struct's fields over the API's versions (an empty list when sound). */
-function fieldProblems(fields: Field[], schema: ApiSchema, path: string): string[] {
+function fieldProblems(fields: readonly Field[], schema: ApiSchema, path: string): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
   for (const item of fields) {

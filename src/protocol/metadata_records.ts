@@ -43,7 +43,7 @@ export interface MetadataRecordSchema {
   versions: string;
   /** Always "0+": metadata records have no non-flexible version. */
   flexible: string;
-  fields: Field[];
+  readonly fields: readonly Field[];
 }
 
 /** The record types by name, for readable call sites. */

@@ -23,31 +23,43 @@ export type Primitive =
   | "records"
   | "uuid";
 
-export type FieldType = Primitive | { array: FieldType } | { struct: Field[] };
+/**
+ * The descriptions are read-only so that a schema written `as const satisfies
+ * ApiSchema` keeps its literal types: `message_types.ts` derives each message's
+ * TypeScript type from them, at no runtime cost.
+ */
+export type FieldType = Primitive | { readonly array: FieldType } | { readonly struct: readonly Field[] };
 
 export interface Field {
   /** camelCase name used as the property of the decoded object. */
-  name: string;
-  type: FieldType;
+  readonly name: string;
+  readonly type: FieldType;
   /** Versions in which the field is present. */
-  versions: string;
+  readonly versions: string;
   /** Versions in which the field may be null (strings, bytes, records, arrays, structs). */
-  nullable?: string;
+  readonly nullable?: string;
   /** Tag number when this is a tagged field (then `versions` are the tagged versions). */
-  tag?: number;
+  readonly tag?: number;
   /** Value when absent from the version; defaults by type otherwise. */
-  default?: unknown;
+  readonly default?: unknown;
+}
+
+/** What a field may carry besides its name, type and versions. */
+export interface FieldOptions {
+  readonly nullable?: string;
+  readonly tag?: number;
+  readonly default?: unknown;
 }
 
 export interface ApiSchema {
-  apiKey: number;
-  name: string;
+  readonly apiKey: number;
+  readonly name: string;
   /** Versions Dafka implements, e.g. "0-11". */
-  versions: string;
+  readonly versions: string;
   /** First flexible version, e.g. "9+", or "none". */
-  flexible: string;
-  request: Field[];
-  response: Field[];
+  readonly flexible: string;
+  readonly request: readonly Field[];
+  readonly response: readonly Field[];
 }
 
 /** A parsed version range: [min, max], with max = Infinity for "N+". */
@@ -80,27 +92,40 @@ export function inRange(text: string | undefined, version: number): boolean {
   return version >= range.min && version <= range.max;
 }
 
-/** A field; `options` carries nullable versions, a tag or a default. */
-export function field(
-  name: string,
-  type: FieldType,
-  versions: string,
-  options: { nullable?: string; tag?: number; default?: unknown } = {},
-): Field {
+/**
+ * A field; `options` carries nullable versions, a tag or a default. The
+ * builders are generic only so that the literal name, type, versions and
+ * options survive into the field's type; at runtime they build the same plain
+ * objects as before.
+ */
+export function field<
+  const Name extends string,
+  const Type extends FieldType,
+  const Versions extends string,
+  // deno-lint-ignore ban-types
+  const Options extends FieldOptions = {},
+>(
+  name: Name,
+  type: Type,
+  versions: Versions,
+  options: Options = {} as Options,
+): { readonly name: Name; readonly type: Type; readonly versions: Versions } & NoInfer<Options> {
   return { name, type, versions, ...options };
 }
 
 /** An array of `type`. */
-export function arrayOf(type: FieldType): FieldType {
+export function arrayOf<const Type extends FieldType>(type: Type): { readonly array: Type } {
   return { array: type };
 }
 
 /** A nested structure. */
-export function struct(fields: Field[]): FieldType {
+export function struct<const Fields extends readonly Field[]>(fields: Fields): { readonly struct: Fields } {
   return { struct: fields };
 }
 
 /** Array of structs, the most common compound type. */
-export function structs(fields: Field[]): FieldType {
+export function structs<const Fields extends readonly Field[]>(
+  fields: Fields,
+): { readonly array: { readonly struct: Fields } } {
   return { array: { struct: fields } };
 }

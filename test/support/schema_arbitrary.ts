@@ -64,7 +64,11 @@ function fieldArbitrary(item: Field, version: number, flexible: boolean): fc.Arb
 }
 
 /** Values of the message (or struct) `fields` at `version`. */
-export function messageArbitrary(fields: Field[], version: number, flexible: boolean): fc.Arbitrary<Message> {
+export function messageArbitrary(
+  fields: readonly Field[],
+  version: number,
+  flexible: boolean,
+): fc.Arbitrary<Message> {
   const shape: Record<string, fc.Arbitrary<unknown>> = {};
   for (const item of fields) shape[item.name] = fieldArbitrary(item, version, flexible);
   // fast-check builds records without a prototype; decoded messages are plain objects.

@@ -8,7 +8,7 @@ import { Writer } from "../../protocol/writer.ts";
 import type { ConsumerGroupHeartbeatRequest } from "./heartbeat_types.ts";
 import { context, joinRequest, makeCoordinator, topicSource } from "./test_helpers.ts";
 
-function roundTrip(fields: Field[], version: number, value: object): Message {
+function roundTrip(fields: readonly Field[], version: number, value: object): Message {
   const writer = new Writer(256);
   encodeFields(writer, fields, version, true, value as Message);
   return decodeFields(new Reader(writer.finish()), fields, version, true);

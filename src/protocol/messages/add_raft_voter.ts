@@ -8,7 +8,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const addRaftVoter: ApiSchema = {
+export const addRaftVoter = {
   apiKey: 80,
   name: "AddRaftVoter",
   versions: "0-1",
@@ -34,4 +34,4 @@ export const addRaftVoter: ApiSchema = {
     field("errorCode", "int16", "0+"),
     field("errorMessage", "string", "0+", { nullable: "0+", default: null }),
   ],
-};
+} as const satisfies ApiSchema;

@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-export const allocateProducerIds: ApiSchema = {
+export const allocateProducerIds = {
   apiKey: 67,
   name: "AllocateProducerIds",
   versions: "0",
@@ -24,4 +24,4 @@ export const allocateProducerIds: ApiSchema = {
     field("producerIdStart", "int64", "0+"),
     field("producerIdLen", "int32", "0+"),
   ],
-};
+} as const satisfies ApiSchema;

@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const alterConfigs: ApiSchema = {
+export const alterConfigs = {
   apiKey: 33,
   name: "AlterConfigs",
   versions: "0-2",
@@ -43,4 +43,4 @@ export const alterConfigs: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const apiVersions: ApiSchema = {
+export const apiVersions = {
   apiKey: 18,
   name: "ApiVersions",
   versions: "0-4",
@@ -50,4 +50,4 @@ export const apiVersions: ApiSchema = {
     ),
     field("zkMigrationReady", "bool", "3+", { tag: 3 }),
   ],
-};
+} as const satisfies ApiSchema;

@@ -8,7 +8,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const beginQuorumEpoch: ApiSchema = {
+export const beginQuorumEpoch = {
   apiKey: 53,
   name: "BeginQuorumEpoch",
   versions: "0-1",
@@ -73,4 +73,4 @@ export const beginQuorumEpoch: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

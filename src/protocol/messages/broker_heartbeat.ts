@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, arrayOf, field } from "../schema.ts";
 
-export const brokerHeartbeat: ApiSchema = {
+export const brokerHeartbeat = {
   apiKey: 63,
   name: "BrokerHeartbeat",
   versions: "0-1",
@@ -29,4 +29,4 @@ export const brokerHeartbeat: ApiSchema = {
     field("isFenced", "bool", "0+", { default: true }),
     field("shouldShutDown", "bool", "0+"),
   ],
-};
+} as const satisfies ApiSchema;

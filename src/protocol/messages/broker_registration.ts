@@ -10,7 +10,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const brokerRegistration: ApiSchema = {
+export const brokerRegistration = {
   apiKey: 62,
   name: "BrokerRegistration",
   versions: "0-4",
@@ -48,4 +48,4 @@ export const brokerRegistration: ApiSchema = {
     field("errorCode", "int16", "0+"),
     field("brokerEpoch", "int64", "0+", { default: -1 }),
   ],
-};
+} as const satisfies ApiSchema;

@@ -21,7 +21,7 @@ const assignment = struct([
   ),
 ]);
 
-export const consumerGroupDescribe: ApiSchema = {
+export const consumerGroupDescribe = {
   apiKey: 69,
   name: "ConsumerGroupDescribe",
   versions: "0-1",
@@ -64,4 +64,4 @@ export const consumerGroupDescribe: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

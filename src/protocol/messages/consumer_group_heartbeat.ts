@@ -16,7 +16,7 @@ const topicPartitions = structs([
   field("partitions", arrayOf("int32"), "0+"),
 ]);
 
-export const consumerGroupHeartbeat: ApiSchema = {
+export const consumerGroupHeartbeat = {
   apiKey: 68,
   name: "ConsumerGroupHeartbeat",
   versions: "0-1",
@@ -47,4 +47,4 @@ export const consumerGroupHeartbeat: ApiSchema = {
       { nullable: "0+", default: null },
     ),
   ],
-};
+} as const satisfies ApiSchema;

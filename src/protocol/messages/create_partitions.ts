@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const createPartitions: ApiSchema = {
+export const createPartitions = {
   apiKey: 37,
   name: "CreatePartitions",
   versions: "0-3",
@@ -41,4 +41,4 @@ export const createPartitions: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -12,7 +12,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const createTopics: ApiSchema = {
+export const createTopics = {
   apiKey: 19,
   name: "CreateTopics",
   versions: "0-7",
@@ -74,4 +74,4 @@ export const createTopics: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

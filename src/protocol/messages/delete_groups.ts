@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const deleteGroups: ApiSchema = {
+export const deleteGroups = {
   apiKey: 42,
   name: "DeleteGroups",
   versions: "0-2",
@@ -25,4 +25,4 @@ export const deleteGroups: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -7,7 +7,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const deleteRecords: ApiSchema = {
+export const deleteRecords = {
   apiKey: 21,
   name: "DeleteRecords",
   versions: "0-2",
@@ -49,4 +49,4 @@ export const deleteRecords: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

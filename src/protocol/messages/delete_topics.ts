@@ -11,7 +11,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const deleteTopics: ApiSchema = {
+export const deleteTopics = {
   apiKey: 20,
   name: "DeleteTopics",
   versions: "0-6",
@@ -41,4 +41,4 @@ export const deleteTopics: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

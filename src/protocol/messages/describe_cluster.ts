@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const describeCluster: ApiSchema = {
+export const describeCluster = {
   apiKey: 60,
   name: "DescribeCluster",
   versions: "0-1",
@@ -34,4 +34,4 @@ export const describeCluster: ApiSchema = {
     ),
     field("clusterAuthorizedOperations", "int32", "0+", { default: -2147483648 }),
   ],
-};
+} as const satisfies ApiSchema;

@@ -10,7 +10,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const describeConfigs: ApiSchema = {
+export const describeConfigs = {
   apiKey: 32,
   name: "DescribeConfigs",
   versions: "0-4",
@@ -65,4 +65,4 @@ export const describeConfigs: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const describeGroups: ApiSchema = {
+export const describeGroups = {
   apiKey: 15,
   name: "DescribeGroups",
   versions: "0-5",
@@ -45,4 +45,4 @@ export const describeGroups: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -7,18 +7,18 @@
  * and last caught-up times per replica (KIP-836); v2 adds error messages, the
  * replicas' directory ids and the voters' listeners (KIP-853).
  */
-import { type ApiSchema, type Field, field, structs } from "../schema.ts";
+import { type ApiSchema, field, structs } from "../schema.ts";
 
 /** A voter's or observer's progress as the leader sees it. */
-const replicaState: Field[] = [
+const replicaState = [
   field("replicaId", "int32", "0+"),
   field("replicaDirectoryId", "uuid", "2+"),
   field("logEndOffset", "int64", "0+"),
   field("lastFetchTimestamp", "int64", "1+", { default: -1 }),
   field("lastCaughtUpTimestamp", "int64", "1+", { default: -1 }),
-];
+] as const;
 
-export const describeQuorum: ApiSchema = {
+export const describeQuorum = {
   apiKey: 55,
   name: "DescribeQuorum",
   versions: "0-2",
@@ -74,4 +74,4 @@ export const describeQuorum: ApiSchema = {
       "2+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

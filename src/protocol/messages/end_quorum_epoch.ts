@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const endQuorumEpoch: ApiSchema = {
+export const endQuorumEpoch = {
   apiKey: 54,
   name: "EndQuorumEpoch",
   versions: "0-1",
@@ -81,4 +81,4 @@ export const endQuorumEpoch: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

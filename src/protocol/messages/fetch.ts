@@ -18,7 +18,7 @@
  */
 import { type ApiSchema, arrayOf, field, struct, structs } from "../schema.ts";
 
-export const fetchApi: ApiSchema = {
+export const fetchApi = {
   apiKey: 1,
   name: "Fetch",
   versions: "0-16",
@@ -145,4 +145,4 @@ export const fetchApi: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

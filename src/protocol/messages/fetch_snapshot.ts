@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, field, struct, structs } from "../schema.ts";
 
-export const fetchSnapshot: ApiSchema = {
+export const fetchSnapshot = {
   apiKey: 59,
   name: "FetchSnapshot",
   versions: "0-1",
@@ -84,4 +84,4 @@ export const fetchSnapshot: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -11,7 +11,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const findCoordinator: ApiSchema = {
+export const findCoordinator = {
   apiKey: 10,
   name: "FindCoordinator",
   versions: "0-6",
@@ -41,4 +41,4 @@ export const findCoordinator: ApiSchema = {
       "4+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

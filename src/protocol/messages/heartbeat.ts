@@ -8,7 +8,7 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-export const heartbeat: ApiSchema = {
+export const heartbeat = {
   apiKey: 12,
   name: "Heartbeat",
   versions: "0-4",
@@ -23,4 +23,4 @@ export const heartbeat: ApiSchema = {
     field("throttleTimeMs", "int32", "1+"),
     field("errorCode", "int16", "0+"),
   ],
-};
+} as const satisfies ApiSchema;

@@ -6,7 +6,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const incrementalAlterConfigs: ApiSchema = {
+export const incrementalAlterConfigs = {
   apiKey: 44,
   name: "IncrementalAlterConfigs",
   versions: "0-1",
@@ -44,4 +44,4 @@ export const incrementalAlterConfigs: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-export const initProducerId: ApiSchema = {
+export const initProducerId = {
   apiKey: 22,
   name: "InitProducerId",
   versions: "0-5",
@@ -26,4 +26,4 @@ export const initProducerId: ApiSchema = {
     field("producerId", "int64", "0+", { default: -1 }),
     field("producerEpoch", "int16", "0+"),
   ],
-};
+} as const satisfies ApiSchema;

@@ -13,7 +13,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const joinGroup: ApiSchema = {
+export const joinGroup = {
   apiKey: 11,
   name: "JoinGroup",
   versions: "0-9",
@@ -54,4 +54,4 @@ export const joinGroup: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -10,7 +10,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const leaveGroup: ApiSchema = {
+export const leaveGroup = {
   apiKey: 13,
   name: "LeaveGroup",
   versions: "0-5",
@@ -41,4 +41,4 @@ export const leaveGroup: ApiSchema = {
       "3+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -9,7 +9,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const listGroups: ApiSchema = {
+export const listGroups = {
   apiKey: 16,
   name: "ListGroups",
   versions: "0-5",
@@ -32,4 +32,4 @@ export const listGroups: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

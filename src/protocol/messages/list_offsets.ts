@@ -13,7 +13,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const listOffsets: ApiSchema = {
+export const listOffsets = {
   apiKey: 2,
   name: "ListOffsets",
   versions: "0-9",
@@ -61,4 +61,4 @@ export const listOffsets: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -19,7 +19,7 @@ import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 /** Kafka's "authorized operations not requested" marker (INT32 minimum). */
 const OPERATIONS_OMITTED = -2147483648;
 
-export const metadata: ApiSchema = {
+export const metadata = {
   apiKey: 3,
   name: "Metadata",
   versions: "0-12",
@@ -78,4 +78,4 @@ export const metadata: ApiSchema = {
     ),
     field("clusterAuthorizedOperations", "int32", "8-10", { default: OPERATIONS_OMITTED }),
   ],
-};
+} as const satisfies ApiSchema;

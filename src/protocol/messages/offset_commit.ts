@@ -13,7 +13,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const offsetCommit: ApiSchema = {
+export const offsetCommit = {
   apiKey: 8,
   name: "OffsetCommit",
   versions: "0-9",
@@ -61,4 +61,4 @@ export const offsetCommit: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

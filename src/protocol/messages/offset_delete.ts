@@ -4,7 +4,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const offsetDelete: ApiSchema = {
+export const offsetDelete = {
   apiKey: 47,
   name: "OffsetDelete",
   versions: "0",
@@ -39,4 +39,4 @@ export const offsetDelete: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -13,7 +13,7 @@
  */
 import { type ApiSchema, arrayOf, field, structs } from "../schema.ts";
 
-export const offsetFetch: ApiSchema = {
+export const offsetFetch = {
   apiKey: 9,
   name: "OffsetFetch",
   versions: "0-9",
@@ -97,4 +97,4 @@ export const offsetFetch: ApiSchema = {
       "8+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -10,7 +10,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const offsetForLeaderEpoch: ApiSchema = {
+export const offsetForLeaderEpoch = {
   apiKey: 23,
   name: "OffsetForLeaderEpoch",
   versions: "0-4",
@@ -54,4 +54,4 @@ export const offsetForLeaderEpoch: ApiSchema = {
       "0+",
     ),
   ],
-};
+} as const satisfies ApiSchema;

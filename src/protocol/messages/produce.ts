@@ -14,7 +14,7 @@
  */
 import { type ApiSchema, field, struct, structs } from "../schema.ts";
 
-export const produce: ApiSchema = {
+export const produce = {
   apiKey: 0,
   name: "Produce",
   versions: "0-11",
@@ -89,4 +89,4 @@ export const produce: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

@@ -4,7 +4,7 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-export const removeRaftVoter: ApiSchema = {
+export const removeRaftVoter = {
   apiKey: 81,
   name: "RemoveRaftVoter",
   versions: "0",
@@ -19,4 +19,4 @@ export const removeRaftVoter: ApiSchema = {
     field("errorCode", "int16", "0+"),
     field("errorMessage", "string", "0+", { nullable: "0+", default: null }),
   ],
-};
+} as const satisfies ApiSchema;

@@ -7,7 +7,7 @@
  */
 import { type ApiSchema, arrayOf, field } from "../schema.ts";
 
-export const saslHandshake: ApiSchema = {
+export const saslHandshake = {
   apiKey: 17,
   name: "SaslHandshake",
   versions: "0-1",
@@ -19,4 +19,4 @@ export const saslHandshake: ApiSchema = {
     field("errorCode", "int16", "0+"),
     field("mechanisms", arrayOf("string"), "0+"),
   ],
-};
+} as const satisfies ApiSchema;

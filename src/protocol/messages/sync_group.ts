@@ -10,7 +10,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const syncGroup: ApiSchema = {
+export const syncGroup = {
   apiKey: 14,
   name: "SyncGroup",
   versions: "0-5",
@@ -38,4 +38,4 @@ export const syncGroup: ApiSchema = {
     field("protocolName", "string", "5+", { nullable: "5+", default: null }),
     field("assignment", "bytes", "0+"),
   ],
-};
+} as const satisfies ApiSchema;

@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, field, struct, structs } from "../schema.ts";
 
-export const updateRaftVoter: ApiSchema = {
+export const updateRaftVoter = {
   apiKey: 82,
   name: "UpdateRaftVoter",
   versions: "0",
@@ -45,4 +45,4 @@ export const updateRaftVoter: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;

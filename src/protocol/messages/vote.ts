@@ -12,7 +12,7 @@
  */
 import { type ApiSchema, field, structs } from "../schema.ts";
 
-export const vote: ApiSchema = {
+export const vote = {
   apiKey: 52,
   name: "Vote",
   versions: "0-2",
@@ -73,4 +73,4 @@ export const vote: ApiSchema = {
       { tag: 0 },
     ),
   ],
-};
+} as const satisfies ApiSchema;
