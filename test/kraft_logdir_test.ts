@@ -11,7 +11,14 @@ import {
   encodeSnapshotHeader,
 } from "../src/raft/control_records.ts";
 import assert from "node:assert/strict";
-import { encodeMetadataRecord } from "../src/protocol/metadata_records.ts";
+import {
+  encodeMetadataRecord,
+  type MetadataRecordInput,
+  MetadataRecordType,
+  type MetadataRecordTypeId,
+} from "../src/protocol/metadata_records.ts";
+import { ControlRecordType } from "../src/protocol/records_control.ts";
+import { ConfigResourceType } from "../src/metadata/records.ts";
 import { buildBatch } from "../src/protocol/records.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
@@ -22,14 +29,18 @@ const topicIds = {
   log: new Uint8Array(16).fill(13),
 };
 
-function record(type: number, version: number, value: Record<string, unknown>) {
+function record<Type extends MetadataRecordTypeId>(
+  type: Type,
+  version: number,
+  value: MetadataRecordInput<Type>,
+) {
   return { timestamp: 1700000000000, key: null, value: encodeMetadataRecord(type, version, value) };
 }
 
-const feature = record(12, 0, { name: "metadata.version", featureLevel: 21 });
-const topic = (name: string, topicId: Uint8Array) => record(2, 0, { name, topicId });
+const feature = record(MetadataRecordType.FeatureLevel, 0, { name: "metadata.version", featureLevel: 21 });
+const topic = (name: string, topicId: Uint8Array) => record(MetadataRecordType.Topic, 0, { name, topicId });
 const partition = (topicId: Uint8Array, partitionId: number) =>
-  record(3, 1, {
+  record(MetadataRecordType.Partition, 1, {
     partitionId,
     topicId,
     replicas: [1],
@@ -42,11 +53,11 @@ const partition = (topicId: Uint8Array, partitionId: number) =>
     directories: [new Uint8Array(16)],
   });
 const config = (resourceName: string, name: string, value: string) =>
-  record(4, 0, { resourceType: 2, resourceName, name, value });
+  record(MetadataRecordType.Config, 0, { resourceType: ConfigResourceType.Topic, resourceName, name, value });
 
 /** The value KRaft writes in a control record of `type`: LeaderChange (2), SnapshotHeader (3), SnapshotFooter (4). */
-function controlValue(type: number): Uint8Array {
-  if (type === 2) {
+function controlValue(type: ControlRecordType): Uint8Array {
+  if (type === ControlRecordType.LeaderChange) {
     return encodeLeaderChange({
       type: "leaderChange",
       version: 0,
@@ -55,11 +66,13 @@ function controlValue(type: number): Uint8Array {
       grantingVoters: [{ voterId: 1 }],
     });
   }
-  return type === 3 ? encodeSnapshotHeader(1700000000000) : encodeSnapshotFooter();
+  return type === ControlRecordType.SnapshotHeader
+    ? encodeSnapshotHeader(1700000000000)
+    : encodeSnapshotFooter();
 }
 
 /** A control batch as KRaft writes it (key: version 0, then the type). */
-function controlBatch(baseOffset: number, type: number): Uint8Array {
+function controlBatch(baseOffset: number, type: ControlRecordType): Uint8Array {
   const key = Uint8Array.of(0, 0, 0, type);
   return buildBatch({
     baseOffset,
@@ -91,9 +104,9 @@ function writeKraftDirectory(logDir: string): void {
   Deno.writeFileSync(
     `${metadata}/00000000000000000000.log`,
     concat([
-      controlBatch(0, 2),
+      controlBatch(0, ControlRecordType.LeaderChange),
       batch(1, [feature, topic("old-topic", topicIds.old), partition(topicIds.old, 0)]),
-      batch(4, [record(20, 0, {})]),
+      batch(4, [record(MetadataRecordType.NoOp, 0, {})]),
       batch(5, [
         topic("log-topic", topicIds.log),
         partition(topicIds.log, 0),
@@ -106,7 +119,7 @@ function writeKraftDirectory(logDir: string): void {
   Deno.writeFileSync(
     `${metadata}/00000000000000000005-0000000001.checkpoint`,
     concat([
-      controlBatch(0, 3),
+      controlBatch(0, ControlRecordType.SnapshotHeader),
       batch(0, [
         feature,
         topic("old-topic", topicIds.old),
@@ -115,7 +128,7 @@ function writeKraftDirectory(logDir: string): void {
         partition(topicIds.snap, 0),
         partition(topicIds.snap, 1),
       ]),
-      controlBatch(6, 4),
+      controlBatch(6, ControlRecordType.SnapshotFooter),
     ]),
   );
 }
@@ -139,7 +152,11 @@ Deno.test("a KRaft-mode log directory's metadata log and snapshot give the topic
       "log-topic": { id: 13, partitions: 1 },
     });
     const configs = await client.request(32, 4, {
-      resources: [{ resourceType: 2, resourceName: "snap-topic", configurationKeys: ["retention.ms"] }],
+      resources: [{
+        resourceType: ConfigResourceType.Topic,
+        resourceName: "snap-topic",
+        configurationKeys: ["retention.ms"],
+      }],
       includeSynonyms: false,
       includeDocumentation: false,
     });

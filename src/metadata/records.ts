@@ -3,22 +3,10 @@
  * record types and field names, so that the log is the one Kafka would hold.
  */
 
-/** KRaft metadata record api keys. */
-export const MetadataRecordType = {
-  RegisterBroker: 0,
-  UnregisterBroker: 1,
-  Topic: 2,
-  Partition: 3,
-  Config: 4,
-  PartitionChange: 5,
-  FenceBroker: 7,
-  UnfenceBroker: 8,
-  RemoveTopic: 9,
-  FeatureLevel: 12,
-  ProducerIds: 15,
-  BrokerRegistrationChange: 17,
-  NoOp: 20,
-} as const;
+import { MetadataRecordType } from "../protocol/metadata_records.ts";
+
+/** KRaft metadata record api keys (named once, in the protocol's record schemas). */
+export { MetadataRecordType };
 
 /** Config resource types, as in DescribeConfigs. */
 export const ConfigResourceType = { Topic: 2, Broker: 4, BrokerLogger: 8 } as const;

@@ -30,6 +30,7 @@
  *   log and the high watermark.
  */
 import { decodeFields, encodeFields, type Message } from "./codec.ts";
+import type { MessageInputOf, MessageOf } from "./message_types.ts";
 import { ProtocolError, Reader } from "./reader.ts";
 import { arrayOf, type Field, field, inRange, structs } from "./schema.ts";
 import { Writer } from "./writer.ts";
@@ -46,28 +47,31 @@ export interface MetadataRecordSchema {
   readonly fields: readonly Field[];
 }
 
-/** The record types by name, for readable call sites. */
-export const METADATA_RECORD_TYPE = {
-  registerBroker: 0,
-  unregisterBroker: 1,
-  topic: 2,
-  partition: 3,
-  config: 4,
-  partitionChange: 5,
-  fenceBroker: 7,
-  unfenceBroker: 8,
-  removeTopic: 9,
-  featureLevel: 12,
-  producerIds: 15,
-  brokerRegistrationChange: 17,
-  noOp: 20,
+/** The record types by name (KRaft's api keys of metadata records), for readable call sites. */
+export const MetadataRecordType = {
+  RegisterBroker: 0,
+  UnregisterBroker: 1,
+  Topic: 2,
+  Partition: 3,
+  Config: 4,
+  PartitionChange: 5,
+  FenceBroker: 7,
+  UnfenceBroker: 8,
+  RemoveTopic: 9,
+  FeatureLevel: 12,
+  ProducerIds: 15,
+  BrokerRegistrationChange: 17,
+  NoOp: 20,
 } as const;
+
+/** A metadata record type Dafka knows. */
+export type MetadataRecordTypeId = typeof MetadataRecordType[keyof typeof MetadataRecordType];
 
 /** The only frame version Kafka has written since 3.0 (version 0 was the 2.8 preview). */
 const FRAME_VERSION = 1;
 
-export const registerBrokerRecord: MetadataRecordSchema = {
-  apiKey: 0,
+export const registerBrokerRecord = {
+  apiKey: MetadataRecordType.RegisterBroker,
   name: "RegisterBrokerRecord",
   versions: "0-3",
   flexible: "0+",
@@ -100,10 +104,10 @@ export const registerBrokerRecord: MetadataRecordSchema = {
     field("inControlledShutdown", "bool", "1+"),
     field("logDirs", arrayOf("uuid"), "3+", { tag: 0 }),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const unregisterBrokerRecord: MetadataRecordSchema = {
-  apiKey: 1,
+export const unregisterBrokerRecord = {
+  apiKey: MetadataRecordType.UnregisterBroker,
   name: "UnregisterBrokerRecord",
   versions: "0",
   flexible: "0+",
@@ -111,10 +115,10 @@ export const unregisterBrokerRecord: MetadataRecordSchema = {
     field("brokerId", "int32", "0+"),
     field("brokerEpoch", "int64", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const topicRecord: MetadataRecordSchema = {
-  apiKey: 2,
+export const topicRecord = {
+  apiKey: MetadataRecordType.Topic,
   name: "TopicRecord",
   versions: "0",
   flexible: "0+",
@@ -122,10 +126,10 @@ export const topicRecord: MetadataRecordSchema = {
     field("name", "string", "0+"),
     field("topicId", "uuid", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const partitionRecord: MetadataRecordSchema = {
-  apiKey: 3,
+export const partitionRecord = {
+  apiKey: MetadataRecordType.Partition,
   name: "PartitionRecord",
   versions: "0-2",
   flexible: "0+",
@@ -144,10 +148,10 @@ export const partitionRecord: MetadataRecordSchema = {
     field("eligibleLeaderReplicas", arrayOf("int32"), "2+", { nullable: "2+", tag: 1, default: null }),
     field("lastKnownElr", arrayOf("int32"), "2+", { nullable: "2+", tag: 2, default: null }),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const configRecord: MetadataRecordSchema = {
-  apiKey: 4,
+export const configRecord = {
+  apiKey: MetadataRecordType.Config,
   name: "ConfigRecord",
   versions: "0",
   flexible: "0+",
@@ -157,14 +161,14 @@ export const configRecord: MetadataRecordSchema = {
     field("name", "string", "0+"),
     field("value", "string", "0+", { nullable: "0+" }),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
 /**
  * Tagged fields left at their defaults mean "unchanged": a leader of -2 keeps
  * the leader (-1 means no leader), null lists keep the lists.
  */
-export const partitionChangeRecord: MetadataRecordSchema = {
-  apiKey: 5,
+export const partitionChangeRecord = {
+  apiKey: MetadataRecordType.PartitionChange,
   name: "PartitionChangeRecord",
   versions: "0-2",
   flexible: "0+",
@@ -181,11 +185,11 @@ export const partitionChangeRecord: MetadataRecordSchema = {
     field("eligibleLeaderReplicas", arrayOf("int32"), "2+", { nullable: "2+", tag: 6, default: null }),
     field("lastKnownElr", arrayOf("int32"), "2+", { nullable: "2+", tag: 7, default: null }),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
 /** Kafka names this record's fields `Id` and `Epoch`, unlike the later records. */
-export const fenceBrokerRecord: MetadataRecordSchema = {
-  apiKey: 7,
+export const fenceBrokerRecord = {
+  apiKey: MetadataRecordType.FenceBroker,
   name: "FenceBrokerRecord",
   versions: "0",
   flexible: "0+",
@@ -193,10 +197,10 @@ export const fenceBrokerRecord: MetadataRecordSchema = {
     field("id", "int32", "0+"),
     field("epoch", "int64", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const unfenceBrokerRecord: MetadataRecordSchema = {
-  apiKey: 8,
+export const unfenceBrokerRecord = {
+  apiKey: MetadataRecordType.UnfenceBroker,
   name: "UnfenceBrokerRecord",
   versions: "0",
   flexible: "0+",
@@ -204,18 +208,18 @@ export const unfenceBrokerRecord: MetadataRecordSchema = {
     field("id", "int32", "0+"),
     field("epoch", "int64", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const removeTopicRecord: MetadataRecordSchema = {
-  apiKey: 9,
+export const removeTopicRecord = {
+  apiKey: MetadataRecordType.RemoveTopic,
   name: "RemoveTopicRecord",
   versions: "0",
   flexible: "0+",
   fields: [field("topicId", "uuid", "0+")],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const featureLevelRecord: MetadataRecordSchema = {
-  apiKey: 12,
+export const featureLevelRecord = {
+  apiKey: MetadataRecordType.FeatureLevel,
   name: "FeatureLevelRecord",
   versions: "0",
   flexible: "0+",
@@ -223,10 +227,10 @@ export const featureLevelRecord: MetadataRecordSchema = {
     field("name", "string", "0+"),
     field("featureLevel", "int16", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const producerIdsRecord: MetadataRecordSchema = {
-  apiKey: 15,
+export const producerIdsRecord = {
+  apiKey: MetadataRecordType.ProducerIds,
   name: "ProducerIdsRecord",
   versions: "0",
   flexible: "0+",
@@ -235,15 +239,15 @@ export const producerIdsRecord: MetadataRecordSchema = {
     field("brokerEpoch", "int64", "0+", { default: -1 }),
     field("nextProducerId", "int64", "0+"),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
 /**
  * A change to a registration. `fenced` is 1 to fence, -1 to unfence and 0 for
  * no change; `inControlledShutdown` is 1 when the broker enters controlled
  * shutdown and 0 for no change. Both are tagged, so a 0 is not written.
  */
-export const brokerRegistrationChangeRecord: MetadataRecordSchema = {
-  apiKey: 17,
+export const brokerRegistrationChangeRecord = {
+  apiKey: MetadataRecordType.BrokerRegistrationChange,
   name: "BrokerRegistrationChangeRecord",
   versions: "0-2",
   flexible: "0+",
@@ -254,34 +258,56 @@ export const brokerRegistrationChangeRecord: MetadataRecordSchema = {
     field("inControlledShutdown", "int8", "1+", { tag: 1 }),
     field("logDirs", arrayOf("uuid"), "2+", { tag: 2 }),
   ],
-};
+} as const satisfies MetadataRecordSchema;
 
-export const noOpRecord: MetadataRecordSchema = {
-  apiKey: 20,
+export const noOpRecord = {
+  apiKey: MetadataRecordType.NoOp,
   name: "NoOpRecord",
   versions: "0",
   flexible: "0+",
   fields: [],
-};
+} as const satisfies MetadataRecordSchema;
+
+/** Every metadata record schema, as literal types. */
+const RECORD_SCHEMAS = [
+  registerBrokerRecord,
+  unregisterBrokerRecord,
+  topicRecord,
+  partitionRecord,
+  configRecord,
+  partitionChangeRecord,
+  fenceBrokerRecord,
+  unfenceBrokerRecord,
+  removeTopicRecord,
+  featureLevelRecord,
+  producerIdsRecord,
+  brokerRegistrationChangeRecord,
+  noOpRecord,
+] as const;
 
 /** Every metadata record type Dafka knows, by type. */
 export const METADATA_RECORDS: ReadonlyMap<number, MetadataRecordSchema> = new Map(
-  [
-    registerBrokerRecord,
-    unregisterBrokerRecord,
-    topicRecord,
-    partitionRecord,
-    configRecord,
-    partitionChangeRecord,
-    fenceBrokerRecord,
-    unfenceBrokerRecord,
-    removeTopicRecord,
-    featureLevelRecord,
-    producerIdsRecord,
-    brokerRegistrationChangeRecord,
-    noOpRecord,
-  ].map((schema) => [schema.apiKey, schema]),
+  RECORD_SCHEMAS.map((schema) => [schema.apiKey, schema]),
 );
+
+/** The schema of record type `Type`, e.g. `MetadataRecordSchemaOf<2>` is `typeof topicRecord`. */
+export type MetadataRecordSchemaOf<Type extends MetadataRecordTypeId> = Extract<
+  typeof RECORD_SCHEMAS[number],
+  { readonly apiKey: Type }
+>;
+
+/** The decoded fields of a record of type `Type` (every field present). */
+export type MetadataRecordValue<Type extends MetadataRecordTypeId> = MessageOf<
+  MetadataRecordSchemaOf<Type>["fields"]
+>;
+
+/**
+ * The fields of a record of type `Type` as the encoder takes them: typed for a
+ * literal type, untyped when the type is only known to be a number.
+ */
+export type MetadataRecordInput<Type extends number> = number extends Type ? Message
+  : Type extends MetadataRecordTypeId ? MessageInputOf<MetadataRecordSchemaOf<Type>["fields"]>
+  : Message;
 
 /** A decoded metadata record: its type, its version and its fields. */
 export interface MetadataRecord {
@@ -300,7 +326,11 @@ function schemaFor(type: number, version: number): MetadataRecordSchema {
 }
 
 /** Encodes a record value as it is stored in the metadata log. */
-export function encodeMetadataRecord(type: number, version: number, value: Message): Uint8Array {
+export function encodeMetadataRecord<Type extends number>(
+  type: Type,
+  version: number,
+  value: MetadataRecordInput<Type>,
+): Uint8Array {
   const schema = schemaFor(type, version);
   const writer = new Writer(64);
   writer.uvarint(FRAME_VERSION).uvarint(type).uvarint(version);

@@ -3,6 +3,7 @@ import { decodeRecord, encodeRecord } from "../metadata/record_codec.ts";
 import { MetadataRecordType } from "../metadata/records.ts";
 import { SimDisk } from "../io/sim/disk.ts";
 import { SeededRandom } from "../io/sim/random.ts";
+import { ControlRecordType } from "../protocol/records_control.ts";
 import { decodeRaftBatches } from "./batch_codec.ts";
 import { decodeSnapshotHeader } from "./control_records.ts";
 import {
@@ -44,10 +45,13 @@ Deno.test("a snapshot is framed by a SnapshotHeader and a SnapshotFooter and num
     [4, 3, true],
   ]);
   const header = batches[0]!.records[0]!;
-  assert.ok(header.type === "control" && header.controlType === 3 && header.value !== null);
+  assert.ok(
+    header.type === "control" && header.controlType === ControlRecordType.SnapshotHeader &&
+      header.value !== null,
+  );
   assert.deepEqual(decodeSnapshotHeader(header.value), { version: 0, lastContainedLogTimestamp: 77 });
   const footer = batches[3]!.records[0]!;
-  assert.ok(footer.type === "control" && footer.controlType === 4);
+  assert.ok(footer.type === "control" && footer.controlType === ControlRecordType.SnapshotFooter);
   assert.deepEqual(readSnapshotValues(bytes), values);
 });
 
