@@ -26,7 +26,6 @@
 import { connectClient, createTopics, expectErrorCode } from "../test/support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "../test/support/node_process.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
-import type { Message } from "../src/protocol/codec.ts";
 import { buildBatch } from "../src/protocol/records.ts";
 
 function argument(name: string, fallback: number): number {
@@ -111,7 +110,7 @@ async function probe(client: KafkaClient, until: () => boolean): Promise<Latenci
       topicData: [{ name: PROBE_TOPIC, partitionData: [{ index: 0, records: batch }] }],
     });
     latencies.produce.push(performance.now() - started);
-    const partition = ((produced.responses as Message[])[0]!.partitionResponses as Message[])[0]!;
+    const partition = produced.responses[0]!.partitionResponses[0]!;
     expectErrorCode(partition.errorCode, 0, "probe produce");
     started = performance.now();
     await client.request(1, 12, {
@@ -210,7 +209,7 @@ async function main(): Promise<void> {
       }],
       validateOnly: false,
     });
-    expectErrorCode((altered.responses as Message[])[0]!.errorCode, 0, "alter cleanup.policy");
+    expectErrorCode(altered.responses[0]!.errorCode, 0, "alter cleanup.policy");
     const cleaningStarted = performance.now();
     let cleaningSeconds = 0;
     const giveUp = performance.now() + 600_000;

@@ -10,8 +10,10 @@
  *
  *   deno run -A bench/groups.ts [--groups 1000] [--rounds 5]
  */
-import type { Message } from "../src/protocol/codec.ts";
-import { GroupCoordinator, type GroupCoordinatorConfig } from "../src/group/mod.ts";
+import { GroupCoordinator, type GroupCoordinatorConfig, type JoinGroupResponse } from "../src/group/mod.ts";
+
+import type { RequestInput } from "../src/protocol/message_types.ts";
+import type { joinGroup } from "../src/protocol/messages/join_group.ts";
 import { Writer } from "../src/protocol/writer.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "../test/support/node_process.ts";
@@ -58,7 +60,8 @@ function benchStateMachine(): Record<string, string> {
     coordinator.beginLoading(partition);
     coordinator.finishLoading(partition, nowMs);
   }
-  const replies = new Map<number, Message>();
+  // Only the joins' replies are read back; the outbox hands every reply out untyped.
+  const replies = new Map<number, JoinGroupResponse>();
   let nextReplyId = 1;
   const drain = () => {
     for (
@@ -67,7 +70,7 @@ function benchStateMachine(): Record<string, string> {
       ready = coordinator.ready()
     ) {
       for (const write of ready.writes) coordinator.writeCompleted(write.writeId, 0, nowMs);
-      for (const reply of ready.replies) replies.set(reply.replyId, reply.response as Message);
+      for (const reply of ready.replies) replies.set(reply.replyId, reply.response as JoinGroupResponse);
     }
   };
   const context = (apiVersion: number) => ({
@@ -123,7 +126,7 @@ function benchStateMachine(): Record<string, string> {
       protocolType: "consumer",
       protocolName: "range",
       assignments: isLeader
-        ? (response.members as Message[]).map((member) => ({
+        ? response.members.map((member) => ({
           memberId: member.memberId,
           assignment: new Uint8Array(20),
         }))
@@ -195,7 +198,7 @@ interface RemoteMember {
   members: string[];
 }
 
-function joinBody(groupId: string, memberId: string): Message {
+function joinBody(groupId: string, memberId: string): RequestInput<typeof joinGroup> {
   return {
     groupId,
     sessionTimeoutMs: 45_000,
@@ -239,7 +242,7 @@ async function benchNode(): Promise<Record<string, string>> {
       memberId: joined[index]!.memberId,
       generationId: joined[index]!.generationId,
       leader: joined[index]!.leader,
-      members: (joined[index]!.members as Message[]).map((member) => member.memberId as string),
+      members: joined[index]!.members.map((member) => member.memberId),
     }));
     const syncStart = performance.now();
     await Promise.all(members.map((member) =>
@@ -289,13 +292,10 @@ async function benchNode(): Promise<Record<string, string>> {
           }],
         });
       }));
-      lastRefusal = answers.find((answer) =>
-        ((answer.topics as Message[])[0]!.partitions as Message[]).some((p) =>
-          p.errorCode !== 0
-        )
-      ) ?? lastRefusal;
+      lastRefusal = answers.find((answer) => answer.topics[0]!.partitions.some((p) => p.errorCode !== 0)) ??
+        lastRefusal;
       refused += answers.filter((answer) =>
-        ((answer.topics as Message[])[0]!.partitions as Message[]).some((partition) =>
+        answer.topics[0]!.partitions.some((partition) =>
           partition.errorCode !== 0
         )
       ).length;

@@ -11,7 +11,6 @@
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { decodeResponse, encodeRequest } from "../src/protocol/apis.ts";
-import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { buildBatch, type RecordInput } from "../src/protocol/records.ts";
 import { NodeProcess } from "./support/node_process.ts";
@@ -176,8 +175,7 @@ Deno.test("a node survives malformed requests and keeps its data", async (t) => 
         ok(await halfSent.write(whole.slice(whole.length - 10)), "the node closed a half-sent request");
         const answer = await halfSent.read(CLOSE_TIMEOUT_MS);
         if (answer.kind !== "frame") throw new Error(`the completed request got no answer: ${answer.kind}`);
-        const partition = (((decodeResponse(0, 9, answer.frame).body.responses as Message[])[0]!
-          .partitionResponses) as Message[])[0]!;
+        const partition = decodeResponse(0, 9, answer.frame).body.responses[0]!.partitionResponses[0]!;
         deepStrictEqual([partition.errorCode, partition.baseOffset], [0, 0]);
       } finally {
         await halfSent.close();
@@ -207,7 +205,7 @@ Deno.test("a node survives malformed requests and keeps its data", async (t) => 
           const answer = decodeResponse(18, 0, outcome.frame);
           deepStrictEqual(answer.correlationId, 77);
           deepStrictEqual(answer.body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-          const keys = new Map((answer.body.apiKeys as Message[]).map((key) => [key.apiKey, key]));
+          const keys = new Map(answer.body.apiKeys.map((key) => [key.apiKey, key]));
           for (const apiKey of [0, 1, 2, 3, 18]) ok(keys.has(apiKey), `ApiVersions lists API ${apiKey}`);
           deepStrictEqual(keys.get(18)?.minVersion, 0);
           // KIP-511: the client retries with a version the node speaks, on the same connection.
@@ -256,7 +254,7 @@ Deno.test("a node survives malformed requests and keeps its data", async (t) => 
           allowAutoTopicCreation: true,
           includeTopicAuthorizedOperations: false,
         });
-        const topic = (metadata.topics as Message[])[0]!;
+        const topic = metadata.topics[0]!;
         deepStrictEqual(
           topic.errorCode,
           ErrorCode.INVALID_TOPIC_EXCEPTION,

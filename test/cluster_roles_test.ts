@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import kafkajs from "kafkajs";
-import type { Message } from "../src/protocol/codec.ts";
 import { freePort, NodeProcess, waitFor } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 
@@ -60,10 +59,10 @@ Deno.test("controller-only and broker-only nodes form a cluster that kafkajs use
       topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }],
     });
     raw.close();
-    const partition = (quorum.topics as Message[])[0]!.partitions[0];
+    const partition = quorum.topics[0]!.partitions[0]!;
     assert.ok([1, 2, 3].includes(partition.leaderId), `a controller leads (got ${partition.leaderId})`);
     assert.deepEqual(
-      (partition.observers as Message[]).map((observer) => observer.replicaId).sort(),
+      partition.observers.map((observer) => observer.replicaId).sort(),
       [4, 5],
     );
 

@@ -8,7 +8,6 @@
  * catches up when it comes back.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
 import {
   clusterNodes,
   disposeAll,
@@ -40,10 +39,8 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
       10000,
       "the topic everywhere",
     );
-    const spread = ((await metadataOf(others[1]!)).topics as Message[]).find((topic) =>
-      topic.name === "spread"
-    )!;
-    const leaders = new Set((spread.partitions as Message[]).map((partition) => partition.leaderId));
+    const spread = (await metadataOf(others[1]!)).topics.find((topic) => topic.name === "spread")!;
+    const leaders = new Set(spread.partitions.map((partition) => partition.leaderId));
     assert.deepEqual([...leaders].sort(), [1, 2, 3]);
 
     // kcat produces to every leader and reads everything back through one bootstrap broker.
@@ -102,15 +99,15 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
     await waitFor(
       async () => {
         const metadata = await metadataOf(others[0]!);
-        const spreadNow = (metadata.topics as Message[]).find((topic) => topic.name === "spread")!;
-        const orphaned = (spreadNow.partitions as Message[]).filter((partition) =>
-          (partition.replicaNodes as number[]).includes(controllerId)
+        const spreadNow = metadata.topics.find((topic) => topic.name === "spread")!;
+        const orphaned = spreadNow.partitions.filter((partition) =>
+          partition.replicaNodes.includes(controllerId)
         );
-        return !(metadata.brokers as Message[]).some((broker) => broker.nodeId === controllerId) &&
+        return !metadata.brokers.some((broker) => broker.nodeId === controllerId) &&
           orphaned.length > 0 &&
           orphaned.every((partition) =>
             partition.leaderId === -1 && partition.errorCode === 5 &&
-            (partition.offlineReplicas as number[]).includes(controllerId)
+            partition.offlineReplicas.includes(controllerId)
           );
       },
       15000,
@@ -129,7 +126,7 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
     );
     await waitFor(
       async () => {
-        const brokers = ((await metadataOf(controller)).brokers as Message[]).map((broker) => broker.nodeId);
+        const brokers = (await metadataOf(controller)).brokers.map((broker) => broker.nodeId);
         return brokers.length === 3;
       },
       20000,
@@ -158,14 +155,13 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
     assert.doesNotMatch(output, /controlled shutdown did not finish/);
     // Already fenced when the process exited: the others see it well before its 3 s session would lapse.
     await waitFor(
-      async () =>
-        !((await metadataOf(watcher)).brokers as Message[]).some((broker) => broker.nodeId === stopped.id),
+      async () => !(await metadataOf(watcher)).brokers.some((broker) => broker.nodeId === stopped.id),
       2000,
       "the stopped broker fenced by its controlled shutdown",
     );
     await stopped.process.start();
     await waitFor(
-      async () => ((await metadataOf(watcher)).brokers as Message[]).length === 3,
+      async () => (await metadataOf(watcher)).brokers.length === 3,
       20000,
       "the cleanly stopped broker back",
     );

@@ -228,8 +228,8 @@ Deno.test({
         topics: [{ name: "committed", partitionIndexes: [0] }],
         requireStable: false,
       });
-      const topic = (response.topics as Message[])[0]!;
-      return ((topic.partitions as Message[])[0]!).committedOffset as number;
+      const topic = response.topics[0]!;
+      return (topic.partitions[0]!).committedOffset as number;
     };
     try {
       equal((await createTopics(client, [{ name: "committed" }])).get("committed"), 0);
@@ -257,7 +257,7 @@ Deno.test({
             }],
           }],
         });
-        const partition = (((response.topics as Message[])[0]!).partitions as Message[])[0]!;
+        const partition = ((response.topics[0]!).partitions as Message[])[0]!;
         equal(partition.errorCode, 0);
       }
       await waitFor(

@@ -10,7 +10,15 @@
  * and Kafka's refusals.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
+import type { RequestInput, ResponseOf } from "../src/protocol/message_types.ts";
+import type { consumerGroupDescribe } from "../src/protocol/messages/consumer_group_describe.ts";
+import type { consumerGroupHeartbeat } from "../src/protocol/messages/consumer_group_heartbeat.ts";
+import type { offsetFetch } from "../src/protocol/messages/offset_fetch.ts";
+
+type HeartbeatRequest = RequestInput<typeof consumerGroupHeartbeat>;
+type HeartbeatResponse = ResponseOf<typeof consumerGroupHeartbeat>;
+type DescribedGroup = ResponseOf<typeof consumerGroupDescribe>["groups"][number];
+type FetchedGroup = ResponseOf<typeof offsetFetch>["groups"][number];
 import { ErrorCode } from "../src/protocol/errors.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "./support/node_process.ts";
@@ -45,7 +53,7 @@ function newMember(name: string): Member {
   return { name, memberId: `${name}-id`, epoch: 0, held: new Set(), assigned: new Set() };
 }
 
-function heartbeatBody(fields: Message): Message {
+function heartbeatBody(fields: Partial<HeartbeatRequest>): HeartbeatRequest {
   return {
     groupId: GROUP,
     memberId: "",
@@ -73,7 +81,7 @@ class Exchange {
   }
 
   /** One heartbeat of `member`: a join at epoch 0, else an acknowledgement of what it holds. */
-  async heartbeat(member: Member): Promise<Message> {
+  async heartbeat(member: Member): Promise<HeartbeatResponse> {
     const joining = member.epoch === 0;
     // The heartbeat says what the member owns: the revoked partitions are released as it is sent.
     member.held = new Set(member.assigned);
@@ -92,9 +100,9 @@ class Exchange {
     assert.equal(answer.errorCode, 0, `${member.name}: ${answer.errorMessage}`);
     member.epoch = answer.memberEpoch;
     if (answer.assignment !== null) {
-      const topics = answer.assignment.topicPartitions as Message[];
+      const topics = answer.assignment.topicPartitions;
       for (const topic of topics) assert.deepEqual(topic.topicId, this.topicId);
-      member.assigned = new Set(topics.flatMap((topic) => topic.partitions as number[]));
+      member.assigned = new Set(topics.flatMap((topic) => topic.partitions));
       for (const partition of member.assigned) member.held.add(partition);
     }
     this.#checkNoPartitionHeldTwice();
@@ -160,18 +168,18 @@ async function commit(client: KafkaClient, member: Member, epoch: number, offset
       })),
     }],
   });
-  return ((answer.topics as Message[])[0]!.partitions as Message[]).map((partition) => partition.errorCode);
+  return answer.topics[0]!.partitions.map((partition) => partition.errorCode);
 }
 
-async function describeGroup(client: KafkaClient): Promise<Message> {
+async function describeGroup(client: KafkaClient): Promise<DescribedGroup> {
   const answer = await client.request(CONSUMER_GROUP_DESCRIBE, 1, {
     groupIds: [GROUP],
     includeAuthorizedOperations: true,
   });
-  return (answer.groups as Message[])[0]!;
+  return answer.groups[0]!;
 }
 
-async function fetchOffsets(client: KafkaClient, member: Member | null): Promise<Message> {
+async function fetchOffsets(client: KafkaClient, member: Member | null): Promise<FetchedGroup> {
   const answer = await client.request(OFFSET_FETCH, 9, {
     groups: [{
       groupId: GROUP,
@@ -181,7 +189,7 @@ async function fetchOffsets(client: KafkaClient, member: Member | null): Promise
     }],
     requireStable: true,
   });
-  return (answer.groups as Message[])[0]!;
+  return answer.groups[0]!;
 }
 
 Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, describe, restart", async (t) => {
@@ -197,10 +205,10 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
       allowAutoTopicCreation: false,
       includeTopicAuthorizedOperations: false,
     });
-    exchange.topicId = (metadata.topics as Message[])[0]!.topicId;
+    exchange.topicId = metadata.topics[0]!.topicId;
     assert.equal(
       (await client.request(FIND_COORDINATOR, 4, { keyType: 0, coordinatorKeys: [GROUP] }))
-        .coordinators[0].errorCode,
+        .coordinators[0]!.errorCode,
       0,
     );
 
@@ -209,7 +217,7 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
         clientSoftwareName: "dafka-test",
         clientSoftwareVersion: "1",
       });
-      const keys = new Map((versions.apiKeys as Message[]).map((key) => [key.apiKey, key]));
+      const keys = new Map(versions.apiKeys.map((key) => [key.apiKey, key]));
       for (const apiKey of [CONSUMER_GROUP_HEARTBEAT, CONSUMER_GROUP_DESCRIBE]) {
         assert.equal(keys.get(apiKey)?.minVersion, 0);
         assert.equal(keys.get(apiKey)?.maxVersion, 1);
@@ -254,12 +262,10 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
           }],
         }],
       });
-      assert.equal((old.topics as Message[])[0]!.partitions[0].errorCode, ErrorCode.UNSUPPORTED_VERSION);
+      assert.equal(old.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNSUPPORTED_VERSION);
       const fetched = await fetchOffsets(client, beta);
       assert.equal(fetched.errorCode, 0);
-      const committed = (fetched.topics[0].partitions as Message[]).map((partition) =>
-        partition.committedOffset
-      );
+      const committed = fetched.topics[0]!.partitions.map((partition) => partition.committedOffset);
       assert.deepEqual(committed, [...Array(PARTITIONS).keys()].map((partition) => 100 + partition));
       const staleFetch = await fetchOffsets(client, { ...beta, epoch: beta.epoch + 1 });
       assert.equal(staleFetch.errorCode, ErrorCode.STALE_MEMBER_EPOCH);
@@ -289,19 +295,20 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
       assert.equal(group.assignorName, "uniform");
       assert.equal(group.assignmentEpoch, group.groupEpoch);
       assert.notEqual(group.authorizedOperations, -2147483648);
-      const members = new Map((group.members as Message[]).map((member) => [member.memberId, member]));
-      assert.deepEqual(sorted(members.keys()), [alpha.memberId, beta.memberId]);
+      const members = new Map(group.members.map((member) => [member.memberId, member]));
+      // Member ids are strings: sorted as text on both sides (sorted() orders numbers).
+      assert.deepEqual([...members.keys()].sort(), [alpha.memberId, beta.memberId].sort());
       for (const member of [alpha, beta]) {
         const described = members.get(member.memberId)!;
         assert.equal(described.memberEpoch, member.epoch);
         assert.equal(described.memberType, 1);
         assert.equal(described.clientId, "dafka-test");
         assert.deepEqual(described.subscribedTopicNames, [TOPIC]);
-        const assignment = described.assignment.topicPartitions as Message[];
+        const assignment = described.assignment.topicPartitions;
         assert.equal(assignment[0]!.topicName, TOPIC);
         assert.deepEqual(sorted(assignment[0]!.partitions), sorted(member.assigned));
         assert.deepEqual(
-          sorted(described.targetAssignment.topicPartitions[0].partitions),
+          sorted(described.targetAssignment.topicPartitions[0]!.partitions),
           sorted(member.assigned),
         );
       }
@@ -309,7 +316,7 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
         groupIds: ["no-such-group"],
         includeAuthorizedOperations: false,
       });
-      assert.equal((missing.groups as Message[])[0]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+      assert.equal(missing.groups[0]!.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
     });
 
     await t.step(
@@ -320,19 +327,19 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
           typesFilter: ["consumer"],
         });
         assert.deepEqual(
-          (consumer.groups as Message[]).map((group) => [group.groupId, group.groupType, group.groupState]),
+          consumer.groups.map((group) => [group.groupId, group.groupType, group.groupState]),
           [[GROUP, "consumer", "Stable"]],
         );
         const classic = await client.request(LIST_GROUPS, 5, { statesFilter: [], typesFilter: ["classic"] });
         assert.deepEqual(classic.groups, []);
         const stable = await client.request(LIST_GROUPS, 4, { statesFilter: ["STABLE"] });
-        assert.deepEqual((stable.groups as Message[]).map((group) => group.groupId), [GROUP]);
+        assert.deepEqual(stable.groups.map((group) => group.groupId), [GROUP]);
         // The classic DescribeGroups (v0-5) describes a consumer group as Kafka 4 does: Dead, no error.
         const described = await client.request(DESCRIBE_GROUPS, 5, {
           groups: [GROUP],
           includeAuthorizedOperations: false,
         });
-        const group = (described.groups as Message[])[0]!;
+        const group = described.groups[0]!;
         assert.deepEqual([group.errorCode, group.groupState, group.members], [0, "Dead", []]);
       },
     );
@@ -346,7 +353,7 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
       exchange.useClient(client);
       assert.equal(
         (await client.request(FIND_COORDINATOR, 4, { keyType: 0, coordinatorKeys: [GROUP] }))
-          .coordinators[0].errorCode,
+          .coordinators[0]!.errorCode,
         0,
       );
       const after = await describeGroup(client);
@@ -359,7 +366,7 @@ Deno.test("KIP-848 consumer groups over the wire: reconcile, commit, leave, desc
       }
       const fetched = await fetchOffsets(client, alpha);
       assert.equal(fetched.errorCode, 0);
-      for (const partition of fetched.topics[0].partitions as Message[]) {
+      for (const partition of fetched.topics[0]!.partitions) {
         assert.equal(partition.committedOffset, expectedOffsets.get(partition.partitionIndex));
       }
     });

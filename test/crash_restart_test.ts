@@ -5,7 +5,6 @@
  * that a retried batch is recognised as a duplicate.
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
 import { NodeProcess, waitFor } from "./support/node_process.ts";
 import { runPythonClient } from "./support/python_client.ts";
 import { connectClient, createTopics, fetchAll, produceBatch, textRecords } from "./support/raw_kafka.ts";
@@ -31,7 +30,7 @@ async function logEndOffset(port: number, topic: string, partition = 0): Promise
         isolationLevel: 0,
         topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp: -1 }] }],
       });
-      const answer = ((response.topics as Message[])[0]!.partitions as Message[])[0]!;
+      const answer = response.topics[0]!.partitions[0]!;
       return answer.errorCode === 0 ? answer.offset as number : null;
     } finally {
       client.close();

@@ -6,7 +6,8 @@
  * and the committed offset before them are served, as Kafka would have.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
+import type { ResponseOf } from "../src/protocol/message_types.ts";
+import type { listGroups as listGroupsApi } from "../src/protocol/messages/list_groups.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 
@@ -38,12 +39,12 @@ async function withNode(logDir: string, body: (port: number) => Promise<void>): 
   }
 }
 
-async function listGroups(port: number): Promise<Message[]> {
+async function listGroups(port: number): Promise<ResponseOf<typeof listGroupsApi>["groups"]> {
   const client = await connectClient(port);
   try {
     const response = await client.request(16, 4, { statesFilter: [] });
     assert.equal(response.errorCode, 0);
-    return response.groups as Message[];
+    return response.groups;
   } finally {
     client.close();
   }
@@ -58,13 +59,13 @@ Deno.test("Kafka's __consumer_offsets partitions are adopted with their 50 parti
         topics: [{ name: "__consumer_offsets", topicId: new Uint8Array(16) }],
         allowAutoTopicCreation: false,
       });
-      assert.equal(((metadata.topics as Message[])[0]!.partitions as Message[]).length, 50);
+      assert.equal(metadata.topics[0]!.partitions.length, 50);
       const fetched = await client.request(9, 7, {
         groupId: "console-consumer-65070",
         topics: [{ name: "test_topic_0603", partitionIndexes: [0] }],
         requireStable: true,
       });
-      assert.equal(((fetched.topics as Message[])[0]!.partitions as Message[])[0]!.committedOffset, -1);
+      assert.equal(fetched.topics[0]!.partitions[0]!.committedOffset, -1);
     } finally {
       client.close();
     }
@@ -82,7 +83,7 @@ Deno.test("a group and its committed offset from Kafka 2.7.1 are served, and sur
   ]);
   const check = async (port: number) => {
     const groups = await listGroups(port);
-    const byId = new Map(groups.map((group) => [group.groupId as string, group]));
+    const byId = new Map(groups.map((group) => [group.groupId, group]));
     assert.equal(byId.get("console-consumer-65070")?.groupState, "Empty");
     assert.equal(byId.get("console-consumer-65070")?.protocolType, "consumer");
     const client = await connectClient(port);
@@ -91,7 +92,7 @@ Deno.test("a group and its committed offset from Kafka 2.7.1 are served, and sur
         groups: [{ groupId: "console-consumer-65070", topics: null }],
         requireStable: false,
       });
-      const group = (fetched.groups as Message[])[0]!;
+      const group = fetched.groups[0]!;
       assert.deepEqual(group.topics, [{
         name: "test_topic_0603",
         partitions: [{
@@ -105,11 +106,12 @@ Deno.test("a group and its committed offset from Kafka 2.7.1 are served, and sur
       const described = await client.request(15, 5, {
         groups: ["console-consumer-65070", "console-consumer-55231"],
       });
-      const [empty, stable] = described.groups as [Message, Message];
+      const [empty, stable] = described.groups;
+      assert.ok(empty && stable, "both groups are described");
       assert.equal(empty.groupState, "Empty");
       // Loaded members get a full session (10 s here) from the load before they expire.
       assert.equal(stable.groupState, "Stable");
-      const member = (stable.members as Message[])[0]!;
+      const member = stable.members[0]!;
       assert.equal(member.clientId, "consumer-console-consumer-55231-1");
       assert.equal(member.clientHost, "/127.0.0.1");
       assert.equal(stable.protocolData, "range");

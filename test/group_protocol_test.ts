@@ -7,7 +7,8 @@
  * DeleteGroups, and bad input that must not disturb anything else.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
+import type { RequestInput } from "../src/protocol/message_types.ts";
+import type { joinGroup } from "../src/protocol/messages/join_group.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { Writer } from "../src/protocol/writer.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
@@ -33,7 +34,9 @@ function subscription(topics: string[]): Uint8Array {
   return writer.nullableBytes(null).finish();
 }
 
-function joinBody(groupId: string, memberId: string, extra: Message = {}): Message {
+type JoinGroupBody = RequestInput<typeof joinGroup>;
+
+function joinBody(groupId: string, memberId: string, extra: Partial<JoinGroupBody> = {}): JoinGroupBody {
   return {
     groupId,
     sessionTimeoutMs: 10000,
@@ -99,23 +102,23 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           keyType: 0,
           coordinatorKeys: ["a", "b", "c"],
         });
-        assert.deepEqual((response.coordinators as Message[]).map((entry) => [entry.key, entry.errorCode]), [
+        assert.deepEqual(response.coordinators.map((entry) => [entry.key, entry.errorCode]), [
           ["a", 0],
           ["b", 0],
           ["c", 0],
         ]);
       }
       const share = await client.request(FIND_COORDINATOR, 6, { keyType: 2, coordinatorKeys: ["s"] });
-      assert.equal((share.coordinators as Message[])[0]!.errorCode, ErrorCode.INVALID_REQUEST);
+      assert.equal(share.coordinators[0]!.errorCode, ErrorCode.INVALID_REQUEST);
       const metadata = await client.request(3, 12, {
         topics: [{ name: "__consumer_offsets", topicId: new Uint8Array(16) }],
         allowAutoTopicCreation: false,
         includeTopicAuthorizedOperations: false,
       });
-      const offsetsTopic = (metadata.topics as Message[])[0]!;
+      const offsetsTopic = metadata.topics[0]!;
       assert.equal(offsetsTopic.errorCode, 0);
       assert.equal(offsetsTopic.isInternal, true);
-      assert.equal((offsetsTopic.partitions as Message[]).length, 5);
+      assert.equal(offsetsTopic.partitions.length, 5);
     });
 
     await t.step("JoinGroup, SyncGroup and Heartbeat at every version form and keep a group", async () => {
@@ -167,7 +170,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           const [leader, leaderClient, follower, followerClient] = joinA.leader === joinA.memberId
             ? [joinA, client, joinB, other]
             : [joinB, other, joinA, client];
-          assert.equal((leader.members as Message[]).length, 2);
+          assert.equal(leader.members.length, 2);
           const followerSync = followerClient.request(SYNC_GROUP, 5, {
             groupId: "pair",
             generationId: follower.generationId,
@@ -208,7 +211,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
               { memberId: joinA.memberId, groupInstanceId: null, reason: null },
             ],
           });
-          assert.deepEqual((batch.members as Message[]).map((member) => member.errorCode), [
+          assert.deepEqual(batch.members.map((member) => member.errorCode), [
             0,
             ErrorCode.UNKNOWN_MEMBER_ID,
           ]);
@@ -257,8 +260,8 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
               },
             ],
           });
-          const codes = (commit.topics as Message[]).map((topic) =>
-            (topic.partitions as Message[]).map((partition) => partition.errorCode)
+          const codes = commit.topics.map((topic) =>
+            topic.partitions.map((partition) => partition.errorCode)
           );
           assert.deepEqual(codes, [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], [
             ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -269,10 +272,8 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
               topics: [{ name: "events", partitionIndexes: [0, 1] }],
               requireStable: true,
             });
-            const [committed, none] = ((fetched.topics as Message[])[0]!.partitions as Message[]) as [
-              Message,
-              Message,
-            ];
+            const [committed, none] = fetched.topics[0]!.partitions;
+            assert.ok(committed && none, "both partitions are answered");
             assert.equal(
               committed.committedOffset,
               40 + version,
@@ -291,14 +292,14 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           ],
           requireStable: false,
         });
-        const groups = batched.groups as Message[];
+        const groups = batched.groups;
         assert.deepEqual(groups.map((group) => group.groupId), [
           "offsets-v9",
           "offsets-v8",
           "never-committed",
         ]);
-        assert.equal(((groups[0]!.topics as Message[])[0]!.partitions as Message[])[0]!.committedOffset, 49);
-        assert.equal(((groups[1]!.topics as Message[])[0]!.partitions as Message[])[0]!.committedOffset, 48);
+        assert.equal(groups[0]!.topics[0]!.partitions[0]!.committedOffset, 49);
+        assert.equal(groups[1]!.topics[0]!.partitions[0]!.committedOffset, 48);
         assert.deepEqual(groups[2]!.topics, []);
       },
     );
@@ -315,7 +316,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
             name: "events",
             partitions: [{ partitionIndex: 1, committedOffset: 5, committedMetadata: "" }],
           }],
-        }).then((response) => ((response.topics as Message[])[0]!.partitions as Message[])[0]!.errorCode);
+        }).then((response) => response.topics[0]!.partitions[0]!.errorCode);
       assert.equal(await commit(generationId, memberId), 0);
       assert.equal(await commit(generationId - 1, memberId), ErrorCode.ILLEGAL_GENERATION);
       assert.equal(await commit(generationId, "stranger"), ErrorCode.UNKNOWN_MEMBER_ID);
@@ -330,12 +331,12 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           const response = await client.request(LIST_GROUPS, version, { statesFilter: [], typesFilter: [] });
           assert.equal(response.errorCode, 0);
           assert.ok(
-            (response.groups as Message[]).some((group) => group.groupId === "checked"),
+            response.groups.some((group) => group.groupId === "checked"),
             `v${version}`,
           );
         }
         const stable = await client.request(LIST_GROUPS, 4, { statesFilter: ["Stable"] });
-        const stableIds = (stable.groups as Message[]).map((group) => group.groupId);
+        const stableIds = stable.groups.map((group) => group.groupId);
         assert.ok(stableIds.includes("checked"));
         assert.ok(!stableIds.includes("offsets-v1"));
         const consumerType = await client.request(LIST_GROUPS, 5, {
@@ -348,25 +349,24 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           typesFilter: ["classic"],
         });
         assert.ok(
-          (classic.groups as Message[]).every((group) =>
-            group.groupState === "Empty" && group.groupType === "classic"
-          ),
+          classic.groups.every((group) => group.groupState === "Empty" && group.groupType === "classic"),
         );
         for (let version = 0; version <= 5; version++) {
           const described = await client.request(DESCRIBE_GROUPS, version, {
             groups: ["checked", "nobody"],
             includeAuthorizedOperations: true,
           });
-          const [checked, nobody] = described.groups as [Message, Message];
+          const [checked, nobody] = described.groups;
+          assert.ok(checked && nobody, "both groups are described");
           assert.equal(checked.groupState, "Stable", `v${version}`);
           assert.equal(checked.protocolData, "range");
-          assert.equal((checked.members as Message[])[0]!.clientId, "dafka-test");
+          assert.equal(checked.members[0]!.clientId, "dafka-test");
           // Kafka shows "/127.0.0.1"; Dafka does once the request context carries the connection's address.
-          assert.ok(["/127.0.0.1", ""].includes((checked.members as Message[])[0]!.clientHost));
+          assert.ok(["/127.0.0.1", ""].includes(checked.members[0]!.clientHost));
           assert.equal(nobody.groupState, "Dead");
           assert.equal(nobody.errorCode, 0);
           if (version >= 3) {
-            assert.ok((checked.authorizedOperations as number) > 0);
+            assert.ok(checked.authorizedOperations > 0);
           }
         }
       },
@@ -379,7 +379,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
       });
       assert.equal(subscribed.errorCode, 0);
       assert.equal(
-        ((subscribed.topics as Message[])[0]!.partitions as Message[])[0]!.errorCode,
+        subscribed.topics[0]!.partitions[0]!.errorCode,
         ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC,
       );
       const deleted = await client.request(OFFSET_DELETE, 0, {
@@ -390,7 +390,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
         }],
       });
       assert.deepEqual(
-        (deleted.topics as Message[]).map((topic) => (topic.partitions as Message[])[0]!.errorCode),
+        deleted.topics.map((topic) => topic.partitions[0]!.errorCode),
         [0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
       );
       const missing = await client.request(OFFSET_DELETE, 0, { groupId: "nobody", topics: [] });
@@ -400,7 +400,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
           groupsNames: [`offsets-v${version}`, "checked", "nobody", `offsets-v${version}`],
         });
         assert.deepEqual(
-          (response.results as Message[]).map((result) => [result.groupId, result.errorCode]),
+          response.results.map((result) => [result.groupId, result.errorCode]),
           [
             [`offsets-v${version}`, 0],
             ["checked", ErrorCode.NON_EMPTY_GROUP],
@@ -450,7 +450,7 @@ Deno.test("the group APIs answer every version as Kafka does", async (t) => {
       assert.equal(sync.errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
       // The rest of the node is untouched.
       const described = await client.request(DESCRIBE_GROUPS, 5, { groups: ["checked"] });
-      assert.equal((described.groups as Message[])[0]!.groupState, "Stable");
+      assert.equal(described.groups[0]!.groupState, "Stable");
     });
   } finally {
     client.close();

@@ -5,7 +5,10 @@
  * retention had moved stay where Kafka left them.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
+import type { ResponseOf } from "../src/protocol/message_types.ts";
+import type { fetchApi } from "../src/protocol/messages/fetch.ts";
+
+type FetchedPartition = ResponseOf<typeof fetchApi>["responses"][number]["partitions"][number];
 import { NodeProcess, run } from "./support/node_process.ts";
 import { decodeBatches } from "../src/protocol/records.ts";
 import { connectClient } from "./support/raw_kafka.ts";
@@ -42,7 +45,7 @@ async function fetchRaw(
   topic: string,
   partition: number,
   fetchOffset: number,
-): Promise<Message> {
+): Promise<FetchedPartition> {
   const response = await client.request(1, 12, {
     maxWaitMs: 0,
     minBytes: 0,
@@ -54,7 +57,7 @@ async function fetchRaw(
     forgottenTopicsData: [],
     rackId: "",
   });
-  return response.responses[0].partitions[0];
+  return response.responses[0]!.partitions[0]!;
 }
 
 /** Every batch from offset 0 to the high watermark; like Kafka, one fetch reads from one segment only. */
@@ -87,7 +90,7 @@ Deno.test("a Kafka 2.7.1 log directory is adopted and served byte for byte", asy
   try {
     const metadata = await client.request(3, 12, { topics: null, allowAutoTopicCreation: false });
     const topics = new Map(
-      (metadata.topics as Message[]).map((topic) => [topic.name, topic.partitions.length]),
+      metadata.topics.map((topic) => [topic.name, topic.partitions.length]),
     );
     assert.deepEqual(
       Object.fromEntries(topics),
@@ -106,9 +109,9 @@ Deno.test("a Kafka 2.7.1 log directory is adopted and served byte for byte", asy
         partitions: [{ partitionIndex: 0, timestamp: -1 }],
       }],
     });
-    const earliestMyTopic = offsets.topics[0].partitions[0].offset;
+    const earliestMyTopic = offsets.topics[0]!.partitions[0]!.offset;
     assert.equal(earliestMyTopic, 38, "retention had moved myTopic's start to 38");
-    assert.equal(offsets.topics[1].partitions[0].offset, 12);
+    assert.equal(offsets.topics[1]!.partitions[0]!.offset, 12);
     const below = await fetchRaw(client, "myTopic", 0, 0);
     assert.equal(below.errorCode, 1, "a fetch below the log start is OFFSET_OUT_OF_RANGE");
 

@@ -160,13 +160,13 @@ Deno.test("a KRaft-mode log directory's metadata log and snapshot give the topic
       includeSynonyms: false,
       includeDocumentation: false,
     });
-    assert.equal(configs.results[0].configs[0].value, "1234");
+    assert.equal(configs.results[0]!.configs[0]!.value, "1234");
     const created = await client.request(19, 7, {
       topics: [{ name: "new-topic", numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
       timeoutMs: 5000,
       validateOnly: false,
     });
-    assert.equal(created.topics[0].errorCode, 0, "the adopted metadata log takes new records");
+    assert.equal(created.topics[0]!.errorCode, 0, "the adopted metadata log takes new records");
   } finally {
     client.close();
     await node.stop();

@@ -19,7 +19,7 @@ Deno.test("pipelined responses keep request order and an append wakes a long-pol
       timeoutMs: 5000,
       validateOnly: false,
     });
-    assert.equal(created.topics[0].errorCode, 0);
+    assert.equal(created.topics[0]!.errorCode, 0);
     const order: string[] = [];
     const fetchStarted = Date.now();
     const fetch = client.request(1, 12, {
@@ -55,11 +55,14 @@ Deno.test("pipelined responses keep request order and an append wakes a long-pol
     });
     const [fetched, , produceResponse] = await Promise.all([fetch, versions, produced]);
     assert.deepEqual(order, ["fetch", "apiVersions", "produce"]);
-    assert.equal(produceResponse.responses[0].partitionResponses[0].errorCode, 0);
+    assert.equal(produceResponse.responses[0]!.partitionResponses[0]!.errorCode, 0);
     // The fetch ahead of the produce in the pipeline was woken by the append, long before its 20 s wait.
-    const partition = fetched.responses[0].partitions[0];
+    const partition = fetched.responses[0]!.partitions[0]!;
     assert.equal(partition.errorCode, 0);
-    assert.ok(partition.records.length > 0, "the woken fetch returned the appended batch");
+    assert.ok(
+      partition.records !== null && partition.records.length > 0,
+      "the woken fetch returned the appended batch",
+    );
     assert.ok(Date.now() - fetchStarted < 15000, "the fetch waited for its whole maxWaitMs");
   } finally {
     client.close();

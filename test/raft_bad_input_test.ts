@@ -50,13 +50,13 @@ function send(
 /** The one partition of a Vote, BeginQuorumEpoch or FetchSnapshot answer. */
 function partitionOf(answer: Message): Message {
   assert.equal(answer.errorCode, ErrorCode.NONE, "no top-level error");
-  return (answer.topics as Message[])[0]!.partitions[0] as Message;
+  return answer.topics[0]!.partitions[0] as Message;
 }
 
 /** The one partition of a Fetch answer. */
 function fetchPartitionOf(answer: Message): Message {
   assert.equal(answer.errorCode, ErrorCode.NONE, "no top-level error");
-  return (answer.responses as Message[])[0]!.partitions[0] as Message;
+  return answer.responses[0]!.partitions[0] as Message;
 }
 
 function voteRequest(fields: Partial<RaftRequest & { type: "VoteRequest" }>): RaftRequest {
@@ -303,7 +303,7 @@ Deno.test("hostile Raft requests on the controller listeners leave the quorum un
         allowAutoTopicCreation: true,
         includeTopicAuthorizedOperations: false,
       });
-      assert.notEqual((metadata.topics as Message[])[0]!.errorCode, ErrorCode.NONE, "not auto-created");
+      assert.notEqual(metadata.topics[0]!.errorCode, ErrorCode.NONE, "not auto-created");
       const produced = await produceBatch(client, {
         topic: "__cluster_metadata",
         records: textRecords("hostile", 1, 0),

@@ -7,7 +7,6 @@
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
 import kafkajs from "kafkajs";
-import type { Message } from "../src/protocol/codec.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
@@ -77,7 +76,7 @@ async function fetchErrorCode(port: number, topic: string, offset: number): Prom
       forgottenTopicsData: [],
       rackId: "",
     });
-    return ((response.responses as Message[])[0]!.partitions as Message[])[0]!.errorCode as number;
+    return response.responses[0]!.partitions[0]!.errorCode as number;
   } finally {
     client.close();
   }

@@ -9,6 +9,7 @@ import type { Message } from "../../src/protocol/codec.ts";
 import { KafkaClient } from "./kafka_client.ts";
 import type { SeededRandom } from "../../src/io/sim/random.ts";
 import { NetError, type SimConnection } from "../../src/io/sim/net_connection.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../src/protocol/apis.ts";
 
 /** Where and how a link connects. */
 export interface LinkOptions {
@@ -34,9 +35,9 @@ export interface RequestOptions {
   onSend?: (incarnation: number) => void;
 }
 
-/** An answer and the incarnation of the node that gave it. */
-export interface LinkAnswer {
-  body: Message;
+/** An answer (typed by its API key when that is a literal) and the incarnation of the node that gave it. */
+export interface LinkAnswer<Body = Message> {
+  body: Body;
   incarnation: number;
 }
 
@@ -55,12 +56,12 @@ export class BrokerLink {
   }
 
   /** Sends a request on the current connection (connecting first if needed) and waits for its answer. */
-  async request(
-    apiKey: number,
+  async request<Key extends number>(
+    apiKey: Key,
     version: number,
-    body: Message,
+    body: RequestInputForKey<Key>,
     options: RequestOptions = {},
-  ): Promise<LinkAnswer> {
+  ): Promise<LinkAnswer<ResponseForKey<Key>>> {
     const { client, incarnation } = await this.#connected();
     options.onSend?.(incarnation);
     const answer = client.request(apiKey, version, body);
@@ -85,7 +86,11 @@ export class BrokerLink {
   }
 
   /** Sends a request that gets no answer (Produce with acks=0); resolves to the incarnation it went to. */
-  async send(apiKey: number, version: number, body: Message): Promise<number> {
+  async send<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<number> {
     const { client, incarnation } = await this.#connected();
     await client.send(apiKey, version, body);
     return incarnation;

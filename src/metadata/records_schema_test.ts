@@ -1,13 +1,14 @@
 /**
  * The typed metadata records (`records.ts`) agree with the protocol's record
  * schemas, checked by the compiler (`deno check`): every record Dafka builds
- * is a valid input of its schema's encoder (no misspelt or missing field), and
- * every decoded record value fits the typed record it is read back as. A
- * failing check names the record type in the error.
+ * is a valid input of its schema's encoder (no misspelt, unknown or missing
+ * field), and every decoded record value fits the typed record it is read
+ * back as. A failing check names the record type in the error.
  */
 import assert from "node:assert/strict";
+import type { UnknownFields } from "../protocol/message_types.ts";
 import type { MetadataRecordInput, MetadataRecordValue } from "../protocol/metadata_records.ts";
-import { decodeRecord, encodeRecord } from "./metadata_log.ts";
+import { decodeRecord, encodeRecord } from "./record_codec.ts";
 import { type MetadataRecord, MetadataRecordType } from "./records.ts";
 
 type RecordOfType<Type extends MetadataRecord["type"]> = Omit<
@@ -34,7 +35,9 @@ type InputOfType<Type extends MetadataRecord["type"]> = Type extends keyof NotWr
 /** The record types whose typed record and schema disagree (never, when all agree). */
 type Disagreeing = {
   [Type in MetadataRecord["type"]]: RecordOfType<Type> extends InputOfType<Type>
-    ? MetadataRecordValue<Type> extends RecordOfType<Type> ? never : Type
+    ? [UnknownFields<RecordOfType<Type>, InputOfType<Type>>] extends [never]
+      ? MetadataRecordValue<Type> extends RecordOfType<Type> ? never : Type
+    : Type
     : Type;
 }[MetadataRecord["type"]];
 

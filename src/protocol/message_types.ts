@@ -96,3 +96,20 @@ export type ResponseInput<S extends ApiSchema> = MessageInputOf<S["response"]>;
 
 /** The element type of an array-valued message field, e.g. `ElementOf<ResponseOf<typeof metadata>["topics"]>`. */
 export type ElementOf<T> = T extends readonly (infer Element)[] ? Element : never;
+
+/**
+ * The property names of `T` that `Shape` (a message type) does not have, at
+ * any depth, or `never`. A hand-written type that is assignable to a message
+ * input may still carry a misspelt optional field (assignability allows extra
+ * properties); checking that this is `never` closes that gap.
+ */
+export type UnknownFields<T, Shape> = T extends Uint8Array ? never
+  : T extends readonly (infer Element)[]
+    ? NonNullable<Shape> extends readonly (infer ShapeElement)[] ? UnknownFields<Element, ShapeElement>
+    : never
+  : T extends object ?
+      | Exclude<keyof T, keyof NonNullable<Shape>>
+      | {
+        [Key in keyof T & keyof NonNullable<Shape>]: UnknownFields<T[Key], NonNullable<Shape>[Key]>;
+      }[keyof T & keyof NonNullable<Shape>]
+  : never;

@@ -26,10 +26,8 @@ function fetchRecordSets(name: string): Uint8Array[] {
     version,
     false,
   );
-  return (body.responses as Message[]).flatMap((topic) =>
-    (topic.partitions as Message[]).map((partition) =>
-      partition.records as Uint8Array | null ?? new Uint8Array(0)
-    )
+  return body.responses.flatMap((topic) =>
+    topic.partitions.map((partition) => partition.records as Uint8Array | null ?? new Uint8Array(0))
   );
 }
 

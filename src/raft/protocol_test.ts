@@ -270,14 +270,14 @@ Deno.test("DescribeQuorum shows the leader's view of every voter and observer", 
   );
   const leader = cluster.leader()!;
   const body = describeQuorumToWire(leader.node.state());
-  const partition = body.topics[0].partitions[0];
+  const partition = body.topics[0]!.partitions[0]!;
   assert.equal(partition.errorCode, 0);
   assert.equal(partition.leaderId, leader.id);
-  assert.deepEqual(partition.currentVoters.map((voter: { replicaId: number }) => voter.replicaId), [1, 2, 3]);
-  assert.deepEqual(partition.observers.map((observer: { replicaId: number }) => observer.replicaId), [9]);
+  assert.deepEqual(partition.currentVoters.map((voter) => voter.replicaId), [1, 2, 3]);
+  assert.deepEqual(partition.observers.map((observer) => observer.replicaId), [9]);
   const follower = [...cluster.nodes.values()].find((entry) => !entry.node.isLeader)!;
   assert.equal(
-    describeQuorumToWire(follower.node.state()).topics[0].partitions[0].errorCode,
+    describeQuorumToWire(follower.node.state()).topics[0]!.partitions[0]!.errorCode,
     ErrorCode.NOT_LEADER_OR_FOLLOWER,
   );
 });

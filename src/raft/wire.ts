@@ -14,13 +14,24 @@
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { encodeRaftBatches } from "./batch_codec.ts";
+import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
+import type { beginQuorumEpoch } from "../protocol/messages/begin_quorum_epoch.ts";
+import type { endQuorumEpoch } from "../protocol/messages/end_quorum_epoch.ts";
+import type { fetchApi } from "../protocol/messages/fetch.ts";
+import type { fetchSnapshot } from "../protocol/messages/fetch_snapshot.ts";
+import type { vote } from "../protocol/messages/vote.ts";
 import type {
+  BeginQuorumEpochRequest,
+  EndQuorumEpochRequest,
   FetchRequest,
   FetchResponse,
+  FetchSnapshotRequest,
   FetchSnapshotResponse,
   RaftMessage,
   RaftRequest,
   RaftResponse,
+  VoteRequest,
+  VoteResponse,
 } from "./messages.ts";
 import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";
 import { METADATA_TOPIC_ID, RaftApiKey, TOP_LEVEL_ERRORS, ZERO_UUID } from "./wire_common.ts";
@@ -45,74 +56,99 @@ function apiKeyOf(message: RaftMessage): number {
   }
 }
 
-/** Wraps one partition's fields into the topics list of a vote-style body. */
-function topics(partition: Message): Message[] {
-  return [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: METADATA_PARTITION, ...partition }] }];
-}
-
 function requestToWire(request: RaftRequest): Message {
   switch (request.type) {
     case "VoteRequest":
-      return {
-        clusterId: request.clusterId,
-        voterId: request.voterId,
-        topics: topics({
-          replicaEpoch: request.replicaEpoch,
-          replicaId: request.replicaId,
-          replicaDirectoryId: ZERO_UUID,
-          voterDirectoryId: ZERO_UUID,
-          lastOffsetEpoch: request.lastOffsetEpoch,
-          lastOffset: request.lastOffset,
-          preVote: request.preVote,
-        }),
-      };
+      return voteRequestToWire(request);
     case "BeginQuorumEpochRequest":
-      return {
-        clusterId: request.clusterId,
-        voterId: request.voterId,
-        topics: topics({
-          voterDirectoryId: ZERO_UUID,
-          leaderId: request.leaderId,
-          leaderEpoch: request.leaderEpoch,
-        }),
-        leaderEndpoints: [],
-      };
+      return beginQuorumEpochRequestToWire(request);
     case "EndQuorumEpochRequest":
-      return {
-        clusterId: request.clusterId,
-        topics: topics({
-          leaderId: request.leaderId,
-          leaderEpoch: request.leaderEpoch,
-          preferredSuccessors: request.preferredCandidates,
-          preferredCandidates: request.preferredCandidates.map((candidateId) => ({
-            candidateId,
-            candidateDirectoryId: ZERO_UUID,
-          })),
-        }),
-        leaderEndpoints: [],
-      };
+      return endQuorumEpochRequestToWire(request);
     case "FetchRequest":
       return fetchRequestToWire(request);
     case "FetchSnapshotRequest":
-      return {
-        clusterId: request.clusterId,
-        replicaId: request.replicaId,
-        maxBytes: request.maxBytes,
-        topics: [{
-          name: METADATA_TOPIC,
-          partitions: [{
-            partition: METADATA_PARTITION,
-            currentLeaderEpoch: request.currentLeaderEpoch,
-            snapshotId: { ...request.snapshotId },
-            position: request.position,
-            replicaDirectoryId: ZERO_UUID,
-          }],
-        }],
-      };
+      return fetchSnapshotRequestToWire(request);
   }
 }
 
-function fetchRequestToWire(request: FetchRequest): Message {
+function voteRequestToWire(request: VoteRequest): RequestInput<typeof vote> {
+  return {
+    clusterId: request.clusterId,
+    voterId: request.voterId,
+    topics: [{
+      topicName: METADATA_TOPIC,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        replicaEpoch: request.replicaEpoch,
+        replicaId: request.replicaId,
+        replicaDirectoryId: ZERO_UUID,
+        voterDirectoryId: ZERO_UUID,
+        lastOffsetEpoch: request.lastOffsetEpoch,
+        lastOffset: request.lastOffset,
+        preVote: request.preVote,
+      }],
+    }],
+  };
+}
+
+function beginQuorumEpochRequestToWire(
+  request: BeginQuorumEpochRequest,
+): RequestInput<typeof beginQuorumEpoch> {
+  return {
+    clusterId: request.clusterId,
+    voterId: request.voterId,
+    topics: [{
+      topicName: METADATA_TOPIC,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        voterDirectoryId: ZERO_UUID,
+        leaderId: request.leaderId,
+        leaderEpoch: request.leaderEpoch,
+      }],
+    }],
+    leaderEndpoints: [],
+  };
+}
+
+function endQuorumEpochRequestToWire(request: EndQuorumEpochRequest): RequestInput<typeof endQuorumEpoch> {
+  return {
+    clusterId: request.clusterId,
+    topics: [{
+      topicName: METADATA_TOPIC,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        leaderId: request.leaderId,
+        leaderEpoch: request.leaderEpoch,
+        preferredSuccessors: request.preferredCandidates,
+        preferredCandidates: request.preferredCandidates.map((candidateId) => ({
+          candidateId,
+          candidateDirectoryId: ZERO_UUID,
+        })),
+      }],
+    }],
+    leaderEndpoints: [],
+  };
+}
+
+function fetchSnapshotRequestToWire(request: FetchSnapshotRequest): RequestInput<typeof fetchSnapshot> {
+  return {
+    clusterId: request.clusterId,
+    replicaId: request.replicaId,
+    maxBytes: request.maxBytes,
+    topics: [{
+      name: METADATA_TOPIC,
+      partitions: [{
+        partition: METADATA_PARTITION,
+        currentLeaderEpoch: request.currentLeaderEpoch,
+        snapshotId: { ...request.snapshotId },
+        position: request.position,
+        replicaDirectoryId: ZERO_UUID,
+      }],
+    }],
+  };
+}
+
+function fetchRequestToWire(request: FetchRequest): RequestInput<typeof fetchApi> {
   return {
     clusterId: request.clusterId,
     replicaId: request.replicaId,
@@ -140,30 +176,52 @@ function fetchRequestToWire(request: FetchRequest): Message {
   };
 }
 
+/** BeginQuorumEpoch and EndQuorumEpoch answers (the same fields in both). */
 function epochResponseToWire(
   response: { errorCode: number; leaderId: number; leaderEpoch: number },
-): Message {
+): ResponseInput<typeof beginQuorumEpoch> & ResponseInput<typeof endQuorumEpoch> {
   if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
     return { errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
   }
   return {
     errorCode: ErrorCode.NONE,
-    topics: topics({
-      errorCode: response.errorCode,
-      leaderId: response.leaderId,
-      leaderEpoch: response.leaderEpoch,
-    }),
+    topics: [{
+      topicName: METADATA_TOPIC,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        errorCode: response.errorCode,
+        leaderId: response.leaderId,
+        leaderEpoch: response.leaderEpoch,
+      }],
+    }],
+    nodeEndpoints: [],
+  };
+}
+
+function voteResponseToWire(response: VoteResponse): ResponseInput<typeof vote> {
+  if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
+    return { errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    topics: [{
+      topicName: METADATA_TOPIC,
+      partitions: [{
+        partitionIndex: METADATA_PARTITION,
+        errorCode: response.errorCode,
+        leaderId: response.leaderId,
+        leaderEpoch: response.leaderEpoch,
+        voteGranted: response.voteGranted,
+      }],
+    }],
     nodeEndpoints: [],
   };
 }
 
 function responseToWire(response: RaftResponse): Message {
   switch (response.type) {
-    case "VoteResponse": {
-      const body = epochResponseToWire(response);
-      if (body.topics.length > 0) body.topics[0].partitions[0].voteGranted = response.voteGranted;
-      return body;
-    }
+    case "VoteResponse":
+      return voteResponseToWire(response);
     case "BeginQuorumEpochResponse":
     case "EndQuorumEpochResponse":
       return epochResponseToWire(response);
@@ -174,7 +232,7 @@ function responseToWire(response: RaftResponse): Message {
   }
 }
 
-function fetchResponseToWire(response: FetchResponse): Message {
+function fetchResponseToWire(response: FetchResponse): ResponseInput<typeof fetchApi> {
   if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
     return {
       throttleTimeMs: 0,
@@ -209,7 +267,7 @@ function fetchResponseToWire(response: FetchResponse): Message {
   };
 }
 
-function fetchSnapshotResponseToWire(response: FetchSnapshotResponse): Message {
+function fetchSnapshotResponseToWire(response: FetchSnapshotResponse): ResponseInput<typeof fetchSnapshot> {
   if (TOP_LEVEL_ERRORS.has(response.errorCode)) {
     return { throttleTimeMs: 0, errorCode: response.errorCode, topics: [], nodeEndpoints: [] };
   }

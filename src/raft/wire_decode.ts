@@ -5,6 +5,13 @@
  */
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import type { RequestOf, ResponseInput, ResponseOf } from "../protocol/message_types.ts";
+import type { beginQuorumEpoch } from "../protocol/messages/begin_quorum_epoch.ts";
+import type { endQuorumEpoch } from "../protocol/messages/end_quorum_epoch.ts";
+import type { fetchApi } from "../protocol/messages/fetch.ts";
+import type { fetchSnapshot } from "../protocol/messages/fetch_snapshot.ts";
+import type { vote } from "../protocol/messages/vote.ts";
+import type { ApiSchema } from "../protocol/schema.ts";
 import { decodeRaftBatches } from "./batch_codec.ts";
 import type { RaftRequest, RaftResponse } from "./messages.ts";
 import { METADATA_PARTITION, METADATA_TOPIC, type RaftBatch } from "./types.ts";
@@ -13,102 +20,132 @@ import { METADATA_TOPIC_ID, RaftApiKey, sameBytes, UNKNOWN_FETCHER_HIGH_WATERMAR
 /** A request for the core, or the answer to send straight back. */
 export type RequestFromWire = { request: RaftRequest } | { errorResponse: Message };
 
+/**
+ * The caller decoded `body` with the schema of the API key it passes along, so
+ * once that key is matched the body has that schema's type: the one place
+ * where the untyped body becomes a typed one. `_apiKey` is the matched key; it
+ * must be `S`'s, which the compiler checks.
+ */
+function decodedRequest<S extends ApiSchema>(_apiKey: S["apiKey"], body: Message): RequestOf<S> {
+  return body as RequestOf<S>;
+}
+
+/** As `decodedRequest`, for responses. */
+function decodedResponse<S extends ApiSchema>(_apiKey: S["apiKey"], body: Message): ResponseOf<S> {
+  return body as ResponseOf<S>;
+}
+
 /** The one partition of a body, if it names exactly the metadata partition. */
-function onlyPartition(
-  topics: Message[] | undefined,
-  names: { topic: (topic: Message) => boolean; partition: (partition: Message) => number },
-  listName = "partitions",
-): Message | null {
-  if (topics?.length !== 1) return null;
+function onlyPartition<Topic extends { partitions: readonly unknown[] }>(
+  topics: readonly Topic[],
+  isMetadataTopic: (topic: Topic) => boolean,
+  indexOf: (partition: Topic["partitions"][number]) => number,
+): Topic["partitions"][number] | null {
+  if (topics.length !== 1) return null;
   const topic = topics[0]!;
-  if (!names.topic(topic)) return null;
-  const partitions = topic[listName] as Message[] | undefined;
-  if (partitions?.length !== 1) return null;
-  const partition = partitions[0]!;
-  return names.partition(partition) === METADATA_PARTITION ? partition : null;
+  if (!isMetadataTopic(topic)) return null;
+  if (topic.partitions.length !== 1) return null;
+  const partition = topic.partitions[0]!;
+  return indexOf(partition) === METADATA_PARTITION ? partition : null;
 }
 
-const byTopicName = {
-  topic: (topic: Message) => topic.topicName === METADATA_TOPIC,
-  partition: (partition: Message) => partition.partitionIndex,
-};
+const byTopicName = (topic: { topicName: string }) => topic.topicName === METADATA_TOPIC;
+const byPartitionIndex = (partition: { partitionIndex: number }) => partition.partitionIndex;
 
-function fetchNames(apiVersion: number) {
-  return {
-    topic: (topic: Message) =>
-      apiVersion >= 13 ? sameBytes(topic.topicId, METADATA_TOPIC_ID) : topic.topic === METADATA_TOPIC,
-    partition: (partition: Message) => partition.partition ?? partition.partitionIndex,
-  };
+/** Fetch names the topic by id from v13, by name before. */
+function isFetchedMetadataTopic(apiVersion: number) {
+  return (topic: { topic: string; topicId: Uint8Array }) =>
+    apiVersion >= 13 ? sameBytes(topic.topicId, METADATA_TOPIC_ID) : topic.topic === METADATA_TOPIC;
 }
 
-const snapshotNames = {
-  topic: (topic: Message) => topic.name === METADATA_TOPIC,
-  partition: (partition: Message) => partition.partition ?? partition.index,
-};
+const bySnapshotTopicName = (topic: { name: string }) => topic.name === METADATA_TOPIC;
 
 /** The top-level INVALID_REQUEST answer of an API. */
 function invalidRequestBody(apiKey: number): Message {
   const errorCode = ErrorCode.INVALID_REQUEST;
   if (apiKey === RaftApiKey.FETCH) {
-    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] };
+    const fetchAnswer: ResponseInput<typeof fetchApi> = {
+      throttleTimeMs: 0,
+      errorCode,
+      sessionId: 0,
+      responses: [],
+      nodeEndpoints: [],
+    };
+    return fetchAnswer;
   }
   if (apiKey === RaftApiKey.FETCH_SNAPSHOT) {
-    return { throttleTimeMs: 0, errorCode, topics: [], nodeEndpoints: [] };
+    const snapshotAnswer: ResponseInput<typeof fetchSnapshot> = {
+      throttleTimeMs: 0,
+      errorCode,
+      topics: [],
+      nodeEndpoints: [],
+    };
+    return snapshotAnswer;
   }
-  return { errorCode, topics: [], nodeEndpoints: [] };
+  // Vote, BeginQuorumEpoch and EndQuorumEpoch answer with the same top-level fields.
+  const answer: ResponseInput<typeof vote> = { errorCode, topics: [], nodeEndpoints: [] };
+  return answer;
 }
 
 function decodeRequest(apiKey: number, apiVersion: number, body: Message): RaftRequest | null {
   switch (apiKey) {
     case RaftApiKey.VOTE: {
-      const partition = onlyPartition(body.topics, byTopicName);
+      const request = decodedRequest<typeof vote>(apiKey, body);
+      const partition = onlyPartition(request.topics, byTopicName, byPartitionIndex);
       if (partition === null) return null;
       return {
         type: "VoteRequest",
-        clusterId: body.clusterId ?? null,
-        voterId: body.voterId ?? -1,
+        clusterId: request.clusterId,
+        voterId: request.voterId,
         replicaId: partition.replicaId,
         replicaEpoch: partition.replicaEpoch,
         lastOffsetEpoch: partition.lastOffsetEpoch,
         lastOffset: partition.lastOffset,
-        preVote: partition.preVote ?? false,
+        preVote: partition.preVote,
       };
     }
     case RaftApiKey.BEGIN_QUORUM_EPOCH: {
-      const partition = onlyPartition(body.topics, byTopicName);
+      const request = decodedRequest<typeof beginQuorumEpoch>(apiKey, body);
+      const partition = onlyPartition(request.topics, byTopicName, byPartitionIndex);
       if (partition === null) return null;
       return {
         type: "BeginQuorumEpochRequest",
-        clusterId: body.clusterId ?? null,
-        voterId: body.voterId ?? -1,
+        clusterId: request.clusterId,
+        voterId: request.voterId,
         leaderId: partition.leaderId,
         leaderEpoch: partition.leaderEpoch,
       };
     }
     case RaftApiKey.END_QUORUM_EPOCH: {
-      const partition = onlyPartition(body.topics, byTopicName);
+      const request = decodedRequest<typeof endQuorumEpoch>(apiKey, body);
+      const partition = onlyPartition(request.topics, byTopicName, byPartitionIndex);
       if (partition === null) return null;
-      const preferredCandidates: number[] = apiVersion >= 1
-        ? (partition.preferredCandidates as Message[]).map((candidate) => candidate.candidateId)
+      const preferredCandidates = apiVersion >= 1
+        ? partition.preferredCandidates.map((candidate) => candidate.candidateId)
         : partition.preferredSuccessors;
       return {
         type: "EndQuorumEpochRequest",
-        clusterId: body.clusterId ?? null,
+        clusterId: request.clusterId,
         leaderId: partition.leaderId,
         leaderEpoch: partition.leaderEpoch,
         preferredCandidates,
       };
     }
     case RaftApiKey.FETCH:
-      return decodeFetchRequest(apiVersion, body);
+      return decodeFetchRequest(apiVersion, decodedRequest<typeof fetchApi>(apiKey, body));
     case RaftApiKey.FETCH_SNAPSHOT: {
-      const partition = onlyPartition(body.topics, snapshotNames);
+      const request = decodedRequest<typeof fetchSnapshot>(apiKey, body);
+      const partition = onlyPartition(
+        request.topics,
+        bySnapshotTopicName,
+        (partition) => partition.partition,
+      );
       if (partition === null) return null;
       return {
         type: "FetchSnapshotRequest",
-        clusterId: body.clusterId ?? null,
-        replicaId: body.replicaId,
-        maxBytes: body.maxBytes,
+        clusterId: request.clusterId,
+        replicaId: request.replicaId,
+        maxBytes: request.maxBytes,
         currentLeaderEpoch: partition.currentLeaderEpoch,
         snapshotId: { endOffset: partition.snapshotId.endOffset, epoch: partition.snapshotId.epoch },
         position: partition.position,
@@ -118,20 +155,25 @@ function decodeRequest(apiKey: number, apiVersion: number, body: Message): RaftR
   return null;
 }
 
-function decodeFetchRequest(apiVersion: number, body: Message): RaftRequest | null {
-  const partition = onlyPartition(body.topics, fetchNames(apiVersion));
+function decodeFetchRequest(apiVersion: number, body: RequestOf<typeof fetchApi>): RaftRequest | null {
+  const partition = onlyPartition(
+    body.topics,
+    isFetchedMetadataTopic(apiVersion),
+    (partition) => partition.partition,
+  );
   if (partition === null) return null;
   return {
     type: "FetchRequest",
-    clusterId: body.clusterId ?? null,
-    replicaId: apiVersion >= 15 ? body.replicaState?.replicaId ?? -1 : body.replicaId,
+    clusterId: body.clusterId,
+    replicaId: apiVersion >= 15 ? body.replicaState.replicaId : body.replicaId,
     maxWaitMs: body.maxWaitMs,
     maxBytes: Math.min(body.maxBytes, partition.partitionMaxBytes),
     currentLeaderEpoch: partition.currentLeaderEpoch,
     fetchOffset: partition.fetchOffset,
     lastFetchedEpoch: partition.lastFetchedEpoch,
     logStartOffset: partition.logStartOffset,
-    highWatermark: partition.highWatermark ?? UNKNOWN_FETCHER_HIGH_WATERMARK,
+    // The versions Dafka serves (up to 16) carry no fetcher high watermark (the tagged field comes later).
+    highWatermark: UNKNOWN_FETCHER_HIGH_WATERMARK,
   };
 }
 
@@ -189,8 +231,12 @@ function decodeBatchesOrNull(records: Uint8Array | null): RaftBatch[] | null {
   }
 }
 
-function decodeFetchResponse(apiVersion: number, body: Message): RaftResponse | null {
-  const partition = onlyPartition(body.responses, fetchNames(apiVersion));
+function decodeFetchResponse(apiVersion: number, body: ResponseOf<typeof fetchApi>): RaftResponse | null {
+  const partition = onlyPartition(
+    body.responses,
+    isFetchedMetadataTopic(apiVersion),
+    (partition) => partition.partitionIndex,
+  );
   if (partition === null) return null;
   const batches = decodeBatchesOrNull(partition.records);
   if (batches === null) return null;
@@ -220,9 +266,12 @@ export function responseFromWire(apiKey: number, apiVersion: number, body: Messa
   const type = RESPONSE_TYPES[apiKey];
   if (type === undefined) return null;
   if (body.errorCode !== ErrorCode.NONE) return topLevelError(type, body.errorCode);
-  if (apiKey === RaftApiKey.FETCH) return decodeFetchResponse(apiVersion, body);
+  if (apiKey === RaftApiKey.FETCH) {
+    return decodeFetchResponse(apiVersion, decodedResponse<typeof fetchApi>(apiKey, body));
+  }
   if (apiKey === RaftApiKey.FETCH_SNAPSHOT) {
-    const partition = onlyPartition(body.topics, snapshotNames);
+    const response = decodedResponse<typeof fetchSnapshot>(apiKey, body);
+    const partition = onlyPartition(response.topics, bySnapshotTopicName, (partition) => partition.index);
     if (partition === null) return null;
     return {
       type: "FetchSnapshotResponse",
@@ -237,7 +286,9 @@ export function responseFromWire(apiKey: number, apiVersion: number, body: Messa
       bytes: partition.unalignedRecords ?? new Uint8Array(0),
     };
   }
-  const partition = onlyPartition(body.topics, byTopicName);
+  // Vote, BeginQuorumEpoch and EndQuorumEpoch answers share their partitions' fields but for voteGranted.
+  const response = decodedResponse<typeof vote>(RaftApiKey.VOTE, body);
+  const partition = onlyPartition(response.topics, byTopicName, byPartitionIndex);
   if (partition === null) return null;
   const common = {
     errorCode: partition.errorCode,

@@ -2,21 +2,28 @@
  * DescribeQuorum (55) answered from a node's state: only the leader knows
  * the voters' progress; other nodes answer NOT_LEADER_OR_FOLLOWER.
  */
-import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import type { ElementOf, ResponseInput } from "../protocol/message_types.ts";
+import type { describeQuorum } from "../protocol/messages/describe_quorum.ts";
 import type { RaftNodeState } from "./node_state.ts";
 import type { ReplicaProgress } from "./roles.ts";
 import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";
 import { ZERO_UUID } from "./wire_common.ts";
+
+type QuorumPartition = ElementOf<ElementOf<ResponseInput<typeof describeQuorum>["topics"]>["partitions"]>;
+type ReplicaState = ElementOf<QuorumPartition["currentVoters"]>;
 
 /**
  * The DescribeQuorum response body for `state`. The core's times are
  * monotonic: `wallClockOffsetMs` (wall clock minus monotonic clock) turns
  * them into the wall-clock timestamps Kafka reports.
  */
-export function describeQuorumToWire(state: RaftNodeState, wallClockOffsetMs = 0): Message {
+export function describeQuorumToWire(
+  state: RaftNodeState,
+  wallClockOffsetMs = 0,
+): ResponseInput<typeof describeQuorum> {
   const leader = state.leader;
-  const replica = (progress: ReplicaProgress) => ({
+  const replica = (progress: ReplicaProgress): ReplicaState => ({
     replicaId: progress.replicaId,
     replicaDirectoryId: ZERO_UUID,
     logEndOffset: progress.replicaId === state.nodeId ? state.persistedEndOffset : progress.endOffset,
@@ -25,7 +32,7 @@ export function describeQuorumToWire(state: RaftNodeState, wallClockOffsetMs = 0
       ? -1
       : progress.lastCaughtUpTimeMs + wallClockOffsetMs,
   });
-  const partition = leader === null
+  const partition: QuorumPartition = leader === null
     ? {
       partitionIndex: METADATA_PARTITION,
       errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,

@@ -12,8 +12,12 @@ import { SimCluster } from "../io/sim/world.ts";
 import { BrokerConfig } from "../config/broker_config.ts";
 import type { Message } from "../protocol/codec.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import type { RequestInput } from "../protocol/message_types.ts";
+import type { consumerGroupHeartbeat } from "../protocol/messages/consumer_group_heartbeat.ts";
 import { consumerGroupSettings } from "../group/consumer_groups.ts";
 import { type RunningNode, startNode } from "./node.ts";
+
+type HeartbeatFields = Partial<RequestInput<typeof consumerGroupHeartbeat>>;
 
 const CONSUMER_GROUP_HEARTBEAT = 68;
 const CONSUMER_GROUP_DESCRIBE = 69;
@@ -81,7 +85,7 @@ async function setUp(): Promise<Harness> {
   return harness;
 }
 
-function heartbeatBody(fields: Message): Message {
+function heartbeatBody(fields: HeartbeatFields): RequestInput<typeof consumerGroupHeartbeat> {
   return {
     groupId: "group",
     memberId: "",

@@ -10,7 +10,12 @@
  * treats anything else as a broken connection.
  */
 import type { Connection, Net } from "../io/types.ts";
-import { decodeResponse, encodeRequest } from "../protocol/apis.ts";
+import {
+  decodeResponse,
+  encodeRequest,
+  type RequestInputForKey,
+  type ResponseForKey,
+} from "../protocol/apis.ts";
 import type { Message } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/reader.ts";
 import { FrameReader } from "./frame_reader.ts";
@@ -78,22 +83,31 @@ export class KafkaClient {
     return this.#failure;
   }
 
-  /** Sends a request and resolves to the decoded response body. */
-  request(apiKey: number, version: number, body: Message): Promise<Message> {
+  /**
+   * Sends a request and resolves to the decoded response body; both are typed
+   * by the API's schema when `apiKey` is a literal key, untyped otherwise.
+   */
+  request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<ResponseForKey<Key>> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const correlationId = this.#takeCorrelationId();
     const bytes = encodeRequest(
       { apiKey, apiVersion: version, correlationId, clientId: this.#clientId },
       body,
     );
-    return new Promise((resolve, reject) => {
-      this.#inFlight.push({ correlationId, apiKey, version, resolve, reject });
+    return new Promise<ResponseForKey<Key>>((resolve, reject) => {
+      // The response is decoded with this request's API key, so it is the type `Key` names.
+      const resolveAny = resolve as (body: Message) => void;
+      this.#inFlight.push({ correlationId, apiKey, version, resolve: resolveAny, reject });
       this.#write(bytes).catch(() => {});
     });
   }
 
   /** Sends a request that gets no response (Produce with acks=0); resolves once written. */
-  send(apiKey: number, version: number, body: Message): Promise<void> {
+  send<Key extends number>(apiKey: Key, version: number, body: RequestInputForKey<Key>): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const correlationId = this.#takeCorrelationId();
     return this.#write(

@@ -76,7 +76,7 @@ Deno.test("pipelined requests each resolve with their own response", async () =>
   assert.equal(client.inFlightCount, 50);
   const responses = await cluster.scheduler.runUntilSettled(Promise.all(requests), { maxVirtualMs: 10_000 });
   assert.deepEqual(
-    responses.map((body) => body.apiKeys[0].maxVersion),
+    responses.map((body) => body.apiKeys[0]!.maxVersion),
     requests.map((_, index) => index + 1),
   );
   assert.equal(client.inFlightCount, 0);

@@ -11,7 +11,6 @@
  * record ({"p": partition, "o": offset}) and per rebalance event.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../../src/protocol/codec.ts";
 import type { KafkaClient } from "../../sim/clients/kafka_client.ts";
 import { waitFor } from "../support/node_process.ts";
 import { connectClient, createTopics, produceBatch } from "../support/raw_kafka.ts";
@@ -174,8 +173,8 @@ export async function describeGroup(
   group: string,
 ): Promise<{ state: string; members: number }> {
   const response = await client.request(15, 5, { groups: [group], includeAuthorizedOperations: false });
-  const described = (response.groups as Message[])[0]!;
-  return { state: described.groupState as string, members: (described.members as Message[]).length };
+  const described = response.groups[0]!;
+  return { state: described.groupState as string, members: described.members.length };
 }
 
 async function waitStable(
@@ -207,9 +206,7 @@ async function committedOffsets(
     topics: [{ name: topic, partitionIndexes: Array.from({ length: count }, (_, index) => index) }],
     requireStable: true,
   });
-  return ((response.topics as Message[])[0]!.partitions as Message[]).map((partition) =>
-    partition.committedOffset
-  );
+  return response.topics[0]!.partitions.map((partition) => partition.committedOffset);
 }
 
 /** The offsets from `start` up to `end` that no member has processed, as "partition:offset". */

@@ -5,7 +5,8 @@
  * Helpers ask any node's client listener for the quorum (DescribeQuorum)
  * and the metadata, and wait, with a bound, until all brokers are in.
  */
-import type { Message } from "../../src/protocol/codec.ts";
+import type { ResponseOf } from "../../src/protocol/message_types.ts";
+import type { metadata } from "../../src/protocol/messages/metadata.ts";
 import { freePort, NodeProcess, waitFor } from "./node_process.ts";
 import { connectClient } from "./raw_kafka.ts";
 
@@ -85,14 +86,13 @@ export async function describeQuorum(node: ClusterNode): Promise<QuorumView> {
     const response = await client.request(DESCRIBE_QUORUM, 2, {
       topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }],
     });
-    const partition = (response.topics as Message[])[0]?.partitions[0] as Message | undefined;
+    const partition = response.topics[0]?.partitions[0];
     return {
       errorCode: partition?.errorCode ?? response.errorCode,
       leaderId: partition?.leaderId ?? -1,
       leaderEpoch: partition?.leaderEpoch ?? -1,
-      highWatermark: Number(partition?.highWatermark ?? -1),
-      voterIds: ((partition?.currentVoters ?? []) as Message[]).map((voter) => voter.replicaId as number)
-        .sort(byNumber),
+      highWatermark: partition?.highWatermark ?? -1,
+      voterIds: (partition?.currentVoters ?? []).map((voter) => voter.replicaId).sort(byNumber),
     };
   } finally {
     client.close();
@@ -106,7 +106,7 @@ export async function quorumLeader(node: ClusterNode): Promise<number> {
 }
 
 /** Metadata (v12) for all topics through one node. */
-export async function metadataOf(node: ClusterNode): Promise<Message> {
+export async function metadataOf(node: ClusterNode): Promise<ResponseOf<typeof metadata>> {
   const client = await connectClient(node.process.port);
   try {
     return await client.request(METADATA, 12, {
@@ -121,13 +121,13 @@ export async function metadataOf(node: ClusterNode): Promise<Message> {
 
 export async function topicNames(node: ClusterNode): Promise<string[]> {
   const response = await metadataOf(node);
-  return (response.topics as Message[]).map((topic) => topic.name as string).sort();
+  return response.topics.map((topic) => topic.name ?? "").sort();
 }
 
 /** The ids of the brokers one node's metadata lists, sorted. */
 export async function brokerIds(node: ClusterNode): Promise<number[]> {
   const response = await metadataOf(node);
-  return (response.brokers as Message[]).map((broker) => broker.nodeId as number).sort(byNumber);
+  return response.brokers.map((broker) => broker.nodeId).sort(byNumber);
 }
 
 function byNumber(left: number, right: number): number {

@@ -123,7 +123,7 @@ export async function createTopics(
     validateOnly: false,
   });
   return new Map(
-    (response.topics as Message[]).map((topic) => [topic.name as string, topic.errorCode as number]),
+    response.topics.map((topic) => [topic.name as string, topic.errorCode as number]),
   );
 }
 
@@ -157,7 +157,7 @@ export async function produceBatch(client: KafkaClient, options: ProduceOptions)
     timeoutMs: 10000,
     topicData: [{ name: options.topic, partitionData: [{ index: options.partition ?? 0, records: batch }] }],
   });
-  const partition = ((response.responses as Message[])[0]!.partitionResponses as Message[])[0]!;
+  const partition = response.responses[0]!.partitionResponses[0]!;
   return partition;
 }
 
@@ -197,7 +197,7 @@ export async function fetchAll(
       forgottenTopicsData: [],
       rackId: "",
     });
-    const data = ((response.responses as Message[])[0]!.partitions as Message[])[0]!;
+    const data = response.responses[0]!.partitions[0]!;
     const highWatermark = data.highWatermark as number;
     if (data.errorCode !== 0 || next >= highWatermark) {
       return { records, highWatermark, errorCode: data.errorCode as number };

@@ -5,10 +5,11 @@
  * lost its metadata log and rebuilt topics from their folders would hand out
  * new topic ids, and clients that name topics by id would fail.)
  */
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { uuidToString } from "../../../src/protocol/uuid.ts";
 import type { Violations } from "../violation.ts";
+import type { ResponseOf } from "../../../src/protocol/message_types.ts";
+import type { metadata } from "../../../src/protocol/messages/metadata.ts";
 
 /** A topic as the run created it. */
 export interface CreatedTopic {
@@ -19,7 +20,7 @@ export interface CreatedTopic {
 
 /** What a Metadata answer must show. */
 export interface ExpectedMetadata {
-  clusterId: string;
+  clusterId: string | null;
   nodeId: number;
   topics: CreatedTopic[];
 }
@@ -27,7 +28,7 @@ export interface ExpectedMetadata {
 /** Checks a Metadata (v10+) answer for all topics; `where` names the moment for the report. */
 export function checkMetadata(
   expected: ExpectedMetadata,
-  answer: Message,
+  answer: ResponseOf<typeof metadata>,
   violations: Violations,
   where: string,
 ): void {
@@ -35,7 +36,7 @@ export function checkMetadata(
   if (answer.clusterId !== expected.clusterId) {
     throw fail(`cluster id ${answer.clusterId}, was ${expected.clusterId}`);
   }
-  const listed = new Map<string, Message>((answer.topics as Message[]).map((topic) => [topic.name, topic]));
+  const listed = new Map(answer.topics.map((topic) => [topic.name, topic]));
   for (const topic of expected.topics) {
     const found = listed.get(topic.name);
     if (found === undefined) throw fail(`topic ${topic.name} is gone`);
@@ -44,7 +45,7 @@ export function checkMetadata(
     if (id !== uuidToString(topic.topicId)) {
       throw fail(`topic ${topic.name} has id ${id}, it was created with ${uuidToString(topic.topicId)}`);
     }
-    const partitions = found.partitions as Message[];
+    const partitions = found.partitions;
     if (partitions.length !== topic.partitions) {
       throw fail(
         `topic ${topic.name} has ${partitions.length} partitions, it was created with ${topic.partitions}`,

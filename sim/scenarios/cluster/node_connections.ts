@@ -5,8 +5,8 @@
  * it fails, and the next one reconnects).
  */
 import type { World } from "../../../src/io/types.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { KafkaClient } from "../../clients/kafka_client.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
 
 /** A request that got no answer in time. */
 export class RequestTimeoutError extends Error {
@@ -22,9 +22,15 @@ export class NodeConnections {
   constructor(private readonly world: World, private readonly port: number) {}
 
   /** Sends one request to `host`; throws on a broken connection or a timeout. */
-  request(host: string, apiKey: number, version: number, body: Message, timeoutMs: number): Promise<Message> {
+  request<Key extends number>(
+    host: string,
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+    timeoutMs: number,
+  ): Promise<ResponseForKey<Key>> {
     const client = this.#client(host);
-    return new Promise<Message>((resolve, reject) => {
+    return new Promise<ResponseForKey<Key>>((resolve, reject) => {
       const timer = this.world.clock.setTimer(timeoutMs, () => {
         this.#drop(host, client);
         reject(new RequestTimeoutError(host, timeoutMs));

@@ -12,6 +12,7 @@ import { type Compression, lastOffset } from "../../../src/protocol/record_batch
 import { buildBatch, decodeBatches } from "../../../src/protocol/records.ts";
 import { KafkaClient } from "../../clients/kafka_client.ts";
 import type { SimCluster } from "../../../src/io/sim/world.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
 
 const PRODUCE = 0;
 const FETCH = 1;
@@ -44,7 +45,11 @@ export class DiskFaultClient {
     this.#client = null;
   }
 
-  async #request(apiKey: number, version: number, body: Message): Promise<Message | null> {
+  async #request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<ResponseForKey<Key> | null> {
     try {
       this.#client ??= await this.cluster.scheduler.runUntilSettled(
         KafkaClient.connect(this.world.net, this.address.host, this.address.port),
@@ -72,7 +77,7 @@ export class DiskFaultClient {
       timeoutMs: 30_000,
       validateOnly: false,
     });
-    return body === null ? null : (body.topics as Message[])[0]!.errorCode as number;
+    return body === null ? null : body.topics[0]!.errorCode as number;
   }
 
   /** Produces one batch of `values` (acks=all); returns the error code and base offset, or null. */

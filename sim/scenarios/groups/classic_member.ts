@@ -20,6 +20,7 @@ import type { GroupMemberSettings } from "./classic_options.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
 
 const JOIN_GROUP = 11;
 const HEARTBEAT = 12;
@@ -147,7 +148,12 @@ export class GroupMember {
     return this.#options.random.pick(versions);
   }
 
-  #request(apiKey: number, version: number, body: Message, timeoutMs?: number): Promise<Message> {
+  #request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+    timeoutMs?: number,
+  ): Promise<ResponseForKey<Key>> {
     return this.#options.link.request(apiKey, version, body, { timeoutMs }).then((answer) => answer.body);
   }
 
@@ -224,7 +230,7 @@ export class GroupMember {
         this.memberId = answer.memberId;
         this.generationId = answer.generationId;
         this.#leader = answer.leader === answer.memberId;
-        this.#members = (answer.members as Message[]).map((member) => member.memberId as string);
+        this.#members = answer.members.map((member) => member.memberId as string);
         this.#phase = "syncing";
         return;
       case ErrorCode.MEMBER_ID_REQUIRED:
@@ -299,9 +305,9 @@ export class GroupMember {
         ? { groups: [{ groupId, topics }], requireStable: true }
         : { groupId, topics, requireStable: true },
     );
-    const group = version >= 8 ? (answer.groups as Message[])[0]! : answer;
+    const group = version >= 8 ? answer.groups[0]! : answer;
     if ((group.errorCode ?? 0) !== 0) throw new Error(`${this.name}: OffsetFetch error ${group.errorCode}`);
-    for (const partition of (group.topics as Message[])[0]?.partitions as Message[] ?? []) {
+    for (const partition of group.topics[0]?.partitions as Message[] ?? []) {
       if (partition.errorCode !== 0) {
         throw new Error(`${this.name}: OffsetFetch partition error ${partition.errorCode}`);
       }
@@ -440,7 +446,7 @@ export class GroupMember {
       }],
     });
     const errors = new Map<number, number>(
-      ((answer.topics as Message[])[0]!.partitions as Message[]).map((
+      answer.topics[0]!.partitions.map((
         partition,
       ) => [partition.partitionIndex, partition.errorCode]),
     );

@@ -24,6 +24,7 @@ import type { ConsumerGroupWorkloadOptions } from "./consumer_options.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
 
 const OFFSET_COMMIT = 8;
 const OFFSET_FETCH = 9;
@@ -123,7 +124,11 @@ export class ConsumerGroupMember {
     this.#stopping = temporarily ? "leave-temporarily" : "leave";
   }
 
-  #request(apiKey: number, version: number, body: Message): Promise<Message> {
+  #request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<ResponseForKey<Key>> {
     return this.#options.link.request(apiKey, version, body).then((answer) => answer.body);
   }
 
@@ -292,14 +297,14 @@ export class ConsumerGroupMember {
       }],
       requireStable: true,
     });
-    const group = (answer.groups as Message[])[0]!;
+    const group = answer.groups[0]!;
     if (FENCED.has(group.errorCode)) return this.#fenced(`OffsetFetch error ${group.errorCode}`);
     // A stale epoch: the next heartbeat brings the new one.
     if (group.errorCode === ErrorCode.STALE_MEMBER_EPOCH || RETRIABLE.has(group.errorCode)) return;
     if (group.errorCode !== ErrorCode.NONE) {
       throw new Error(`${this.name}: OffsetFetch error ${group.errorCode}`);
     }
-    for (const partition of (group.topics as Message[])[0]?.partitions as Message[] ?? []) {
+    for (const partition of group.topics[0]?.partitions as Message[] ?? []) {
       if (partition.errorCode !== ErrorCode.NONE) {
         throw new Error(`${this.name}: OffsetFetch partition error ${partition.errorCode}`);
       }
@@ -345,7 +350,7 @@ export class ConsumerGroupMember {
       }],
     });
     const errors = new Map<number, number>(
-      ((answer.topics as Message[])[0]!.partitions as Message[]).map((
+      answer.topics[0]!.partitions.map((
         partition,
       ) => [partition.partitionIndex, partition.errorCode]),
     );

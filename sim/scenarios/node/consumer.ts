@@ -13,13 +13,17 @@
  */
 import type { World } from "../../../src/io/types.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { uuidToString } from "../../../src/protocol/uuid.ts";
 import type { LogChecker } from "../../checkers/log/log_checker.ts";
 import type { ConsumerOptions } from "./options.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
+import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
+import type { fetchApi } from "../../../src/protocol/messages/fetch.ts";
+
+/** One partition of a Fetch answer. */
+type FetchedPartition = ResponseOf<typeof fetchApi>["responses"][number]["partitions"][number];
 
 const FETCH = 1;
 const LIST_OFFSETS = 2;
@@ -159,9 +163,9 @@ export class Consumer {
     }
     let bytes = 0;
     let available = false;
-    for (const topic of body.responses as Message[]) {
-      const name = version >= TOPIC_IDS_VERSION ? this.#topicName(topic.topicId) : topic.topic as string;
-      for (const answer of topic.partitions as Message[]) {
+    for (const topic of body.responses) {
+      const name = version >= TOPIC_IDS_VERSION ? this.#topicName(topic.topicId) : topic.topic;
+      for (const answer of topic.partitions) {
         const position = chosen.find((item) =>
           item.topic === name && item.partition === answer.partitionIndex
         );
@@ -190,7 +194,7 @@ export class Consumer {
     position: Position,
     incarnation: number,
     floorAtSend: number,
-    answer: Message,
+    answer: FetchedPartition,
     records: Uint8Array,
   ): void {
     const outcome = this.#context.checker.fetched({
@@ -228,7 +232,7 @@ export class Consumer {
         partitions: [{ partitionIndex: position.partition, timestamp: EARLIEST_TIMESTAMP }],
       }],
     });
-    const answer = (body.topics as Message[])[0]?.partitions?.[0] as Message | undefined;
+    const answer = body.topics[0]?.partitions[0];
     if (answer === undefined || answer.errorCode !== ErrorCode.NONE || !(answer.offset >= 0)) {
       throw checker.violations.report(
         "ListOffsets answers the log start",
@@ -239,7 +243,7 @@ export class Consumer {
     position.resetToEarliest = false;
   }
 
-  #requestBody(chosen: Position[], catchingUp: boolean): Message {
+  #requestBody(chosen: Position[], catchingUp: boolean): RequestInput<typeof fetchApi> {
     const { options } = this.#context;
     const byTopic = new Map<string, Position[]>();
     for (const position of chosen) {

@@ -7,9 +7,10 @@
  * one unbroken stretch of the log.
  */
 import type { BatchHeader } from "../../../src/protocol/record_batch.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import type { LogChecker, ScanResult } from "../../checkers/log/log_checker.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
+import type { RequestInput } from "../../../src/protocol/message_types.ts";
+import type { fetchApi } from "../../../src/protocol/messages/fetch.ts";
 
 const FETCH = 1;
 /** Fetch v12: topics by name, flexible encoding. */
@@ -44,7 +45,7 @@ export async function scanPartition(
       throw new Error(`the node restarted during a scan of ${topic}-${partition}`);
     }
     servedBy = incarnation;
-    const answer = (body.responses as Message[])[0]?.partitions?.[0] as Message | undefined;
+    const answer = body.responses[0]?.partitions[0];
     if (answer === undefined) {
       throw checker.violations.report(
         "fetches answer what was asked",
@@ -94,7 +95,7 @@ export async function scanPartition(
   );
 }
 
-function request(topic: string, partition: number, offset: number): Message {
+function request(topic: string, partition: number, offset: number): RequestInput<typeof fetchApi> {
   return {
     replicaId: -1,
     maxWaitMs: 0,

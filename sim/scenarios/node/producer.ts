@@ -16,13 +16,17 @@ import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP } from "../../../src/protocol/record_batch.ts";
 import { buildBatch } from "../../../src/protocol/records.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import type { AttemptedBatch } from "../../checkers/log/ledger.ts";
 import { type LogChecker, partitionKey } from "../../checkers/log/log_checker.ts";
 import type { ProducerOptions } from "./options.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
 import { makeRecords, recordInputs } from "./records.ts";
+import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
+import type { produce } from "../../../src/protocol/messages/produce.ts";
+
+type ProduceResponse = ResponseOf<typeof produce>;
+type ProducedPartition = ProduceResponse["responses"][number]["partitionResponses"][number];
 
 const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
@@ -214,8 +218,8 @@ export class Producer {
     return { timestampMs: nowMs - ageMs, headerMaxTimestampMs: nowMs - ageMs };
   }
 
-  #requestBody(unit: Unit): Message {
-    const byTopic = new Map<string, Message[]>();
+  #requestBody(unit: Unit): RequestInput<typeof produce> {
+    const byTopic = new Map<string, { index: number; records: Uint8Array }[]>();
     for (const { attempted, bytes } of unit.batches) {
       const partitions = byTopic.get(attempted.topic) ?? [];
       partitions.push({ index: attempted.partition, records: bytes });
@@ -271,12 +275,17 @@ export class Producer {
     if (!this.#context.options.idempotent) this.#forget(unit);
   }
 
-  #answered(unit: Unit, body: Message, incarnation: number, floors: Map<PendingBatch, number>): void {
+  #answered(
+    unit: Unit,
+    body: ProduceResponse,
+    incarnation: number,
+    floors: Map<PendingBatch, number>,
+  ): void {
     const { checker } = this.#context;
     unit.inFlight = false;
-    const answers = new Map<string, Message>();
-    for (const topic of body.responses as Message[]) {
-      for (const partition of topic.partitionResponses as Message[]) {
+    const answers = new Map<string, ProducedPartition>();
+    for (const topic of body.responses) {
+      for (const partition of topic.partitionResponses) {
         answers.set(partitionKey(topic.name, partition.index), partition);
       }
     }

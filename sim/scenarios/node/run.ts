@@ -142,7 +142,7 @@ class SimulationRun {
   #clockJumps = 0;
   #recordsInLog = 0;
   #scanner: BrokerLink | null = null;
-  #clusterId = "";
+  #clusterId: string | null = "";
   #createdTopics: CreatedTopic[] = [];
 
   constructor(options: WorkloadOptions, runOptions: RunSeedOptions) {
