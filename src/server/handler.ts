@@ -20,6 +20,7 @@ import type { Refusal } from "../metadata/controller.ts";
 import type { MetadataImage } from "../metadata/image.ts";
 import type { Message } from "../protocol/codec.ts";
 import type { RequestHeader } from "../protocol/header.ts";
+import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
 import type { ProducerIdManager } from "../txn/producer_ids.ts";
 import type { AppendWaiters } from "./append_waiters.ts";
@@ -166,12 +167,36 @@ export interface RequestContext {
   handlers: ReadonlyMap<number, ApiHandler>;
 }
 
-export interface ApiHandler {
+/** A handler of any API: the request and response are the untyped `Message`. */
+export interface UntypedApiHandler {
   /** The API's schema; its `versions` are exactly what ApiVersions advertises. */
   schema: ApiSchema;
   /** Returns the response body, or null when no response is sent (Produce with acks=0). */
   handle(context: RequestContext, body: Message): Message | null | Promise<Message | null>;
 }
+
+/**
+ * A handler typed by its API's schema: the request arrives as `RequestOf<S>`
+ * and the response it returns is checked field by field (`ResponseInput<S>`).
+ * It fits wherever an untyped handler is expected (a registry of handlers).
+ */
+export interface TypedApiHandler<S extends ApiSchema> {
+  schema: S;
+  handle(
+    context: RequestContext,
+    body: RequestOf<S>,
+  ): ResponseInput<S> | null | Promise<ResponseInput<S> | null>;
+}
+
+/**
+ * The handler of one API: `ApiHandler<typeof joinGroup>` is typed by the
+ * schema, plain `ApiHandler` is untyped, as before. (Two interfaces rather
+ * than one generic: a typed handler then assigns to the untyped one by
+ * structure; one generic interface would be compared by the variance of its
+ * parameter, which these conditional types leave unrelated.)
+ */
+export type ApiHandler<S extends ApiSchema = never> = [S] extends [never] ? UntypedApiHandler
+  : TypedApiHandler<S>;
 
 /** Thrown by a handler to close the connection on purpose (logged in one line, without a stack). */
 export class CloseConnection extends Error {
