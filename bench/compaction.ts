@@ -122,7 +122,7 @@ async function probe(client: KafkaClient, until: () => boolean): Promise<Latenci
       sessionEpoch: -1,
       topics: [{
         topic: PROBE_TOPIC,
-        partitions: [{ partition: 0, fetchOffset: partition.baseOffset as number, partitionMaxBytes: 65536 }],
+        partitions: [{ partition: 0, fetchOffset: partition.baseOffset, partitionMaxBytes: 65536 }],
       }],
       forgottenTopicsData: [],
       rackId: "",

@@ -31,7 +31,7 @@ async function logEndOffset(port: number, topic: string, partition = 0): Promise
         topics: [{ name: topic, partitions: [{ partitionIndex: partition, timestamp: -1 }] }],
       });
       const answer = response.topics[0]!.partitions[0]!;
-      return answer.errorCode === 0 ? answer.offset as number : null;
+      return answer.errorCode === 0 ? answer.offset : null;
     } finally {
       client.close();
     }
@@ -238,8 +238,8 @@ Deno.test("a duplicate batch sent after kill -9 and restart gets its original of
       producerEpoch: -1,
     });
     deepStrictEqual(init.errorCode, 0);
-    const producerId = init.producerId as number;
-    const producerEpoch = init.producerEpoch as number;
+    const producerId = init.producerId;
+    const producerEpoch = init.producerEpoch;
     ok(producerId >= 0);
     const firstTimestampMs = Date.now();
     const batch = (baseSequence: number) => ({

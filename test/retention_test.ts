@@ -76,7 +76,7 @@ async function fetchErrorCode(port: number, topic: string, offset: number): Prom
       forgottenTopicsData: [],
       rackId: "",
     });
-    return response.responses[0]!.partitions[0]!.errorCode as number;
+    return response.responses[0]!.partitions[0]!.errorCode;
   } finally {
     client.close();
   }

@@ -25,7 +25,8 @@
  * commit carries an explicit retention), and GroupMetadataKey v2 with
  * GroupMetadataValue v3; Dafka writes the same.
  */
-import { decodeFields, encodeFields, type Message } from "../protocol/codec.ts";
+import { decodeFields, encodeFields } from "../protocol/codec.ts";
+import type { MessageInputOf, MessageOf } from "../protocol/message_types.ts";
 import { ProtocolError, Reader } from "../protocol/reader.ts";
 import { type Field, field, inRange, structs } from "../protocol/schema.ts";
 import { Writer } from "../protocol/writer.ts";
@@ -86,23 +87,23 @@ export interface EncodedRecord {
   value: Uint8Array | null;
 }
 
-const OFFSET_COMMIT_KEY: Field[] = [
+const OFFSET_COMMIT_KEY = [
   field("group", "string", "0-1"),
   field("topic", "string", "0-1"),
   field("partition", "int32", "0-1"),
-];
+] as const;
 
-const GROUP_METADATA_KEY: Field[] = [field("group", "string", "2")];
+const GROUP_METADATA_KEY = [field("group", "string", "2")] as const;
 
-const OFFSET_COMMIT_VALUE: Field[] = [
+const OFFSET_COMMIT_VALUE = [
   field("offset", "int64", "0+"),
   field("leaderEpoch", "int32", "3+", { default: -1 }),
   field("metadata", "string", "0+"),
   field("commitTimestamp", "int64", "0+"),
   field("expireTimestamp", "int64", "1", { default: -1 }),
-];
+] as const;
 
-const GROUP_METADATA_VALUE: Field[] = [
+const GROUP_METADATA_VALUE = [
   field("protocolType", "string", "0+"),
   field("generation", "int32", "0+"),
   field("protocol", "string", "0+", { nullable: "0+" }),
@@ -122,7 +123,7 @@ const GROUP_METADATA_VALUE: Field[] = [
     ]),
     "0+",
   ),
-];
+] as const;
 
 /** Value versions this code reads; the first flexible one is 4 for both. */
 const VALUE_VERSIONS = "0-4";
@@ -134,7 +135,12 @@ export const OFFSET_COMMIT_VALUE_VERSION = 3;
 export const OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRY = 1;
 export const GROUP_METADATA_VALUE_VERSION = 3;
 
-function encodeVersioned(fields: Field[], version: number, flexible: boolean, value: Message): Uint8Array {
+function encodeVersioned<const Fields extends readonly Field[]>(
+  fields: Fields,
+  version: number,
+  flexible: boolean,
+  value: MessageInputOf<Fields>,
+): Uint8Array {
   const writer = new Writer(64);
   writer.int16(version);
   encodeFields(writer, fields, version, flexible, value);
@@ -142,7 +148,12 @@ function encodeVersioned(fields: Field[], version: number, flexible: boolean, va
 }
 
 /** Decodes a key's fields; a key must be read whole, or it names something else. */
-function decodeKey(reader: Reader, fields: Field[], version: number, what: string): Message {
+function decodeKey<const Fields extends readonly Field[]>(
+  reader: Reader,
+  fields: Fields,
+  version: number,
+  what: string,
+): MessageOf<Fields> {
   const decoded = decodeFields(reader, fields, version, false);
   if (reader.remaining > 0) throw new ProtocolError(`${reader.remaining} bytes left after ${what}`);
   return decoded;
@@ -189,14 +200,14 @@ function decodeOffsetCommitValue(bytes: Uint8Array): OffsetCommitValue {
   const version = readValueVersion(reader, "OffsetCommitValue");
   const flexible = version >= FIRST_FLEXIBLE_VALUE_VERSION;
   // Bytes after the known fields are ignored, as Kafka does (a newer writer's additions).
-  return decodeFields(reader, OFFSET_COMMIT_VALUE, version, flexible) as OffsetCommitValue;
+  return decodeFields(reader, OFFSET_COMMIT_VALUE, version, flexible);
 }
 
 function decodeGroupMetadataValue(bytes: Uint8Array): GroupMetadataValue {
   const reader = new Reader(bytes);
   const version = readValueVersion(reader, "GroupMetadataValue");
   const flexible = version >= FIRST_FLEXIBLE_VALUE_VERSION;
-  return decodeFields(reader, GROUP_METADATA_VALUE, version, flexible) as GroupMetadataValue;
+  return decodeFields(reader, GROUP_METADATA_VALUE, version, flexible);
 }
 
 /**

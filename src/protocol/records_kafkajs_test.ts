@@ -4,7 +4,7 @@
  * messages), produce requests written by kafkajs, and its record batch and message set fixtures.
  */
 import assert from "node:assert/strict";
-import { decodeFields, type Message } from "./codec.ts";
+import { decodeFields } from "./codec.ts";
 import { decodeMessageSet } from "./message_set.ts";
 import { fetchApi } from "./messages/fetch.ts";
 import { produce } from "./messages/produce.ts";
@@ -75,8 +75,8 @@ Deno.test("record sets in kafkajs produce requests decode (gzip included)", asyn
         version,
         false,
       );
-      for (const topic of body.topicData as Message[]) {
-        for (const partition of topic.partitionData as Message[]) {
+      for (const topic of body.topicData) {
+        for (const partition of topic.partitionData) {
           const records = decodeRecordSet(partition.records as Uint8Array);
           assert.ok(records.length > 0);
           assert.ok(records.every((record) => text(record.value)!.includes("value-")));

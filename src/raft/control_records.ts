@@ -8,28 +8,29 @@
  * - SnapshotHeaderRecord (3) and SnapshotFooterRecord (4), version 0: frame
  *   every snapshot file.
  */
-import { decodeFields, encodeFields, type Message } from "../protocol/codec.ts";
+import { decodeFields, encodeFields } from "../protocol/codec.ts";
+import type { MessageInputOf, MessageOf } from "../protocol/message_types.ts";
 import { Reader } from "../protocol/reader.ts";
 import { ControlRecordType } from "../protocol/records_control.ts";
 import { type Field, field, structs } from "../protocol/schema.ts";
 import { Writer } from "../protocol/writer.ts";
 import type { RaftRecord } from "./types.ts";
 
-const voterFields: Field[] = [field("voterId", "int32", "0+")];
+const voterFields = [field("voterId", "int32", "0+")] as const;
 
-const leaderChangeFields: Field[] = [
+const leaderChangeFields = [
   field("version", "int16", "0+"),
   field("leaderId", "int32", "0+"),
   field("voters", structs(voterFields), "0+"),
   field("grantingVoters", structs(voterFields), "0+"),
-];
+] as const;
 
-const snapshotHeaderFields: Field[] = [
+const snapshotHeaderFields = [
   field("version", "int16", "0+"),
   field("lastContainedLogTimestamp", "int64", "0+"),
-];
+] as const;
 
-const snapshotFooterFields: Field[] = [field("version", "int16", "0+")];
+const snapshotFooterFields = [field("version", "int16", "0+")] as const;
 
 /** The key of a control record of `type`. */
 export function controlRecordKey(type: ControlRecordType): Uint8Array {
@@ -38,13 +39,19 @@ export function controlRecordKey(type: ControlRecordType): Uint8Array {
   return key;
 }
 
-function encodeMessage(fields: Field[], value: Message): Uint8Array {
+function encodeMessage<const Fields extends readonly Field[]>(
+  fields: Fields,
+  value: MessageInputOf<Fields>,
+): Uint8Array {
   const writer = new Writer(64);
   encodeFields(writer, fields, 0, true, value);
   return writer.finish();
 }
 
-function decodeMessage(fields: Field[], bytes: Uint8Array): Message {
+function decodeMessage<const Fields extends readonly Field[]>(
+  fields: Fields,
+  bytes: Uint8Array,
+): MessageOf<Fields> {
   const reader = new Reader(bytes);
   const message = decodeFields(reader, fields, 0, true);
   if (reader.remaining !== 0) throw new RangeError(`${reader.remaining} bytes after a control record`);
@@ -64,7 +71,7 @@ export function encodeLeaderChange(record: LeaderChange): Uint8Array {
 
 export function decodeLeaderChange(bytes: Uint8Array): LeaderChange {
   const message = decodeMessage(leaderChangeFields, bytes);
-  const voters = (list: Message[]) => list.map((voter) => ({ voterId: voter.voterId as number }));
+  const voters = (list: { voterId: number }[]) => list.map((voter) => ({ voterId: voter.voterId }));
   return {
     type: "leaderChange",
     version: message.version,

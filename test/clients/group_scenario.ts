@@ -174,7 +174,7 @@ export async function describeGroup(
 ): Promise<{ state: string; members: number }> {
   const response = await client.request(15, 5, { groups: [group], includeAuthorizedOperations: false });
   const described = response.groups[0]!;
-  return { state: described.groupState as string, members: described.members.length };
+  return { state: described.groupState, members: described.members.length };
 }
 
 async function waitStable(

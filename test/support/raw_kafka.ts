@@ -123,7 +123,7 @@ export async function createTopics(
     validateOnly: false,
   });
   return new Map(
-    response.topics.map((topic) => [topic.name as string, topic.errorCode as number]),
+    response.topics.map((topic) => [topic.name, topic.errorCode]),
   );
 }
 
@@ -198,9 +198,9 @@ export async function fetchAll(
       rackId: "",
     });
     const data = response.responses[0]!.partitions[0]!;
-    const highWatermark = data.highWatermark as number;
+    const highWatermark = data.highWatermark;
     if (data.errorCode !== 0 || next >= highWatermark) {
-      return { records, highWatermark, errorCode: data.errorCode as number };
+      return { records, highWatermark, errorCode: data.errorCode };
     }
     const bytes = (data.records as Uint8Array | null) ?? new Uint8Array(0);
     const before = next;

@@ -6,7 +6,6 @@
  * that the workload reconnects.
  */
 import type { World } from "../../../src/io/types.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { type Compression, lastOffset } from "../../../src/protocol/record_batch.ts";
 import { buildBatch, decodeBatches } from "../../../src/protocol/records.ts";
@@ -77,7 +76,7 @@ export class DiskFaultClient {
       timeoutMs: 30_000,
       validateOnly: false,
     });
-    return body === null ? null : body.topics[0]!.errorCode as number;
+    return body === null ? null : body.topics[0]!.errorCode;
   }
 
   /** Produces one batch of `values` (acks=all); returns the error code and base offset, or null. */
@@ -102,9 +101,7 @@ export class DiskFaultClient {
       timeoutMs: 30_000,
       topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
     });
-    const answer = (body?.responses as Message[] | undefined)?.[0]?.partitionResponses?.[0] as
-      | Message
-      | undefined;
+    const answer = body?.responses[0]?.partitionResponses[0];
     return answer === undefined ? null : { errorCode: answer.errorCode, baseOffset: answer.baseOffset };
   }
 
@@ -118,10 +115,8 @@ export class DiskFaultClient {
         partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }],
       }],
     });
-    const answer = (body?.topics as Message[] | undefined)?.[0]?.partitions?.[0] as Message | undefined;
-    return answer === undefined
-      ? null
-      : { errorCode: answer.errorCode as number, offset: answer.offset as number };
+    const answer = body?.topics[0]?.partitions[0];
+    return answer === undefined ? null : { errorCode: answer.errorCode, offset: answer.offset };
   }
 
   /** One fetch at `offset`; returns the error code, log start and records, or null. */
@@ -141,14 +136,14 @@ export class DiskFaultClient {
       forgottenTopicsData: [],
       rackId: "",
     });
-    const answer = (body?.responses as Message[] | undefined)?.[0]?.partitions?.[0] as Message | undefined;
+    const answer = body?.responses[0]?.partitions[0];
     if (answer === undefined) return null;
     const decoder = new TextDecoder();
     const batches = decodeBatches(answer.records ?? new Uint8Array(0));
     return {
-      errorCode: answer.errorCode as number,
-      logStartOffset: answer.logStartOffset as number,
-      highWatermark: answer.highWatermark as number,
+      errorCode: answer.errorCode,
+      logStartOffset: answer.logStartOffset,
+      highWatermark: answer.highWatermark,
       nextOffset: batches.length === 0 ? offset : lastOffset(batches[batches.length - 1]!.header) + 1,
       records: batches.flatMap((batch) =>
         batch.records.map((record) => ({
@@ -195,9 +190,7 @@ export class DiskFaultClient {
       topics: [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }],
       timeoutMs: 30_000,
     });
-    const answer = (body?.topics as Message[] | undefined)?.[0]?.partitions?.[0] as Message | undefined;
-    return answer === undefined
-      ? null
-      : { errorCode: answer.errorCode as number, lowWatermark: answer.lowWatermark as number };
+    const answer = body?.topics[0]?.partitions[0];
+    return answer === undefined ? null : { errorCode: answer.errorCode, lowWatermark: answer.lowWatermark };
   }
 }

@@ -11,7 +11,6 @@
  * a stale generation, which must be refused), a clean leave.
  */
 import type { World } from "../../../src/io/types.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { Reader } from "../../../src/protocol/reader.ts";
 import { Writer } from "../../../src/protocol/writer.ts";
@@ -230,7 +229,7 @@ export class GroupMember {
         this.memberId = answer.memberId;
         this.generationId = answer.generationId;
         this.#leader = answer.leader === answer.memberId;
-        this.#members = answer.members.map((member) => member.memberId as string);
+        this.#members = answer.members.map((member) => member.memberId);
         this.#phase = "syncing";
         return;
       case ErrorCode.MEMBER_ID_REQUIRED:
@@ -307,7 +306,7 @@ export class GroupMember {
     );
     const group = version >= 8 ? answer.groups[0]! : answer;
     if ((group.errorCode ?? 0) !== 0) throw new Error(`${this.name}: OffsetFetch error ${group.errorCode}`);
-    for (const partition of group.topics[0]?.partitions as Message[] ?? []) {
+    for (const partition of group.topics[0]?.partitions ?? []) {
       if (partition.errorCode !== 0) {
         throw new Error(`${this.name}: OffsetFetch partition error ${partition.errorCode}`);
       }

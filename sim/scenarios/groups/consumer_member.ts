@@ -17,7 +17,6 @@
  */
 import type { World } from "../../../src/io/types.ts";
 import { randomUuid, uuidToString } from "../../../src/protocol/uuid.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import type { ConsumerGroupChecker } from "../../checkers/groups/consumer_group_checker.ts";
 import type { ConsumerGroupWorkloadOptions } from "./consumer_options.ts";
@@ -25,6 +24,8 @@ import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
 import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
+import type { ResponseOf } from "../../../src/protocol/message_types.ts";
+import type { consumerGroupHeartbeat } from "../../../src/protocol/messages/consumer_group_heartbeat.ts";
 
 const OFFSET_COMMIT = 8;
 const OFFSET_FETCH = 9;
@@ -242,15 +243,15 @@ export class ConsumerGroupMember {
     this.#nextHeartbeatMs = world.clock.nowMs() + RETRY_BACKOFF_MS;
   }
 
-  async #heartbeatSucceeded(answer: Message): Promise<void> {
+  async #heartbeatSucceeded(answer: ResponseOf<typeof consumerGroupHeartbeat>): Promise<void> {
     this.memberId = answer.memberId ?? this.memberId;
     this.epoch = answer.memberEpoch;
     this.#heartbeatIntervalMs = Math.max(1, answer.heartbeatIntervalMs);
     this.#full = false;
     this.#lastHeartbeatOk = true;
     if (answer.assignment === null) return;
-    const topics = answer.assignment.topicPartitions as Message[];
-    const next = new Set(topics.flatMap((entry) => entry.partitions as number[]));
+    const topics = answer.assignment.topicPartitions;
+    const next = new Set(topics.flatMap((entry) => entry.partitions));
     this.#options.checker.assigned(this.name, this.epoch, sorted(next));
     const revoked = this.held.filter((partition) => !next.has(partition));
     if (revoked.length > 0) {
@@ -304,7 +305,7 @@ export class ConsumerGroupMember {
     if (group.errorCode !== ErrorCode.NONE) {
       throw new Error(`${this.name}: OffsetFetch error ${group.errorCode}`);
     }
-    for (const partition of group.topics[0]?.partitions as Message[] ?? []) {
+    for (const partition of group.topics[0]?.partitions ?? []) {
       if (partition.errorCode !== ErrorCode.NONE) {
         throw new Error(`${this.name}: OffsetFetch partition error ${partition.errorCode}`);
       }

@@ -43,16 +43,23 @@ export const ConsumerGroupRecordType = {
 /** The only value version of these records that Kafka 4.0 writes. */
 const VALUE_VERSION = 0;
 
-const groupKey = [field("groupId", "string", "0+")];
-const memberKey = [field("groupId", "string", "0+"), field("memberId", "string", "0+")];
+const groupKey = [field("groupId", "string", "0+")] as const;
+const memberKey = [field("groupId", "string", "0+"), field("memberId", "string", "0+")] as const;
 
 const topicPartitionsFields = [
   field("topicId", "uuid", "0+"),
   field("partitions", arrayOf("int32"), "0+"),
-];
+] as const;
 
-/** Key and value fields by record type. */
-export const CONSUMER_GROUP_RECORD_SCHEMAS: Record<number, { name: string; key: Field[]; value: Field[] }> = {
+/** The key and value fields of one record type. */
+export interface ConsumerGroupRecordSchema {
+  readonly name: string;
+  readonly key: readonly Field[];
+  readonly value: readonly Field[];
+}
+
+/** Key and value fields by record type, as literal types (the value types derive from them). */
+export const CONSUMER_GROUP_RECORD_SCHEMAS = {
   [ConsumerGroupRecordType.GROUP_METADATA]: {
     name: "ConsumerGroupMetadata",
     key: groupKey,
@@ -126,7 +133,11 @@ export const CONSUMER_GROUP_RECORD_SCHEMAS: Record<number, { name: string; key: 
       field("partitionsPendingRevocation", structs(topicPartitionsFields), "0+"),
     ],
   },
-};
+} as const satisfies Record<number, ConsumerGroupRecordSchema>;
+
+/** The same, looked up by a type read from a key (any int16). */
+const SCHEMAS_BY_TYPE: Readonly<Record<number, ConsumerGroupRecordSchema | undefined>> =
+  CONSUMER_GROUP_RECORD_SCHEMAS;
 
 /** ConsumerGroupMetadataValue. */
 export interface GroupMetadataValue {
@@ -225,12 +236,12 @@ export interface EncodedRecord {
 
 /** Whether a `__consumer_offsets` key belongs to one of these record types. */
 export function isConsumerGroupRecordKey(key: Uint8Array): boolean {
-  return key.length >= 2 && CONSUMER_GROUP_RECORD_SCHEMAS[new Reader(key).int16()] !== undefined;
+  return key.length >= 2 && SCHEMAS_BY_TYPE[new Reader(key).int16()] !== undefined;
 }
 
 /** Encodes a record's key and value as Kafka lays them out. */
 export function encodeConsumerGroupRecord(record: ConsumerGroupRecord): EncodedRecord {
-  const schema = CONSUMER_GROUP_RECORD_SCHEMAS[record.type]!;
+  const schema = SCHEMAS_BY_TYPE[record.type]!;
   const key = new Writer(64);
   key.int16(record.type);
   encodeFields(key, schema.key, record.type, false, record);
@@ -253,7 +264,7 @@ export function decodeConsumerGroupRecord(
 ): ConsumerGroupRecord | null {
   const keyReader = new Reader(key);
   const type = keyReader.int16();
-  const schema = CONSUMER_GROUP_RECORD_SCHEMAS[type];
+  const schema = SCHEMAS_BY_TYPE[type];
   if (!schema) return null;
   const keyFields = decodeFields(keyReader, schema.key, type, false);
   if (keyReader.remaining > 0) {
