@@ -12,7 +12,7 @@ import type { ApiHandler } from "../handler.ts";
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export const apiVersionsHandler: ApiHandler = {
+export const apiVersionsHandler: ApiHandler<typeof apiVersions> = {
   schema: apiVersions,
   handle(context, body) {
     const served = [...context.handlers.values()];

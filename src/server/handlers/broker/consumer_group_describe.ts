@@ -16,10 +16,10 @@ const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 /** Kafka's "not requested" value. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
 
-export const consumerGroupDescribeHandler: ApiHandler = {
+export const consumerGroupDescribeHandler: ApiHandler<typeof consumerGroupDescribe> = {
   schema: consumerGroupDescribe,
   async handle(context, body) {
-    const described = await context.services.groups.describeConsumerGroups(body.groupIds as string[]);
+    const described = await context.services.groups.describeConsumerGroups(body.groupIds);
     const groups = described.map((group) => ({
       ...group,
       authorizedOperations: body.includeAuthorizedOperations && group.errorCode === 0

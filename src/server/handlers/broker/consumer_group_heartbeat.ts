@@ -17,7 +17,7 @@ import { heartbeatError } from "../../../group/consumer_groups.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 
-export const consumerGroupHeartbeatHandler: ApiHandler = {
+export const consumerGroupHeartbeatHandler: ApiHandler<typeof consumerGroupHeartbeat> = {
   schema: consumerGroupHeartbeat,
   handle(context, body) {
     const protocols = context.services.settings.config.list("group.coordinator.rebalance.protocols");

@@ -7,10 +7,10 @@
 import { deleteGroups } from "../../../protocol/messages/delete_groups.ts";
 import type { ApiHandler } from "../../handler.ts";
 
-export const deleteGroupsHandler: ApiHandler = {
+export const deleteGroupsHandler: ApiHandler<typeof deleteGroups> = {
   schema: deleteGroups,
   async handle(context, body) {
-    const groupIds = [...new Set(body.groupsNames as string[])];
+    const groupIds = [...new Set(body.groupsNames)];
     const results = await context.services.groups.deleteGroups(groupIds);
     return { throttleTimeMs: 0, results };
   },

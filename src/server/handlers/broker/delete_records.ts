@@ -13,7 +13,6 @@
  * POLICY_VIOLATION. The answer's lowWatermark is the new log start offset;
  * with one replica it is reached at once, so timeoutMs is never waited on.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { deleteRecords } from "../../../protocol/messages/delete_records.ts";
 import { isInternalTopic } from "../../../metadata/topic_names.ts";
@@ -26,15 +25,15 @@ function notHere(services: NodeServices, topic: string, index: number): number {
   return image?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 }
 
-export const deleteRecordsHandler: ApiHandler = {
+export const deleteRecordsHandler: ApiHandler<typeof deleteRecords> = {
   schema: deleteRecords,
   handle(context, body) {
     const services = context.services;
     let moved = false;
-    const topics = (body.topics as Message[]).map((topic) => ({
+    const topics = body.topics.map((topic) => ({
       name: topic.name,
-      partitions: (topic.partitions as Message[]).map((request) => {
-        const index = request.partitionIndex as number;
+      partitions: topic.partitions.map((request) => {
+        const index = request.partitionIndex;
         const answer = (errorCode: number, lowWatermark = -1) => ({
           partitionIndex: index,
           lowWatermark,
@@ -43,7 +42,7 @@ export const deleteRecordsHandler: ApiHandler = {
         if (isInternalTopic(topic.name)) return answer(ErrorCode.INVALID_TOPIC_EXCEPTION);
         const partition = services.partitions.partition(topic.name, index);
         if (!partition) return answer(notHere(services, topic.name, index));
-        const result = partition.deleteRecords(request.offset as number);
+        const result = partition.deleteRecords(request.offset);
         if (result.errorCode === ErrorCode.NONE) moved = true;
         return answer(result.errorCode, result.lowWatermark);
       }),

@@ -13,13 +13,14 @@ import {
 
 const ENDPOINT_TYPE_BROKER = 1;
 
-export const describeClusterHandler: ApiHandler = {
+export const describeClusterHandler: ApiHandler<typeof describeCluster> = {
   schema: describeCluster,
   handle(context, body) {
     const services = context.services;
     const endpointType = body.endpointType ?? ENDPOINT_TYPE_BROKER;
     if (endpointType !== ENDPOINT_TYPE_BROKER) {
       return {
+        throttleTimeMs: 0,
         errorCode: context.version >= 1 ? ErrorCode.UNSUPPORTED_ENDPOINT_TYPE : ErrorCode.INVALID_REQUEST,
         errorMessage: "Only the broker endpoint type is supported",
         endpointType,

@@ -3,8 +3,8 @@
  * v1: synonyms and config source. v3: config type and documentation.
  * v4: flexible. Topic and broker resources; an empty key list means all keys.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { RequestOf } from "../../../protocol/message_types.ts";
 import { describeConfigs } from "../../../protocol/messages/describe_configs.ts";
 import { ConfigResourceType } from "../../../metadata/records.ts";
 import { ConfigSource } from "../../../config/topic_config_resolver.ts";
@@ -13,7 +13,7 @@ import type { ApiHandler, RequestContext } from "../../handler.ts";
 
 function entriesFor(
   context: RequestContext,
-  resource: Message,
+  resource: RequestOf<typeof describeConfigs>["resources"][number],
 ): ConfigEntry[] | { errorCode: number; errorMessage: string } {
   const services = context.services;
   if (resource.resourceType === ConfigResourceType.Topic) {
@@ -42,14 +42,14 @@ function entriesFor(
   };
 }
 
-export const describeConfigsHandler: ApiHandler = {
+export const describeConfigsHandler: ApiHandler<typeof describeConfigs> = {
   schema: describeConfigs,
   handle(context, body) {
-    const results = (body.resources as Message[]).map((resource) => {
+    const results = body.resources.map((resource) => {
       const entries = entriesFor(context, resource);
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
       if (!Array.isArray(entries)) return { ...base, ...entries, configs: [] };
-      const keys = resource.configurationKeys as string[] | null;
+      const keys = resource.configurationKeys;
       const selected = keys && keys.length > 0
         ? entries.filter((entry) => keys.includes(entry.name))
         : entries;

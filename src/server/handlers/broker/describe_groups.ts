@@ -14,13 +14,13 @@ const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 /** Kafka's "not requested" value. */
 const OPERATIONS_NOT_REQUESTED = -2147483648;
 
-export const describeGroupsHandler: ApiHandler = {
+export const describeGroupsHandler: ApiHandler<typeof describeGroups> = {
   schema: describeGroups,
   async handle(context, body) {
     const authorizedOperations = body.includeAuthorizedOperations
       ? GROUP_OPERATIONS
       : OPERATIONS_NOT_REQUESTED;
-    const described = await context.services.groups.describeGroups(body.groups as string[]);
+    const described = await context.services.groups.describeGroups(body.groups);
     const groups = described.map((group) => ({
       ...group,
       authorizedOperations,

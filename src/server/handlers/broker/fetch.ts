@@ -11,8 +11,8 @@
  * A fetch that finds fewer than minBytes waits on the log for an append to
  * any of its partitions, up to maxWaitMs, then answers with what is there.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
 import { fetchApi } from "../../../protocol/messages/fetch.ts";
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
 import type { NodeServices } from "../../handler.ts";
@@ -25,6 +25,10 @@ import {
 } from "../../fetch_sessions.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 import type { Partition } from "../../partition.ts";
+
+type FetchRequest = RequestOf<typeof fetchApi>;
+type FetchResponse = ResponseInput<typeof fetchApi>;
+type PartitionAnswer = FetchResponse["responses"][number]["partitions"][number];
 
 interface Wanted {
   entry: SessionPartition;
@@ -39,12 +43,12 @@ interface FetchPlan {
 }
 
 /** Resolves the request's partitions, applying the fetch session if any. */
-function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: number } {
+function plan(context: RequestContext, body: FetchRequest): FetchPlan | { errorCode: number } {
   const services = context.services;
   const now = services.clock.nowMs();
-  const sessionId = context.version >= 7 ? body.sessionId as number : 0;
-  const epoch = context.version >= 7 ? body.sessionEpoch as number : FINAL_EPOCH;
-  const requested = requestedPartitions(services, context.version, body.topics as Message[]);
+  const sessionId = context.version >= 7 ? body.sessionId : 0;
+  const epoch = context.version >= 7 ? body.sessionEpoch : FINAL_EPOCH;
+  const requested = requestedPartitions(services, context.version, body.topics);
   if (epoch === FINAL_EPOCH || epoch === INITIAL_EPOCH) {
     if (sessionId !== 0) services.fetch.sessions.remove(sessionId);
     const session = epoch === INITIAL_EPOCH ? services.fetch.sessions.create(now) : null;
@@ -61,11 +65,11 @@ function plan(context: RequestContext, body: Message): FetchPlan | { errorCode: 
       existing.currentLeaderEpoch = item.entry.currentLeaderEpoch;
     } else resumed.partitions.set(keyOf(item.entry), item.entry);
   }
-  for (const forgotten of (body.forgottenTopicsData ?? []) as Message[]) {
+  for (const forgotten of body.forgottenTopicsData) {
     const topic = context.version >= 13
       ? services.metadata.image.topicsById.get(uuidToString(forgotten.topicId))?.name
       : forgotten.topic;
-    for (const index of forgotten.partitions as number[]) {
+    for (const index of forgotten.partitions) {
       resumed.partitions.delete(sessionKey(topic ?? "", index));
     }
   }
@@ -77,11 +81,15 @@ function keyOf(entry: SessionPartition): string {
   return sessionKey(entry.topic, entry.partition);
 }
 
-function requestedPartitions(services: NodeServices, version: number, topics: Message[]): Wanted[] {
+function requestedPartitions(
+  services: NodeServices,
+  version: number,
+  topics: FetchRequest["topics"],
+): Wanted[] {
   const out: Wanted[] = [];
   for (const topic of topics) {
     let name: string = topic.topic;
-    let topicId: Uint8Array = topic.topicId ?? ZERO_UUID;
+    let topicId: Uint8Array = topic.topicId;
     let errorCode: number = ErrorCode.NONE;
     if (version >= 13) {
       const image = services.metadata.image.topicsById.get(uuidToString(topicId));
@@ -90,7 +98,7 @@ function requestedPartitions(services: NodeServices, version: number, topics: Me
     } else {
       topicId = services.metadata.image.topicsByName.get(name)?.topicId ?? ZERO_UUID;
     }
-    for (const partition of topic.partitions as Message[]) {
+    for (const partition of topic.partitions) {
       out.push({
         errorCode,
         entry: {
@@ -111,7 +119,7 @@ function requestedPartitions(services: NodeServices, version: number, topics: Me
 
 interface PartitionResult {
   entry: SessionPartition;
-  response: Message;
+  response: PartitionAnswer;
   bytes: number;
   /** Whether the answer differs from what an incremental session last sent. */
   changed: boolean;
@@ -136,10 +144,10 @@ function emptyAnswer(entry: SessionPartition, errorCode: number): PartitionResul
 }
 
 /** Reads every wanted partition once, honouring the per-partition and response limits. */
-function readAll(context: RequestContext, body: Message, wanted: Wanted[]): PartitionResult[] {
+function readAll(context: RequestContext, body: FetchRequest, wanted: Wanted[]): PartitionResult[] {
   const services = context.services;
   const hardLimit = context.version < 3;
-  let remaining = context.version >= 3 ? Math.max(0, body.maxBytes as number) : Number.MAX_SAFE_INTEGER;
+  let remaining = context.version >= 3 ? Math.max(0, body.maxBytes) : Number.MAX_SAFE_INTEGER;
   let total = 0;
   const readCommitted = context.version >= 4 && body.isolationLevel === 1;
   return wanted.map(({ entry, errorCode }) => {
@@ -194,8 +202,8 @@ function readAll(context: RequestContext, body: Message, wanted: Wanted[]): Part
   });
 }
 
-function respond(results: PartitionResult[], fetchPlan: FetchPlan): Message {
-  const byTopic = new Map<string, Message>();
+function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchResponse {
+  const byTopic = new Map<string, { topic: string; topicId: Uint8Array; partitions: PartitionAnswer[] }>();
   for (const result of results) {
     if (fetchPlan.incremental && !result.changed) continue;
     let topic = byTopic.get(result.entry.topic);
@@ -213,7 +221,7 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): Message {
   };
 }
 
-export const fetchHandler: ApiHandler = {
+export const fetchHandler: ApiHandler<typeof fetchApi> = {
   schema: fetchApi,
   async handle(context, body) {
     const services = context.services;
@@ -221,8 +229,8 @@ export const fetchHandler: ApiHandler = {
     if ("errorCode" in fetchPlan) {
       return { throttleTimeMs: 0, errorCode: fetchPlan.errorCode, sessionId: 0, responses: [] };
     }
-    const minBytes = Math.max(0, body.minBytes as number);
-    const deadline = services.clock.monotonicMs() + Math.max(0, body.maxWaitMs as number);
+    const minBytes = Math.max(0, body.minBytes);
+    const deadline = services.clock.monotonicMs() + Math.max(0, body.maxWaitMs);
     while (true) {
       const results = readAll(context, body, fetchPlan.wanted);
       const bytes = results.reduce((sum, result) => sum + result.bytes, 0);

@@ -59,13 +59,13 @@ function errorMessageOf(errorCode: number): string | null {
   }
 }
 
-export const findCoordinatorHandler: ApiHandler = {
+export const findCoordinatorHandler: ApiHandler<typeof findCoordinator> = {
   schema: findCoordinator,
   async handle(context, body) {
-    const keyType = context.version >= 1 ? body.keyType as number : KEY_TYPE_GROUP;
+    const keyType = context.version >= 1 ? body.keyType : KEY_TYPE_GROUP;
     if (context.version >= FIRST_BATCHED_VERSION) {
       const coordinators = [];
-      for (const key of body.coordinatorKeys as string[]) {
+      for (const key of body.coordinatorKeys) {
         const found = await coordinatorFor(context, keyType, key);
         coordinators.push({ key, ...found, errorMessage: errorMessageOf(found.errorCode) });
       }

@@ -7,7 +7,7 @@ import { heartbeat } from "../../../protocol/messages/heartbeat.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 
-export const heartbeatHandler: ApiHandler = {
+export const heartbeatHandler: ApiHandler<typeof heartbeat> = {
   schema: heartbeat,
   handle(context, body) {
     const response = context.services.groups.heartbeat({

@@ -9,7 +9,7 @@ import { ErrorCode, KafkaError } from "../../../protocol/errors.ts";
 import { initProducerId } from "../../../protocol/messages/init_producer_id.ts";
 import type { ApiHandler } from "../../handler.ts";
 
-export const initProducerIdHandler: ApiHandler = {
+export const initProducerIdHandler: ApiHandler<typeof initProducerId> = {
   schema: initProducerId,
   async handle(context, body) {
     if (body.transactionalId !== null && body.transactionalId !== undefined) {

@@ -8,17 +8,16 @@
  * for the rebalance's join phase to end.
  */
 import type { JoinProtocol } from "../../../group/mod.ts";
-import type { Message } from "../../../protocol/codec.ts";
 import { joinGroup } from "../../../protocol/messages/join_group.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 
-export const joinGroupHandler: ApiHandler = {
+export const joinGroupHandler: ApiHandler<typeof joinGroup> = {
   schema: joinGroup,
   async handle(context, body) {
-    const sessionTimeoutMs = body.sessionTimeoutMs as number;
-    const rebalanceTimeoutMs = context.version === 0 ? sessionTimeoutMs : body.rebalanceTimeoutMs as number;
-    const protocols: JoinProtocol[] = (body.protocols as Message[]).map((protocol) => ({
+    const sessionTimeoutMs = body.sessionTimeoutMs;
+    const rebalanceTimeoutMs = context.version === 0 ? sessionTimeoutMs : body.rebalanceTimeoutMs;
+    const protocols: JoinProtocol[] = body.protocols.map((protocol) => ({
       name: protocol.name,
       metadata: protocol.metadata,
     }));

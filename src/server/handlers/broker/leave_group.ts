@@ -6,7 +6,6 @@
  * Before v3 the response has no per-member results: the first member's
  * error is the response's error, as Kafka reports it.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { leaveGroup } from "../../../protocol/messages/leave_group.ts";
 import type { ApiHandler } from "../../handler.ts";
@@ -14,17 +13,17 @@ import { groupRequestSource } from "./_group_request.ts";
 
 const FIRST_BATCHED_VERSION = 3;
 
-export const leaveGroupHandler: ApiHandler = {
+export const leaveGroupHandler: ApiHandler<typeof leaveGroup> = {
   schema: leaveGroup,
   async handle(context, body) {
     const batched = context.version >= FIRST_BATCHED_VERSION;
     const members = batched
-      ? (body.members as Message[]).map((member) => ({
-        memberId: member.memberId as string,
-        groupInstanceId: (member.groupInstanceId ?? null) as string | null,
-        reason: (member.reason ?? null) as string | null,
+      ? body.members.map((member) => ({
+        memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
+        reason: member.reason,
       }))
-      : [{ memberId: body.memberId as string, groupInstanceId: null, reason: null }];
+      : [{ memberId: body.memberId, groupInstanceId: null, reason: null }];
     const response = await context.services.groups.leaveGroup(
       { groupId: body.groupId, members },
       groupRequestSource(context),

@@ -7,7 +7,7 @@
 import { listGroups } from "../../../protocol/messages/list_groups.ts";
 import type { ApiHandler } from "../../handler.ts";
 
-export const listGroupsHandler: ApiHandler = {
+export const listGroupsHandler: ApiHandler<typeof listGroups> = {
   schema: listGroups,
   async handle(context, body) {
     const response = await context.services.groups.listGroups(

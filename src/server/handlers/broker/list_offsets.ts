@@ -7,10 +7,13 @@
  * timestamp finds the first offset whose timestamp is at or after it.
  * v0 returns up to maxNumOffsets offsets in an array.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
 import { listOffsets } from "../../../protocol/messages/list_offsets.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
+
+type PartitionRequest = RequestOf<typeof listOffsets>["topics"][number]["partitions"][number];
+type PartitionAnswer = ResponseInput<typeof listOffsets>["topics"][number]["partitions"][number];
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -18,17 +21,28 @@ const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const LATEST_TIERED = -5;
 
-function answer(index: number, errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1): Message {
+function answer(
+  index: number,
+  errorCode: number,
+  offset = -1,
+  timestamp = -1,
+  leaderEpoch = -1,
+): PartitionAnswer {
   return { partitionIndex: index, errorCode, oldStyleOffsets: [], timestamp, offset, leaderEpoch };
 }
 
-function lookup(context: RequestContext, topic: string, request: Message, readCommitted: boolean): Message {
-  const index = request.partitionIndex as number;
+function lookup(
+  context: RequestContext,
+  topic: string,
+  request: PartitionRequest,
+  readCommitted: boolean,
+): PartitionAnswer {
+  const index = request.partitionIndex;
   const partition = context.services.partitions.partition(topic, index);
   if (!partition) return answer(index, context.services.partitions.partitionErrorCode(topic, index));
   const epochError = partition.checkLeaderEpoch(request.currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return answer(index, epochError);
-  const timestamp = request.timestamp as number;
+  const timestamp = request.timestamp;
   const epoch = partition.leaderEpoch;
   if (context.version === 0) {
     const offsets = timestamp === EARLIEST ? [partition.logStartOffset] : [partition.highWatermark];
@@ -73,14 +87,14 @@ function lookup(context: RequestContext, topic: string, request: Message, readCo
   }
 }
 
-export const listOffsetsHandler: ApiHandler = {
+export const listOffsetsHandler: ApiHandler<typeof listOffsets> = {
   schema: listOffsets,
   handle(context, body) {
     const readCommitted = context.version >= 2 && body.isolationLevel === 1;
     const seen = new Set<string>();
-    const topics = (body.topics as Message[]).map((topic) => ({
+    const topics = body.topics.map((topic) => ({
       name: topic.name,
-      partitions: (topic.partitions as Message[]).map((request) => {
+      partitions: topic.partitions.map((request) => {
         const key = `${topic.name}:${request.partitionIndex}`;
         if (seen.has(key) && context.version > 0) {
           return answer(request.partitionIndex, ErrorCode.INVALID_REQUEST);

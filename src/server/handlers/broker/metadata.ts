@@ -9,8 +9,8 @@
  * are the unfenced ones at their endpoints for this request's listener; a
  * partition without a leader (its broker fenced) is LEADER_NOT_AVAILABLE.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { ResponseInput } from "../../../protocol/message_types.ts";
 import { metadata } from "../../../protocol/messages/metadata.ts";
 import type { MetadataImage, TopicImage } from "../../../metadata/image.ts";
 import { isInternalTopic, topicNameProblem } from "../../../metadata/topic_names.ts";
@@ -23,12 +23,14 @@ import {
   TOPIC_OPERATIONS,
 } from "../../../security/authorized_operations.ts";
 
+type TopicAnswer = ResponseInput<typeof metadata>["topics"][number];
+
 /** Replicas on brokers that are not alive (fenced or not registered), as Kafka's KRaft metadata cache reports them. */
 function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
   return replicas.filter((replica) => image.brokers.get(replica)?.fenced !== false);
 }
 
-function describeTopic(image: MetadataImage, topic: TopicImage): Message {
+function describeTopic(image: MetadataImage, topic: TopicImage): TopicAnswer {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -46,11 +48,11 @@ function describeTopic(image: MetadataImage, topic: TopicImage): Message {
   };
 }
 
-function missingTopic(name: string | null, topicId: Uint8Array, errorCode: number): Message {
+function missingTopic(name: string | null, topicId: Uint8Array, errorCode: number): TopicAnswer {
   return { errorCode, name, topicId, isInternal: false, partitions: [] };
 }
 
-async function answerByName(services: NodeServices, name: string, autoCreate: boolean): Promise<Message> {
+async function answerByName(services: NodeServices, name: string, autoCreate: boolean): Promise<TopicAnswer> {
   if (topicNameProblem(name)) return missingTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   let topic = services.metadata.image.topicsByName.get(name);
   if (!topic && autoCreate && services.settings.config.bool("auto.create.topics.enable")) {
@@ -62,13 +64,13 @@ async function answerByName(services: NodeServices, name: string, autoCreate: bo
   return describeTopic(services.metadata.image, topic);
 }
 
-export const metadataHandler: ApiHandler = {
+export const metadataHandler: ApiHandler<typeof metadata> = {
   schema: metadata,
   async handle(context, body) {
     const services = context.services;
-    const requested = body.topics as Message[] | null;
+    const requested = body.topics;
     const allTopics = requested === null || (context.version === 0 && requested.length === 0);
-    let topics: Message[];
+    let topics: TopicAnswer[];
     if (allTopics) {
       topics = [...services.metadata.image.topicsByName.values()].map((topic) =>
         describeTopic(services.metadata.image, topic)
@@ -76,9 +78,9 @@ export const metadataHandler: ApiHandler = {
     } else {
       const autoCreate = context.version < 4 || body.allowAutoTopicCreation;
       topics = await Promise.all(requested!.map((entry) => {
-        const hasId = entry.topicId && entry.topicId.some((byte: number) => byte !== 0);
+        const hasId = entry.topicId.some((byte) => byte !== 0);
         if (hasId) {
-          if (entry.name !== null && entry.name !== undefined && entry.name !== "") {
+          if (entry.name !== null && entry.name !== "") {
             return missingTopic(entry.name, entry.topicId, ErrorCode.INVALID_REQUEST);
           }
           const topic = services.metadata.image.topicsById.get(uuidToString(entry.topicId));

@@ -10,7 +10,6 @@
  * before the coordinator sees the request, as in Kafka.
  */
 import type { OffsetCommitPartition, OffsetCommitRequest } from "../../../group/mod.ts";
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { offsetCommit } from "../../../protocol/messages/offset_commit.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
@@ -21,14 +20,14 @@ function partitionExists(context: RequestContext, topic: string, partition: numb
   return image !== undefined && partition >= 0 && partition < image.partitions.length;
 }
 
-export const offsetCommitHandler: ApiHandler = {
+export const offsetCommitHandler: ApiHandler<typeof offsetCommit> = {
   schema: offsetCommit,
   async handle(context, body) {
     const unknown = new Set<string>();
     const valid: OffsetCommitRequest["topics"] = [];
-    for (const topic of body.topics as Message[]) {
+    for (const topic of body.topics) {
       const partitions: OffsetCommitPartition[] = [];
-      for (const partition of topic.partitions as Message[]) {
+      for (const partition of topic.partitions) {
         if (!partitionExists(context, topic.name, partition.partitionIndex)) {
           unknown.add(`${topic.name}\u0000${partition.partitionIndex}`);
           continue;
@@ -60,9 +59,9 @@ export const offsetCommitHandler: ApiHandler = {
       }
     }
     // The response lists every requested partition, in the request's order.
-    const topics = (body.topics as Message[]).map((topic) => ({
+    const topics = body.topics.map((topic) => ({
       name: topic.name,
-      partitions: (topic.partitions as Message[]).map((partition) => {
+      partitions: topic.partitions.map((partition) => {
         const key = `${topic.name}\u0000${partition.partitionIndex}`;
         const errorCode = unknown.has(key)
           ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION

@@ -6,12 +6,11 @@
  * not exist get UNKNOWN_TOPIC_OR_PARTITION, as in Kafka.
  */
 import type { OffsetDeleteRequest } from "../../../group/mod.ts";
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { offsetDelete } from "../../../protocol/messages/offset_delete.ts";
 import type { ApiHandler } from "../../handler.ts";
 
-export const offsetDeleteHandler: ApiHandler = {
+export const offsetDeleteHandler: ApiHandler<typeof offsetDelete> = {
   schema: offsetDelete,
   async handle(context, body) {
     const image = context.services.metadata.image;
@@ -20,10 +19,10 @@ export const offsetDeleteHandler: ApiHandler = {
       return topic !== undefined && partition >= 0 && partition < topic.partitions.length;
     };
     const valid: OffsetDeleteRequest["topics"] = [];
-    for (const topic of body.topics as Message[]) {
-      const partitions = (topic.partitions as Message[])
+    for (const topic of body.topics) {
+      const partitions = topic.partitions
         .filter((partition) => known(topic.name, partition.partitionIndex))
-        .map((partition) => ({ partitionIndex: partition.partitionIndex as number }));
+        .map((partition) => ({ partitionIndex: partition.partitionIndex }));
       if (partitions.length > 0) valid.push({ name: topic.name, partitions });
     }
     const response = await context.services.groups.deleteOffsets({ groupId: body.groupId, topics: valid });
@@ -36,9 +35,9 @@ export const offsetDeleteHandler: ApiHandler = {
         errors.set(`${topic.name}\u0000${partition.partitionIndex}`, partition.errorCode);
       }
     }
-    const topics = (body.topics as Message[]).map((topic) => ({
+    const topics = body.topics.map((topic) => ({
       name: topic.name,
-      partitions: (topic.partitions as Message[]).map((partition) => ({
+      partitions: topic.partitions.map((partition) => ({
         partitionIndex: partition.partitionIndex,
         errorCode: errors.get(`${topic.name}\u0000${partition.partitionIndex}`) ??
           ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,

@@ -8,17 +8,20 @@
  * error is reported on every requested partition.
  */
 import type { OffsetFetchGroupRequest, OffsetFetchGroupResponse } from "../../../group/mod.ts";
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
 import { offsetFetch } from "../../../protocol/messages/offset_fetch.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 
 const FIRST_BATCHED_VERSION = 8;
 const FIRST_VERSION_WITH_TOP_LEVEL_ERROR = 2;
 
-function topicsOf(topics: Message[] | null, nameKey = "name"): OffsetFetchGroupRequest["topics"] {
+/** The topics asked for (null: all), as v0-7 and each group of v8+ name them. */
+function topicsOf(
+  topics: readonly { name: string; partitionIndexes: number[] }[] | null,
+): OffsetFetchGroupRequest["topics"] {
   if (topics === null) return null;
-  return topics.map((topic) => ({ name: topic[nameKey], partitionIndexes: topic.partitionIndexes }));
+  return topics.map((topic) => ({ name: topic.name, partitionIndexes: topic.partitionIndexes }));
 }
 
 function fetchGroup(
@@ -29,8 +32,11 @@ function fetchGroup(
 }
 
 /** The single-group response of v0-7. */
-async function singleGroupResponse(context: RequestContext, body: Message): Promise<Message> {
-  const requested = topicsOf(body.topics ?? null);
+async function singleGroupResponse(
+  context: RequestContext,
+  body: RequestOf<typeof offsetFetch>,
+): Promise<ResponseInput<typeof offsetFetch>> {
+  const requested = topicsOf(body.topics);
   const group = await fetchGroup(context, {
     groupId: body.groupId,
     memberId: null,
@@ -54,16 +60,16 @@ async function singleGroupResponse(context: RequestContext, body: Message): Prom
   return { throttleTimeMs: 0, topics: group.topics, errorCode: group.errorCode };
 }
 
-export const offsetFetchHandler: ApiHandler = {
+export const offsetFetchHandler: ApiHandler<typeof offsetFetch> = {
   schema: offsetFetch,
   async handle(context, body) {
     if (context.version < FIRST_BATCHED_VERSION) return singleGroupResponse(context, body);
-    const groups = await Promise.all((body.groups as Message[]).map((group) =>
+    const groups = await Promise.all(body.groups.map((group) =>
       fetchGroup(context, {
         groupId: group.groupId,
-        memberId: group.memberId ?? null,
-        memberEpoch: group.memberEpoch ?? -1,
-        topics: topicsOf(group.topics ?? null),
+        memberId: group.memberId,
+        memberEpoch: group.memberEpoch,
+        topics: topicsOf(group.topics),
       })
     ));
     return { throttleTimeMs: 0, groups };

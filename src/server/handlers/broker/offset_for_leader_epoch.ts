@@ -5,18 +5,17 @@
  * v1: the epoch found in the response. v2: current leader epoch fencing.
  * v3: replica id. v4: flexible.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { offsetForLeaderEpoch } from "../../../protocol/messages/offset_for_leader_epoch.ts";
 import type { ApiHandler } from "../../handler.ts";
 
-export const offsetForLeaderEpochHandler: ApiHandler = {
+export const offsetForLeaderEpochHandler: ApiHandler<typeof offsetForLeaderEpoch> = {
   schema: offsetForLeaderEpoch,
   handle(context, body) {
     const services = context.services;
-    const topics = (body.topics as Message[]).map((topic) => ({
+    const topics = body.topics.map((topic) => ({
       topic: topic.topic,
-      partitions: (topic.partitions as Message[]).map((request) => {
+      partitions: topic.partitions.map((request) => {
         const base = { partition: request.partition, leaderEpoch: -1, endOffset: -1 };
         const partition = services.partitions.partition(topic.topic, request.partition);
         if (!partition) {

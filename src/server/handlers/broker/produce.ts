@@ -6,12 +6,19 @@
  * (KIP-467). v9+: flexible. v10: current leader and node endpoints (KIP-951).
  * acks=0 sends no response at all.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
+import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
 import { produce } from "../../../protocol/messages/produce.ts";
 import { type ApiHandler, CloseConnection, type RequestContext } from "../../handler.ts";
 
-function partitionError(index: number, errorCode: number, errorMessage: string | null = null): Message {
+type PartitionData = RequestOf<typeof produce>["topicData"][number]["partitionData"][number];
+type PartitionAnswer = ResponseInput<typeof produce>["responses"][number]["partitionResponses"][number];
+
+function partitionError(
+  index: number,
+  errorCode: number,
+  errorMessage: string | null = null,
+): PartitionAnswer {
   return {
     index,
     errorCode,
@@ -23,12 +30,12 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
   };
 }
 
-function producePartition(context: RequestContext, topicName: string, data: Message): Message {
+function producePartition(context: RequestContext, topicName: string, data: PartitionData): PartitionAnswer {
   const partition = context.services.partitions.partition(topicName, data.index);
   if (!partition) {
     return partitionError(data.index, context.services.partitions.partitionErrorCode(topicName, data.index));
   }
-  const records = data.records as Uint8Array | null;
+  const records = data.records;
   if (records === null || records.length === 0) {
     return partitionError(data.index, ErrorCode.INVALID_RECORD, "Produce request has no records");
   }
@@ -44,14 +51,14 @@ function producePartition(context: RequestContext, topicName: string, data: Mess
   };
 }
 
-export const produceHandler: ApiHandler = {
+export const produceHandler: ApiHandler<typeof produce> = {
   schema: produce,
   handle(context, body) {
-    const acks = body.acks as number;
+    const acks = body.acks;
     const validAcks = acks === -1 || acks === 0 || acks === 1;
-    const responses = (body.topicData as Message[]).map((topic) => ({
+    const responses = body.topicData.map((topic) => ({
       name: topic.name,
-      partitionResponses: (topic.partitionData as Message[]).map((data) =>
+      partitionResponses: topic.partitionData.map((data) =>
         validAcks
           ? producePartition(context, topic.name, data)
           : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)

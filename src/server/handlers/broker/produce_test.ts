@@ -22,7 +22,7 @@ const request = (acks: number, topic: string) => ({
 
 Deno.test("produce to a partition led elsewhere answers the lookup's error per partition", async () => {
   const answer = await produceHandler.handle(fakeContext(0, 9, notHere), request(-1, "elsewhere"));
-  const partition = answer!.responses[0].partitionResponses[0];
+  const partition = answer!.responses[0]!.partitionResponses[0]!;
   assert.equal(partition.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   assert.equal(partition.baseOffset, -1);
 });
@@ -30,7 +30,7 @@ Deno.test("produce to a partition led elsewhere answers the lookup's error per p
 Deno.test("produce with acks other than -1, 0 or 1 is INVALID_REQUIRED_ACKS, without asking for the partition", async () => {
   const untouched = fakeServices({});
   const answer = await produceHandler.handle(fakeContext(0, 9, untouched), request(2, "any"));
-  assert.equal(answer!.responses[0].partitionResponses[0].errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
+  assert.equal(answer!.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
 });
 
 Deno.test("a failed acks=0 produce closes the connection (there is no response to carry the error)", () => {

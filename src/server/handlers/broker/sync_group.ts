@@ -5,12 +5,11 @@
  * name (KIP-559). The response waits for the leader's assignment to be
  * persisted.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { syncGroup } from "../../../protocol/messages/sync_group.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 
-export const syncGroupHandler: ApiHandler = {
+export const syncGroupHandler: ApiHandler<typeof syncGroup> = {
   schema: syncGroup,
   async handle(context, body) {
     const response = await context.services.groups.syncGroup({
@@ -20,7 +19,7 @@ export const syncGroupHandler: ApiHandler = {
       groupInstanceId: body.groupInstanceId ?? null,
       protocolType: body.protocolType ?? null,
       protocolName: body.protocolName ?? null,
-      assignments: (body.assignments as Message[]).map((entry) => ({
+      assignments: body.assignments.map((entry) => ({
         memberId: entry.memberId,
         assignment: entry.assignment,
       })),
