@@ -6,22 +6,27 @@
  * that they work the same on the controller and on any other node.
  */
 import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
-import type { Message } from "../protocol/codec.ts";
+import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { parseRange } from "../protocol/schema.ts";
-import type { ControllerApiSpec, NodeServices, RequestContext } from "./handler.ts";
+import { type ApiSchema, parseRange } from "../protocol/schema.ts";
+import type { ControllerApi } from "./controller/controller_api.ts";
+import type { NodeServices, RequestContext } from "./handler.ts";
 import { allocateProducerIdsHandler } from "./handlers/controller/allocate_producer_ids.ts";
 import { createTopicsHandler } from "./handlers/controller/create_topics.ts";
 
 /** How long a broker waits for its own image to show a topic the controller created. */
 const SHOW_TOPIC_TIMEOUT_MS = 5000;
 
-/** A request the broker makes itself, at the newest version of the API. */
-export function internalCall(
+/**
+ * A request the broker makes itself, at the newest version of the API; the
+ * body and answer are typed by the API's schema. The answer is the local
+ * controller's own or a forwarded one decoded: either fits `ResponseInput`.
+ */
+export async function internalCall<S extends ApiSchema>(
   services: NodeServices,
-  api: ControllerApiSpec,
-  body: Message,
-): Promise<Message> {
+  api: ControllerApi<S>,
+  body: RequestInput<S>,
+): Promise<ResponseInput<S>> {
   const version = parseRange(api.schema.versions).max;
   const context: RequestContext = {
     header: { apiKey: api.schema.apiKey, apiVersion: version, correlationId: 0, clientId: "dafka-broker" },
@@ -34,7 +39,8 @@ export function internalCall(
     viaControllerListener: false,
     handlers: new Map(),
   };
-  return services.controller.call(api, context, body);
+  // The channel is untyped (it serves every controller API); this call's API is `S`.
+  return await services.controller.call(api, context, body) as ResponseInput<S>;
 }
 
 /**
@@ -50,9 +56,10 @@ export async function createTopicThroughController(
     timeoutMs: 30_000,
     validateOnly: false,
   });
-  const result = (answer.topics as Message[])[0]!;
+  const result = answer.topics[0]!;
   if (result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-    return { errorCode: result.errorCode, errorMessage: result.errorMessage ?? null };
+    // A refusal always says why; the answer may carry no message (null), as GroupDriver words it then.
+    return { errorCode: result.errorCode, errorMessage: result.errorMessage ?? `error ${result.errorCode}` };
   }
   const metadata = services.metadata;
   const shown = await metadata.waitFor(
@@ -85,5 +92,5 @@ export async function reserveProducerIds(
   if (answer.errorCode !== ErrorCode.NONE) {
     throw new KafkaError(answer.errorCode, "the controller did not hand out producer ids");
   }
-  return { firstId: Number(answer.producerIdStart), size: answer.producerIdLen };
+  return { firstId: answer.producerIdStart, size: answer.producerIdLen };
 }

@@ -13,6 +13,7 @@
  * one error (no controller reachable in time, leadership lost).
  */
 import type { Message } from "../../protocol/codec.ts";
+import type { RequestOf, ResponseInput } from "../../protocol/message_types.ts";
 import type { ApiSchema } from "../../protocol/schema.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
 
@@ -29,15 +30,36 @@ export interface ControllerApiSpec {
   appliedHere?(context: RequestContext, body: Message, answer: Message): boolean;
 }
 
+/**
+ * A controller API typed by its schema: `control` and `refuse` take the
+ * decoded request (`RequestOf<S>`) and their answers are checked field by
+ * field (`ResponseInput<S>`). It fits the untyped `ControllerApiSpec` by
+ * structure, which is what the controller channel handles.
+ */
+export interface TypedControllerApiSpec<S extends ApiSchema> {
+  schema: S;
+  control(context: RequestContext, body: RequestOf<S>): Promise<ResponseInput<S>>;
+  refuse(body: RequestOf<S>, version: number, errorCode: number, errorMessage: string): ResponseInput<S>;
+  /** As `ControllerApiSpec.appliedHere`; the answer is this node's own or a decoded forwarded one. */
+  appliedHere?(context: RequestContext, body: RequestOf<S>, answer: ResponseInput<S>): boolean;
+}
+
 /** How long a broker waits for its image to show a change another node's controller made. */
 const APPLIED_HERE_TIMEOUT_MS = 5000;
 
-export interface ControllerApi extends ApiHandler, ControllerApiSpec {}
+/** The handler of a controller API; `S` keeps its schema's type for typed internal calls. */
+export interface ControllerApi<S extends ApiSchema = ApiSchema> extends ApiHandler, ControllerApiSpec {
+  schema: S;
+}
 
-/** Makes the handler of a controller API from its controller side. */
-export function controllerApi(spec: ControllerApiSpec): ControllerApi {
-  const api: ControllerApi = {
+/** Makes the handler of a controller API from its controller side (typed by its schema). */
+export function controllerApi<S extends ApiSchema>(
+  typed: TypedControllerApiSpec<S>,
+): ControllerApi<S> {
+  const spec: ControllerApiSpec = typed;
+  const api: ControllerApi<S> = {
     ...spec,
+    schema: typed.schema,
     handle: async (context, body) => {
       const answer = await context.services.controller.call(api, context, body);
       const appliedHere = spec.appliedHere;

@@ -14,6 +14,8 @@ import type { Timer, World } from "../../io/types.ts";
 import { decodeRecord, encodeRecord } from "../../metadata/record_codec.ts";
 import type { MetadataRecord } from "../../metadata/records.ts";
 import type { Message } from "../../protocol/codec.ts";
+import type { ResponseInput } from "../../protocol/message_types.ts";
+import type { describeQuorum as describeQuorumApi } from "../../protocol/messages/describe_quorum.ts";
 import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
 import type { RaftEnvelope, RaftRequest } from "../../raft/messages.ts";
 import { RaftNode } from "../../raft/raft_node.ts";
@@ -240,7 +242,7 @@ export class MetadataQuorum {
   }
 
   /** DescribeQuorum (55), answered from this node's state. */
-  describeQuorum(): Message {
+  describeQuorum(): ResponseInput<typeof describeQuorumApi> {
     const clock = this.#world.clock;
     return describeQuorumToWire(this.node.state(), Math.round(clock.nowMs() - this.#now()));
   }

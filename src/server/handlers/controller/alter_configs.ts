@@ -2,7 +2,6 @@
  * AlterConfigs (key 33), v0-2: the legacy, non-incremental form, where the
  * given settings replace all of a resource's overrides. v2: flexible.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { alterConfigs } from "../../../protocol/messages/alter_configs.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
@@ -12,11 +11,11 @@ export const alterConfigsHandler = controllerApi({
   schema: alterConfigs,
   async control(context, body) {
     const services = context.services;
-    const responses = await mapInOrder(body.resources as Message[], async (resource) => {
+    const responses = await mapInOrder(body.resources, async (resource) => {
       const decision = await services.control.alterConfigs({
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
-        configs: (resource.configs as Message[]).map((entry) => ({ name: entry.name, value: entry.value })),
+        configs: resource.configs.map((entry) => ({ name: entry.name, value: entry.value })),
       }, body.validateOnly);
       const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
       return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
@@ -26,7 +25,7 @@ export const alterConfigsHandler = controllerApi({
   refuse(body, _version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,
-      responses: (body.resources as Message[]).map((resource) => ({
+      responses: body.resources.map((resource) => ({
         errorCode,
         errorMessage,
         resourceType: resource.resourceType,

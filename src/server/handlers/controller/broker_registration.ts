@@ -5,7 +5,6 @@
  * fenced; heartbeats unfence it once it has caught up with the log.
  */
 import { isRefusal } from "../../../metadata/controller.ts";
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { brokerRegistration } from "../../../protocol/messages/broker_registration.ts";
 import { controllerApi } from "../../controller/controller_api.ts";
@@ -18,7 +17,7 @@ export const brokerRegistrationHandler = controllerApi({
       brokerId: body.brokerId,
       clusterId: body.clusterId,
       incarnationId: body.incarnationId,
-      listeners: (body.listeners as Message[]).map((listener) => ({
+      listeners: body.listeners.map((listener) => ({
         name: listener.name,
         host: listener.host,
         port: listener.port,

@@ -1,7 +1,6 @@
 /**
  * CreatePartitions (key 37), v0-3. v2: flexible. v3: same as v2.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { createPartitions } from "../../../protocol/messages/create_partitions.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
@@ -11,7 +10,7 @@ export const createPartitionsHandler = controllerApi({
   schema: createPartitions,
   async control(context, body) {
     const services = context.services;
-    const topics = body.topics as Message[];
+    const topics = body.topics;
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
     const results = await mapInOrder(topics, async (request) => {
@@ -31,7 +30,7 @@ export const createPartitionsHandler = controllerApi({
         };
       }
       const assignments = request.assignments
-        ? (request.assignments as Message[]).map((assignment) => assignment.brokerIds as number[])
+        ? request.assignments.map((assignment) => assignment.brokerIds)
         : null;
       const decision = await services.control.createPartitions(
         topic,
@@ -46,9 +45,9 @@ export const createPartitionsHandler = controllerApi({
   },
   appliedHere(context, body, answer) {
     const wanted = new Map(
-      (body.topics as Message[]).map((topic) => [topic.name as string, topic.count as number]),
+      body.topics.map((topic) => [topic.name, topic.count]),
     );
-    return (answer.results as Message[]).every((result) =>
+    return answer.results.every((result) =>
       result.errorCode !== ErrorCode.NONE || body.validateOnly ||
       (context.services.metadata.image.topicsByName.get(result.name)?.partitions.length ?? 0) >=
         (wanted.get(result.name) ?? 0)
@@ -57,7 +56,7 @@ export const createPartitionsHandler = controllerApi({
   refuse(body, _version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,
-      results: (body.topics as Message[]).map((topic) => ({ name: topic.name, errorCode, errorMessage })),
+      results: body.topics.map((topic) => ({ name: topic.name, errorCode, errorMessage })),
     };
   },
 });

@@ -7,10 +7,10 @@
  * and so is the metadata log's name, as KRaft does: a topic of that name
  * would share its folder with the Raft log.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { createTopics } from "../../../protocol/messages/create_topics.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
+import { MetadataRecordType, type PartitionRecord } from "../../../metadata/records.ts";
 import { METADATA_TOPIC } from "../../../raft/types.ts";
 import { ZERO_UUID } from "../../../protocol/uuid.ts";
 import { topicConfigEntries } from "../../config_view.ts";
@@ -20,7 +20,7 @@ export const createTopicsHandler = controllerApi({
   schema: createTopics,
   async control(context, body) {
     const services = context.services;
-    const topics = body.topics as Message[];
+    const topics = body.topics;
     const counts = new Map<string, number>();
     for (const topic of topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
     const results = await mapInOrder(topics, async (topic) => {
@@ -54,10 +54,11 @@ export const createTopicsHandler = controllerApi({
       }, body.validateOnly);
       if (isRefusal(decision)) return { ...base, ...decision };
       const created = body.validateOnly ? null : services.metadata.image.topicsByName.get(topic.name)!;
-      const partitionCount = decision.records.filter((record) => record.type === 3).length;
-      const first = decision.records.find((record) => record.type === 3) as
-        | { replicas: number[] }
-        | undefined;
+      const partitions = decision.records.filter((record): record is PartitionRecord =>
+        record.type === MetadataRecordType.Partition
+      );
+      const partitionCount = partitions.length;
+      const first = partitions[0];
       return {
         name: topic.name,
         topicId: created?.topicId ?? ZERO_UUID,
@@ -79,7 +80,7 @@ export const createTopicsHandler = controllerApi({
     return { throttleTimeMs: 0, topics: results };
   },
   appliedHere(context, body, answer) {
-    return (answer.topics as Message[]).every((topic) =>
+    return answer.topics.every((topic) =>
       topic.errorCode !== ErrorCode.NONE || body.validateOnly ||
       context.services.metadata.image.topicsByName.has(topic.name)
     );
@@ -87,7 +88,7 @@ export const createTopicsHandler = controllerApi({
   refuse(body, _version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,
-      topics: (body.topics as Message[]).map((topic) => ({
+      topics: body.topics.map((topic) => ({
         name: topic.name,
         topicId: ZERO_UUID,
         errorCode,

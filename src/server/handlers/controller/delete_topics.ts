@@ -2,17 +2,20 @@
  * DeleteTopics (key 20), v0-6.
  * v4: flexible. v5: error messages. v6: topics by name or by id.
  */
-import type { Message } from "../../../protocol/codec.ts";
+import type { RequestOf } from "../../../protocol/message_types.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { deleteTopics } from "../../../protocol/messages/delete_topics.ts";
 import type { TopicImage } from "../../../metadata/image.ts";
 import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
 import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
 
-function wantedTopics(body: Message, version: number): { name: string | null; topicId: Uint8Array }[] {
+function wantedTopics(
+  body: RequestOf<typeof deleteTopics>,
+  version: number,
+): { name: string | null; topicId: Uint8Array }[] {
   return version >= 6
-    ? (body.topics as Message[]).map((topic) => ({ name: topic.name, topicId: topic.topicId }))
-    : (body.topicNames as string[]).map((name) => ({ name, topicId: ZERO_UUID }));
+    ? body.topics.map((topic) => ({ name: topic.name, topicId: topic.topicId }))
+    : body.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
 }
 
 export const deleteTopicsHandler = controllerApi({
@@ -55,8 +58,9 @@ export const deleteTopicsHandler = controllerApi({
     return { throttleTimeMs: 0, responses };
   },
   appliedHere(context, _body, answer) {
-    return (answer.responses as Message[]).every((topic) =>
-      topic.errorCode !== ErrorCode.NONE || !context.services.metadata.image.topicsByName.has(topic.name)
+    return answer.responses.every((topic) =>
+      topic.errorCode !== ErrorCode.NONE || topic.name === null ||
+      !context.services.metadata.image.topicsByName.has(topic.name)
     );
   },
   refuse(body, version, errorCode, errorMessage) {

@@ -2,7 +2,6 @@
  * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
  * SUBTRACT on topic and broker resources. v1: flexible.
  */
-import type { Message } from "../../../protocol/codec.ts";
 import { ErrorCode } from "../../../protocol/errors.ts";
 import { incrementalAlterConfigs } from "../../../protocol/messages/incremental_alter_configs.ts";
 import { isRefusal } from "../../../metadata/controller.ts";
@@ -12,11 +11,11 @@ export const incrementalAlterConfigsHandler = controllerApi({
   schema: incrementalAlterConfigs,
   async control(context, body) {
     const services = context.services;
-    const responses = await mapInOrder(body.resources as Message[], async (resource) => {
+    const responses = await mapInOrder(body.resources, async (resource) => {
       const decision = await services.control.incrementalAlterConfigs({
         resourceType: resource.resourceType,
         resourceName: resource.resourceName,
-        changes: (resource.configs as Message[]).map((entry) => ({
+        changes: resource.configs.map((entry) => ({
           name: entry.name,
           operation: entry.configOperation,
           value: entry.value,
@@ -30,7 +29,7 @@ export const incrementalAlterConfigsHandler = controllerApi({
   refuse(body, _version, errorCode, errorMessage) {
     return {
       throttleTimeMs: 0,
-      responses: (body.resources as Message[]).map((resource) => ({
+      responses: body.resources.map((resource) => ({
         errorCode,
         errorMessage,
         resourceType: resource.resourceType,
