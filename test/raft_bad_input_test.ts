@@ -50,13 +50,13 @@ function send(
 /** The one partition of a Vote, BeginQuorumEpoch or FetchSnapshot answer. */
 function partitionOf(answer: Message): Message {
   assert.equal(answer.errorCode, ErrorCode.NONE, "no top-level error");
-  return answer.topics[0]!.partitions[0] as Message;
+  return answer.topics[0]!.partitions[0];
 }
 
 /** The one partition of a Fetch answer. */
 function fetchPartitionOf(answer: Message): Message {
   assert.equal(answer.errorCode, ErrorCode.NONE, "no top-level error");
-  return answer.responses[0]!.partitions[0] as Message;
+  return answer.responses[0]!.partitions[0];
 }
 
 function voteRequest(fields: Partial<RaftRequest & { type: "VoteRequest" }>): RaftRequest {

@@ -10,14 +10,17 @@ import assert from "node:assert/strict";
 import { KafkaClient } from "./kafka_client.ts";
 import { SimCluster } from "../io/sim/world.ts";
 import { BrokerConfig } from "../config/broker_config.ts";
-import type { Message } from "../protocol/codec.ts";
+import type { RequestInputForKey, ResponseForKey } from "../protocol/apis.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import type { RequestInput } from "../protocol/message_types.ts";
+import type { RequestInput, ResponseOf } from "../protocol/message_types.ts";
+import type { consumerGroupDescribe } from "../protocol/messages/consumer_group_describe.ts";
 import type { consumerGroupHeartbeat } from "../protocol/messages/consumer_group_heartbeat.ts";
 import { consumerGroupSettings } from "../group/consumer_groups.ts";
 import { type RunningNode, startNode } from "./node.ts";
 
 type HeartbeatFields = Partial<RequestInput<typeof consumerGroupHeartbeat>>;
+type HeartbeatResponse = ResponseOf<typeof consumerGroupHeartbeat>;
+type DescribedGroup = ResponseOf<typeof consumerGroupDescribe>["groups"][number];
 
 const CONSUMER_GROUP_HEARTBEAT = 68;
 const CONSUMER_GROUP_DESCRIBE = 69;
@@ -51,7 +54,11 @@ interface Harness {
   node: RunningNode;
   client: KafkaClient;
   run<T>(work: Promise<T>): Promise<T>;
-  request(apiKey: number, version: number, body: Message): Promise<Message>;
+  request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<ResponseForKey<Key>>;
   restart(): Promise<void>;
   topicId: Uint8Array;
 }
@@ -78,8 +85,8 @@ async function setUp(): Promise<Harness> {
     timeoutMs: 1000,
     validateOnly: false,
   });
-  assert.equal((created.topics as Message[])[0]!.errorCode, 0);
-  harness.topicId = (created.topics as Message[])[0]!.topicId;
+  assert.equal(created.topics[0]!.errorCode, 0);
+  harness.topicId = created.topics[0]!.topicId;
   const found = await harness.request(FIND_COORDINATOR, 3, { key: "group", keyType: 0 });
   assert.equal(found.errorCode, 0);
   return harness;
@@ -101,7 +108,7 @@ function heartbeatBody(fields: HeartbeatFields): RequestInput<typeof consumerGro
   };
 }
 
-function join(harness: Harness, memberId: string, groupId = "group"): Promise<Message> {
+function join(harness: Harness, memberId: string, groupId = "group"): Promise<HeartbeatResponse> {
   return harness.request(
     CONSUMER_GROUP_HEARTBEAT,
     1,
@@ -116,13 +123,13 @@ function join(harness: Harness, memberId: string, groupId = "group"): Promise<Me
 }
 
 /** The partitions of a heartbeat response's assignment. */
-function partitionsOf(response: Message): number[] {
-  const topics = (response.assignment?.topicPartitions ?? []) as Message[];
-  return topics.flatMap((topic) => topic.partitions as number[]).sort((left, right) => left - right);
+function partitionsOf(response: HeartbeatResponse): number[] {
+  const topics = response.assignment?.topicPartitions ?? [];
+  return topics.flatMap((topic) => topic.partitions).sort((left, right) => left - right);
 }
 
 /** A heartbeat acknowledging `owned`, at `epoch`. */
-function ack(harness: Harness, memberId: string, epoch: number, owned: number[]): Promise<Message> {
+function ack(harness: Harness, memberId: string, epoch: number, owned: number[]): Promise<HeartbeatResponse> {
   return harness.request(
     CONSUMER_GROUP_HEARTBEAT,
     1,
@@ -134,12 +141,12 @@ function ack(harness: Harness, memberId: string, epoch: number, owned: number[])
   );
 }
 
-async function describe(harness: Harness, groupId = "group"): Promise<Message> {
+async function describe(harness: Harness, groupId = "group"): Promise<DescribedGroup> {
   const response = await harness.request(CONSUMER_GROUP_DESCRIBE, 1, {
     groupIds: [groupId],
     includeAuthorizedOperations: false,
   });
-  return (response.groups as Message[])[0]!;
+  return response.groups[0]!;
 }
 
 Deno.test("a consumer group survives a restart, and a dead member is fenced by the session timer", async () => {
@@ -163,14 +170,14 @@ Deno.test("a consumer group survives a restart, and a dead member is fenced by t
       }],
     }],
   });
-  assert.equal((commit.topics as Message[])[0]!.partitions[0].errorCode, 0);
+  assert.equal(commit.topics[0]!.partitions[0]!.errorCode, 0);
 
   await harness.restart();
   await harness.request(FIND_COORDINATOR, 3, { key: "group", keyType: 0 });
   const described = await describe(harness);
   assert.equal(described.errorCode, 0);
   assert.equal(described.groupEpoch, 1);
-  assert.deepEqual(described.members.map((member: Message) => member.memberId), ["member-a"]);
+  assert.deepEqual(described.members.map((member) => member.memberId), ["member-a"]);
   // The member goes on with its epoch after the restart.
   assert.equal((await ack(harness, "member-a", 1, [0, 1, 2, 3])).errorCode, 0);
   const fetched = await harness.request(OFFSET_FETCH, 9, {
@@ -182,9 +189,9 @@ Deno.test("a consumer group survives a restart, and a dead member is fenced by t
     }],
     requireStable: true,
   });
-  const group = (fetched.groups as Message[])[0]!;
+  const group = fetched.groups[0]!;
   assert.equal(group.errorCode, 0);
-  assert.equal(group.topics[0].partitions[0].committedOffset, 17);
+  assert.equal(group.topics[0]!.partitions[0]!.committedOffset, 17);
 
   // A second member joins; member-a stops heartbeating and is fenced after its session.
   const second = await join(harness, "member-b");
@@ -203,7 +210,7 @@ Deno.test("a consumer group survives a restart, and a dead member is fenced by t
   assert.equal(fenced.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   const listed = await harness.request(LIST_GROUPS, 5, { statesFilter: [], typesFilter: ["consumer"] });
   assert.deepEqual(
-    (listed.groups as Message[]).map((entry) => [entry.groupId, entry.groupType, entry.protocolType]),
+    listed.groups.map((entry) => [entry.groupId, entry.groupType, entry.protocolType]),
     [["group", "consumer", "consumer"]],
   );
 });
@@ -226,7 +233,7 @@ Deno.test("consumer and classic groups share ids as Kafka's rules say", async ()
       }],
     }],
   });
-  assert.equal((simple.topics as Message[])[0]!.partitions[0].errorCode, 0);
+  assert.equal(simple.topics[0]!.partitions[0]!.errorCode, 0);
   const notYet = await ack(harness, "member-a", 3, []);
   assert.equal(notYet.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
   assert.equal(notYet.errorMessage, "Group group is not a consumer group.");
@@ -249,7 +256,7 @@ Deno.test("consumer and classic groups share ids as Kafka's rules say", async ()
     groups: [{ groupId: "group", topics: [{ name: "events", partitionIndexes: [0] }] }],
     requireStable: false,
   });
-  assert.equal((offsets.groups as Message[])[0]!.topics[0].partitions[0].committedOffset, 5);
+  assert.equal(offsets.groups[0]!.topics[0]!.partitions[0]!.committedOffset, 5);
 
   // A classic group with members keeps its id.
   const classic = await harness.request(JOIN_GROUP, 9, {
@@ -286,7 +293,7 @@ Deno.test("DeleteGroups deletes an empty consumer group, and the deletion holds 
   const joined = await join(harness, "member-a");
   const deleteGroup = async () => {
     const response = await harness.request(DELETE_GROUPS, 2, { groupsNames: ["group"] });
-    return (response.results as Message[])[0]!.errorCode;
+    return response.results[0]!.errorCode;
   };
   assert.equal(await deleteGroup(), ErrorCode.NON_EMPTY_GROUP);
   const left = await harness.request(
@@ -311,14 +318,14 @@ Deno.test("DeleteGroups deletes an empty consumer group, and the deletion holds 
       }),
     ),
   ]));
-  assert.equal((deleted.results as Message[])[0]!.errorCode, 0);
+  assert.equal(deleted.results[0]!.errorCode, 0);
   assert.equal(fresh.errorCode, 0);
   assert.equal(fresh.memberEpoch, 1, `a new group starts at epoch 1 (was ${joined.memberEpoch})`);
   await harness.restart();
   await harness.request(FIND_COORDINATOR, 3, { key: "group", keyType: 0 });
   const described = await describe(harness);
   assert.equal(described.groupEpoch, 1);
-  assert.deepEqual(described.members.map((member: Message) => member.memberId), ["member-b"]);
+  assert.deepEqual(described.members.map((member) => member.memberId), ["member-b"]);
 });
 
 Deno.test("a heartbeat whose records cannot be appended fails, and the group is as the log has it", async () => {
@@ -332,11 +339,11 @@ Deno.test("a heartbeat whose records cannot be appended fails, and the group is 
     }],
     validateOnly: false,
   });
-  assert.equal((altered.responses as Message[])[0]!.errorCode, 0);
+  assert.equal(altered.responses[0]!.errorCode, 0);
   const refused = await join(harness, "member-b");
   assert.equal(refused.errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
   const described = await describe(harness);
-  assert.deepEqual(described.members.map((member: Message) => member.memberId), ["member-a"]);
+  assert.deepEqual(described.members.map((member) => member.memberId), ["member-a"]);
   assert.equal(described.groupEpoch, 1);
 });
 

@@ -10,7 +10,7 @@ import { KafkaClient } from "./kafka_client.ts";
 import { SimCluster } from "../io/sim/world.ts";
 import { BrokerConfig } from "../config/broker_config.ts";
 import { PRODUCER_ID_BLOCK_SIZE } from "../metadata/controller.ts";
-import type { Message } from "../protocol/codec.ts";
+import type { RequestInputForKey, ResponseForKey } from "../protocol/apis.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { parseSnapshotFileName } from "../raft/snapshot_file.ts";
 import { type RunningNode, startNode } from "./node.ts";
@@ -59,7 +59,11 @@ class SingleNode {
     this.client = await this.run(KafkaClient.connect(clientWorld.net, "node", 9092));
   }
 
-  request(apiKey: number, version: number, body: Message): Promise<Message> {
+  request<Key extends number>(
+    apiKey: Key,
+    version: number,
+    body: RequestInputForKey<Key>,
+  ): Promise<ResponseForKey<Key>> {
     return this.run(this.client!.request(apiKey, version, body));
   }
 
@@ -82,9 +86,9 @@ class SingleNode {
       includeTopicAuthorizedOperations: false,
     });
     return new Map(
-      (answer.topics as Message[]).map((topic) => [
+      answer.topics.map((topic) => [
         topic.name as string,
-        [hex(topic.topicId as Uint8Array), (topic.partitions as Message[]).length],
+        [hex(topic.topicId), topic.partitions.length],
       ]),
     );
   }
@@ -96,14 +100,12 @@ class SingleNode {
       includeSynonyms: false,
       includeDocumentation: false,
     });
-    const result = (answer.results as Message[])[0]!;
+    const result = answer.results[0]!;
     assert.equal(result.errorCode, ErrorCode.NONE);
     // A topic's own settings are DYNAMIC_TOPIC_CONFIG (1); a broker's DYNAMIC_BROKER_CONFIG (2) or
     // DYNAMIC_DEFAULT_BROKER_CONFIG (3), which topics also show for the synonyms they inherit.
     const sources = resourceType === TOPIC_RESOURCE ? [1] : [2, 3];
-    const set = (result.configs as Message[]).filter((entry) =>
-      sources.includes(entry.configSource as number)
-    );
+    const set = result.configs.filter((entry) => sources.includes(entry.configSource as number));
     return Object.fromEntries(set.map((entry) => [entry.name as string, entry.value as string]));
   }
 
@@ -120,7 +122,7 @@ class SingleNode {
       }],
       validateOnly: false,
     });
-    assert.equal((answer.responses as Message[])[0]!.errorCode, ErrorCode.NONE);
+    assert.equal(answer.responses[0]!.errorCode, ErrorCode.NONE);
   }
 }
 
@@ -147,7 +149,7 @@ for (const [label, snapshotEveryBytes] of [["the log", 20 * 1024 * 1024], ["a sn
         timeoutMs: 5000,
         validateOnly: false,
       });
-      assert.deepEqual((created.topics as Message[]).map((topic) => topic.errorCode), [0, 0]);
+      assert.deepEqual(created.topics.map((topic) => topic.errorCode), [0, 0]);
       await harness.alterConfigs(TOPIC_RESOURCE, "orders", { "retention.ms": "3600000" });
       await harness.alterConfigs(BROKER_RESOURCE, "", { "message.max.bytes": "2000000" });
       const topics = await harness.topics();

@@ -116,7 +116,8 @@ export function requestOf(change: MetadataChange): ChangeRequest {
 
 /** The answer's error code for the change's one item, and what it teaches about the registers. */
 export function outcomeOf(change: MetadataChange, response: Message): { errorCode: number; learned: Writes } {
-  const item = (response.topics ?? response.responses ?? response.results)?.[0] as Message | undefined;
+  // One of CreateTopics', DeleteTopics' or IncrementalAlterConfigs' answers: the change's kind says which.
+  const item: Message | undefined = (response.topics ?? response.responses ?? response.results)?.[0];
   if (item === undefined) return { errorCode: -1, learned: {} };
   if (change.kind !== "create" || item.errorCode !== 0) return { errorCode: item.errorCode, learned: {} };
   const topicId = uuidToString(item.topicId);
