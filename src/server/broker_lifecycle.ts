@@ -11,7 +11,8 @@
  */
 import type { Clock, Random, Timer } from "../io/types.ts";
 import { randomUuid } from "../protocol/uuid.ts";
-import type { Message } from "../protocol/codec.ts";
+import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
+import type { ApiSchema } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Broker } from "./broker.ts";
 import type { ControllerApi } from "./controller/controller_api.ts";
@@ -126,7 +127,8 @@ export class BrokerLifecycle {
       broker.world.log(`registration refused by the controller: error ${answer.errorCode}`);
       return RETRY_MS;
     }
-    broker.brokerEpoch = Number(answer.brokerEpoch);
+    // A local controller's answer may leave out a field with a default; a decoded one has it.
+    broker.brokerEpoch = answer.brokerEpoch ?? -1;
     broker.world.log(`registered as broker ${broker.nodeId} with epoch ${broker.brokerEpoch}`);
     return 0;
   }
@@ -148,7 +150,7 @@ export class BrokerLifecycle {
     }
     if (answer.errorCode !== ErrorCode.NONE) return RETRY_MS;
     const wasFenced = this.#fenced;
-    this.#fenced = answer.isFenced;
+    this.#fenced = answer.isFenced ?? true;
     if (wasFenced && !this.#fenced) {
       broker.world.log(`broker ${broker.nodeId} is unfenced`);
       this.#markUnfenced();
@@ -156,7 +158,7 @@ export class BrokerLifecycle {
     return this.#fenced ? FENCED_HEARTBEAT_MS : broker.config.int("broker.heartbeat.interval.ms");
   }
 
-  #call(api: ControllerApi, body: Message): Promise<Message> {
+  #call<S extends ApiSchema>(api: ControllerApi<S>, body: RequestInput<S>): Promise<ResponseInput<S>> {
     return internalCall(this.broker.services, api, body);
   }
 }
