@@ -46,7 +46,7 @@ async function brokerEntries(
   return new Map(
     described[0]!.configs.map((entry) => [entry.name, {
       value: entry.value ?? null,
-      source: entry.configSource as number,
+      source: entry.configSource,
       readOnly: entry.readOnly,
     }]),
   );

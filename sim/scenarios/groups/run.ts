@@ -15,7 +15,6 @@
 import { BrokerConfig } from "../../../src/config/broker_config.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
 import { type CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { type RunningNode, startNode } from "../../../src/server/node.ts";
 import { BrokerLink } from "../../clients/broker_link.ts";
@@ -105,7 +104,7 @@ class GroupSimulation<Options extends SharedGroupOptions, Member extends GroupMe
   readonly #chaos: SeededRandom;
   readonly #members: LiveMember<Member>[] = [];
   #node: RunningNode | null = null;
-  #topicId = new Uint8Array(16);
+  #topicId: Uint8Array = new Uint8Array(16);
   #faultsOn = true;
   #nextMember = 1;
   #nextInstance = 1;
@@ -211,7 +210,7 @@ class GroupSimulation<Options extends SharedGroupOptions, Member extends GroupMe
       NODE_START_MAX_MS,
     );
     admin.close();
-    const created = (body.topics as Message[])[0]!;
+    const created = body.topics[0]!;
     if (created.errorCode !== ErrorCode.NONE) {
       throw this.side.checker.violations.report("the topic is created", `error ${created.errorCode}`);
     }
