@@ -11,7 +11,7 @@
  */
 import type { Clock, Random, Timer } from "../io/types.ts";
 import { randomUuid } from "../protocol/uuid.ts";
-import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
+import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Broker } from "./broker.ts";
@@ -158,7 +158,7 @@ export class BrokerLifecycle {
     return this.#fenced ? FENCED_HEARTBEAT_MS : broker.config.int("broker.heartbeat.interval.ms");
   }
 
-  #call<S extends ApiSchema>(api: ControllerApi<S>, body: RequestInput<S>): Promise<ResponseInput<S>> {
+  #call<S extends ApiSchema>(api: ControllerApi<S>, body: RequestOf<S>): Promise<ResponseInput<S>> {
     return internalCall(this.broker.services, api, body);
   }
 }

@@ -6,7 +6,7 @@
  * that they work the same on the controller and on any other node.
  */
 import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
-import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
+import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { type ApiSchema, parseRange } from "../protocol/schema.ts";
 import type { ControllerApi } from "./controller/controller_api.ts";
@@ -19,13 +19,15 @@ const SHOW_TOPIC_TIMEOUT_MS = 5000;
 
 /**
  * A request the broker makes itself, at the newest version of the API; the
- * body and answer are typed by the API's schema. The answer is the local
+ * body and answer are typed by the API's schema. The body must be whole
+ * (`RequestOf`): on the active controller it reaches `control` as it is, not
+ * decoded, so no default would fill a missing field. The answer is the local
  * controller's own or a forwarded one decoded: either fits `ResponseInput`.
  */
 export async function internalCall<S extends ApiSchema>(
   services: NodeServices,
   api: ControllerApi<S>,
-  body: RequestInput<S>,
+  body: RequestOf<S>,
 ): Promise<ResponseInput<S>> {
   const version = parseRange(api.schema.versions).max;
   const context: RequestContext = {
