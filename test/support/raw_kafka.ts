@@ -4,10 +4,14 @@
  * request helpers (produce one batch, fetch a partition's records).
  */
 import { DenoNet } from "../../src/io/deno_io.ts";
-import type { Message } from "../../src/protocol/codec.ts";
+import type { ResponseOf } from "../../src/protocol/message_types.ts";
+import type { produce } from "../../src/protocol/messages/produce.ts";
 import { Compression } from "../../src/protocol/record_batch.ts";
 import { buildBatch, decodeBatches, type RecordInput } from "../../src/protocol/records.ts";
 import { KafkaClient } from "../../sim/clients/kafka_client.ts";
+
+/** The answer for one partition of a Produce request. */
+type ProducedPartition = ResponseOf<typeof produce>["responses"][number]["partitionResponses"][number];
 
 /** Opens a KafkaClient to a node on 127.0.0.1. */
 export function connectClient(port: number): Promise<KafkaClient> {
@@ -142,7 +146,7 @@ export interface ProduceOptions {
 }
 
 /** Produces one v2 batch with Produce v9; returns the partition's response. */
-export async function produceBatch(client: KafkaClient, options: ProduceOptions): Promise<Message> {
+export async function produceBatch(client: KafkaClient, options: ProduceOptions): Promise<ProducedPartition> {
   const batch = buildBatch({
     records: options.records,
     compression: options.compression,
