@@ -4,7 +4,6 @@
  * (classic_member.ts), the leader assigns ranges, and the GroupChecker
  * watches generations, assignments and commits.
  */
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { GroupChecker } from "../../checkers/groups/group_checker.ts";
 import { GroupMember } from "./classic_member.ts";
@@ -69,9 +68,9 @@ export const classicProtocol: GroupProtocol<GroupWorkloadOptions, GroupMember> =
     version: 7,
     body: { groupId, topics: [{ name: topic, partitionIndexes: partitions }], requireStable: true },
   }),
-  committedOf(body: Message) {
+  committedOf(body) {
     if (body.errorCode !== ErrorCode.NONE) return null;
-    const partitions = (body.topics as Message[])[0]!.partitions as Message[];
+    const partitions = body.topics[0]!.partitions;
     return new Map(partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]));
   },
 };

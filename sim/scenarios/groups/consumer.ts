@@ -6,7 +6,6 @@
  * coordinator's own state: it never gives a partition to two members.
  */
 import type { Assignment } from "../../../src/group/consumer/mod.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
 import { ErrorCode } from "../../../src/protocol/errors.ts";
 import { ConsumerGroupChecker } from "../../checkers/groups/consumer_group_checker.ts";
 import { ConsumerGroupMember } from "./consumer_member.ts";
@@ -106,10 +105,10 @@ export const consumerProtocol: GroupProtocol<ConsumerGroupWorkloadOptions, Consu
       requireStable: true,
     },
   }),
-  committedOf(body: Message) {
-    const group = (body.groups as Message[])[0]!;
+  committedOf(body) {
+    const group = body.groups[0]!;
     if (group.errorCode !== ErrorCode.NONE) return null;
-    const partitions = (group.topics as Message[])[0]!.partitions as Message[];
+    const partitions = group.topics[0]!.partitions;
     return new Map(partitions.map((partition) => [partition.partitionIndex, partition.committedOffset]));
   },
 };

@@ -9,7 +9,8 @@
 import type { SimCluster } from "../../../src/io/sim/world.ts";
 import type { World } from "../../../src/io/types.ts";
 import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
+import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
+import type { offsetFetch } from "../../../src/protocol/messages/offset_fetch.ts";
 import type { RunningNode } from "../../../src/server/node.ts";
 import type { Violations } from "../../checkers/violation.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
@@ -109,7 +110,11 @@ export interface GroupProtocol<Options extends SharedGroupOptions, Member extend
   /** The protocol's side of one run. */
   start(options: Options, cluster: SimCluster): GroupProtocolRun<Member>;
   /** OffsetFetch as the protocol's members send it, for the topic's partitions. */
-  offsetFetch(groupId: string, topic: string, partitions: number[]): { version: number; body: Message };
+  offsetFetch(
+    groupId: string,
+    topic: string,
+    partitions: number[],
+  ): { version: number; body: RequestInput<typeof offsetFetch> };
   /** The committed offsets of an OffsetFetch answer, or null when it is an error (retried). */
-  committedOf(body: Message): Map<number, number> | null;
+  committedOf(body: ResponseOf<typeof offsetFetch>): Map<number, number> | null;
 }
