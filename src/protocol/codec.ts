@@ -7,16 +7,12 @@
  * encoding. `records` fields stay raw bytes: batches are never re-encoded.
  */
 import { ProtocolError, Reader } from "./reader.ts";
-import type { MessageInputOf, MessageOf } from "./message_types.ts";
+import type { Message, MessageInputOf, MessageOf } from "./message_types.ts";
 import { type Field, type FieldType, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
 
-/**
- * An untyped message, for code that handles any API (framing, forwarding) and
- * for code not yet written against the derived types (`message_types.ts`).
- */
-// deno-lint-ignore no-explicit-any
-export type Message = Record<string, any>;
+// The untyped message, declared beside the derived types; exported here too, where code has always found it.
+export type { Message };
 
 const ZERO_UUID = new Uint8Array(16);
 
