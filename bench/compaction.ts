@@ -26,7 +26,7 @@
 import { connectClient, createTopics, expectErrorCode } from "../test/support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "../test/support/node_process.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
-import { buildBatch } from "../src/protocol/records.ts";
+import { buildBatch } from "../src/protocol/mod.ts";
 
 function argument(name: string, fallback: number): number {
   const index = Deno.args.indexOf(`--${name}`);

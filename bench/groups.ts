@@ -12,9 +12,8 @@
  */
 import { GroupCoordinator, type GroupCoordinatorConfig, type JoinGroupResponse } from "../src/group/mod.ts";
 
-import type { RequestInput } from "../src/protocol/message_types.ts";
-import type { joinGroup } from "../src/protocol/messages/join_group.ts";
-import { Writer } from "../src/protocol/writer.ts";
+import { type RequestInput, Writer } from "../src/protocol/mod.ts";
+import type { joinGroup } from "../src/protocol/messages/mod.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "../test/support/node_process.ts";
 import { connectClient, createTopics } from "../test/support/raw_kafka.ts";

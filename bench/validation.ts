@@ -9,9 +9,8 @@
  *
  *   deno run --allow-all bench/validation.ts [--megabytes 256]
  */
-import { type BatchLimits, validateProducedBatch } from "../src/log/batch_validation.ts";
-import { Compression } from "../src/protocol/record_batch.ts";
-import { buildBatch } from "../src/protocol/records.ts";
+import { type BatchLimits, validateProducedBatch } from "../src/log/mod.ts";
+import { buildBatch, Compression } from "../src/protocol/mod.ts";
 
 const args = Deno.args;
 const megabytesIndex = args.indexOf("--megabytes");

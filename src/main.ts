@@ -16,14 +16,10 @@
  *
  * prints segments, indexes and producer snapshots as kafka-dump-log.sh does.
  */
-import { BrokerConfig } from "./config/broker_config.ts";
-import { parseArguments } from "./config/command_line.ts";
-import { ConfigError } from "./config/config_types.ts";
-import { quorumConfigOf } from "./config/quorum_config.ts";
+import { BrokerConfig, ConfigError, parseArguments, quorumConfigOf } from "./config/mod.ts";
 import { denoWorld } from "./io/mod.ts";
-import { startNode } from "./server/node.ts";
-import { runDumpLog } from "./tools/dump_log_command.ts";
-import { type NodeProcessHandle, runCluster } from "./tools/cluster_command.ts";
+import { startNode } from "./server/mod.ts";
+import { type NodeProcessHandle, runCluster, runDumpLog } from "./tools/mod.ts";
 
 /** Starts `dafka <propertiesFile>` as a child process, passing its output lines on. */
 function startNodeProcess(propertiesFile: string, line: (text: string) => void): NodeProcessHandle {

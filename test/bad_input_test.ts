@@ -10,9 +10,13 @@
  * connections; set DAFKA_FUZZ_SEED to replay a seed it printed.
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { decodeResponse, encodeRequest } from "../src/protocol/apis.ts";
-import { ErrorCode } from "../src/protocol/errors.ts";
-import { buildBatch, type RecordInput } from "../src/protocol/records.ts";
+import {
+  buildBatch,
+  decodeResponse,
+  encodeRequest,
+  ErrorCode,
+  type RecordInput,
+} from "../src/protocol/mod.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import {
   connectClient,

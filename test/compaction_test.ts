@@ -11,7 +11,7 @@ import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import kafkajs from "kafkajs";
 import { zstdCompress, zstdDecompress } from "../src/protocol/compression/mod.ts";
-import { ErrorCode } from "../src/protocol/errors.ts";
+import { ErrorCode } from "../src/protocol/mod.ts";
 import { connectClient, createTopics, fetchAll, produceBatch } from "./support/raw_kafka.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
 

@@ -10,16 +10,17 @@
  * and Kafka's refusals.
  */
 import assert from "node:assert/strict";
-import type { RequestInput, ResponseOf } from "../src/protocol/message_types.ts";
-import type { consumerGroupDescribe } from "../src/protocol/messages/consumer_group_describe.ts";
-import type { consumerGroupHeartbeat } from "../src/protocol/messages/consumer_group_heartbeat.ts";
-import type { offsetFetch } from "../src/protocol/messages/offset_fetch.ts";
+import { ErrorCode, type RequestInput, type ResponseOf } from "../src/protocol/mod.ts";
+import type {
+  consumerGroupDescribe,
+  consumerGroupHeartbeat,
+  offsetFetch,
+} from "../src/protocol/messages/mod.ts";
 
 type HeartbeatRequest = RequestInput<typeof consumerGroupHeartbeat>;
 type HeartbeatResponse = ResponseOf<typeof consumerGroupHeartbeat>;
 type DescribedGroup = ResponseOf<typeof consumerGroupDescribe>["groups"][number];
 type FetchedGroup = ResponseOf<typeof offsetFetch>["groups"][number];
-import { ErrorCode } from "../src/protocol/errors.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";

@@ -6,8 +6,8 @@
  * and the committed offset before them are served, as Kafka would have.
  */
 import assert from "node:assert/strict";
-import type { ResponseOf } from "../src/protocol/message_types.ts";
-import type { listGroups as listGroupsApi } from "../src/protocol/messages/list_groups.ts";
+import type { ResponseOf } from "../src/protocol/mod.ts";
+import type { listGroups as listGroupsApi } from "../src/protocol/messages/mod.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 

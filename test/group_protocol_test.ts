@@ -7,10 +7,8 @@
  * DeleteGroups, and bad input that must not disturb anything else.
  */
 import assert from "node:assert/strict";
-import type { RequestInput } from "../src/protocol/message_types.ts";
-import type { joinGroup } from "../src/protocol/messages/join_group.ts";
-import { ErrorCode } from "../src/protocol/errors.ts";
-import { Writer } from "../src/protocol/writer.ts";
+import { ErrorCode, type RequestInput, Writer } from "../src/protocol/mod.ts";
+import type { joinGroup } from "../src/protocol/messages/mod.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";

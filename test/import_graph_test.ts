@@ -10,20 +10,21 @@ import { fileURLToPath } from "node:url";
 const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), ".."));
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms;
 
-function sourceFiles(folder: string): string[] {
+function sourceFiles(folder: string, tests: boolean): string[] {
   const files: string[] = [];
   for (const entry of Deno.readDirSync(folder)) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory) files.push(...sourceFiles(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) files.push(path);
+    if (entry.isDirectory) {
+      if (entry.name !== "node_modules" && entry.name !== "fixtures") files.push(...sourceFiles(path, tests));
+    } else if (entry.name.endsWith(".ts") && (tests || !entry.name.endsWith("_test.ts"))) files.push(path);
   }
   return files;
 }
 
-/** Each source file's relative imports, as paths from the repository root. */
-export function importGraph(folder: string): Map<string, string[]> {
+/** Each source file's relative imports, as paths from the repository root (tests left out unless asked). */
+export function importGraph(folder: string, options: { tests?: boolean } = {}): Map<string, string[]> {
   const graph = new Map<string, string[]>();
-  for (const file of sourceFiles(join(ROOT, folder))) {
+  for (const file of sourceFiles(join(ROOT, folder), options.tests ?? false)) {
     const text = Deno.readTextFileSync(file);
     const targets: string[] = [];
     for (const match of text.matchAll(IMPORT)) {
@@ -87,6 +88,24 @@ Deno.test("src/ never imports sim/ or test/ (the simulator and the tests drive t
     )
   );
   assert.deepEqual(upward, []);
+});
+
+/** An import that reaches into another folder of src/ past its mod.ts (test support files, `_*.ts`, may be reached). */
+function pastTheFace(file: string, target: string): boolean {
+  if (!target.startsWith("src/")) return false;
+  const folder = dirname(target);
+  if (folder === "src" || file.startsWith(`${folder}/`)) return false;
+  const name = target.slice(folder.length + 1);
+  return name !== "mod.ts" && !name.startsWith("_");
+}
+
+Deno.test("code outside a folder of src/ imports it through its mod.ts, its public face", () => {
+  const reaching = ["src", "sim", "test", "bench", "spec"].flatMap((folder) =>
+    [...importGraph(folder, { tests: true })].flatMap(([file, targets]) =>
+      targets.filter((target) => pastTheFace(file, target)).map((target) => `${file} -> ${target}`)
+    )
+  );
+  assert.deepEqual(reaching, []);
 });
 
 Deno.test("the circle finder finds a planted circle", () => {

@@ -5,15 +5,13 @@
  * retention had moved stay where Kafka left them.
  */
 import assert from "node:assert/strict";
-import type { ResponseOf } from "../src/protocol/message_types.ts";
-import type { fetchApi } from "../src/protocol/messages/fetch.ts";
+import { decodeBatches, type ResponseOf, scanBatches } from "../src/protocol/mod.ts";
+import type { fetchApi } from "../src/protocol/messages/mod.ts";
 
 type FetchedPartition = ResponseOf<typeof fetchApi>["responses"][number]["partitions"][number];
 import { NodeProcess, run } from "./support/node_process.ts";
-import { decodeBatches } from "../src/protocol/records.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 import type { KafkaClient } from "../sim/clients/kafka_client.ts";
-import { scanBatches } from "../src/protocol/record_batch.ts";
 
 const FIXTURE = new URL("./fixtures/kafka-2.7.1-logdir/kafka-logs/", import.meta.url).pathname;
 

@@ -5,21 +5,17 @@
  * here, so the directory is written in KRaft's formats by this test (with
  * Dafka's encoders of Kafka's record schemas), not by Kafka itself.
  */
-import {
-  encodeLeaderChange,
-  encodeSnapshotFooter,
-  encodeSnapshotHeader,
-} from "../src/raft/control_records.ts";
+import { encodeLeaderChange, encodeSnapshotFooter, encodeSnapshotHeader } from "../src/raft/mod.ts";
 import assert from "node:assert/strict";
 import {
+  buildBatch,
+  ControlRecordType,
   encodeMetadataRecord,
   type MetadataRecordInput,
   MetadataRecordType,
   type MetadataRecordTypeId,
-} from "../src/protocol/metadata_records.ts";
-import { ControlRecordType } from "../src/protocol/records_control.ts";
-import { ConfigResourceType } from "../src/metadata/records.ts";
-import { buildBatch } from "../src/protocol/records.ts";
+} from "../src/protocol/mod.ts";
+import { ConfigResourceType } from "../src/metadata/mod.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 

@@ -5,9 +5,9 @@
  * both alike.
  */
 import assert from "node:assert/strict";
-import { DenoClock, DenoDisk } from "../src/io/deno_io.ts";
+import { DenoClock, DenoDisk } from "../src/io/mod.ts";
 import { LogManager } from "../src/log/mod.ts";
-import { runDumpLog } from "../src/tools/dump_log_command.ts";
+import { runDumpLog } from "../src/tools/mod.ts";
 
 const FIXTURE = new URL("./fixtures/kafka-2.7.1-logdir/kafka-logs/", import.meta.url).pathname;
 

@@ -4,7 +4,7 @@
  * finishes last, and an append wakes a waiting Fetch at once.
  */
 import assert from "node:assert/strict";
-import { buildBatch } from "../src/protocol/records.ts";
+import { buildBatch } from "../src/protocol/mod.ts";
 import { NodeProcess } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 

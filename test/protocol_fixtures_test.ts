@@ -8,16 +8,21 @@
 import assert from "node:assert/strict";
 import {
   API_SCHEMAS,
+  decodeFields,
   decodeRequestBody,
+  encodeFields,
   encodeRequest,
   encodeResponse,
   isFlexible,
+  type Message,
+  ProtocolError,
+  Reader,
+  readRequestHeader,
+  type RequestHeader,
   responseHeaderIsFlexible,
-} from "../src/protocol/apis.ts";
-import { decodeFields, encodeFields, type Message } from "../src/protocol/codec.ts";
-import { readRequestHeader, type RequestHeader, skipTaggedFields } from "../src/protocol/header.ts";
-import { ProtocolError, Reader } from "../src/protocol/reader.ts";
-import { Writer } from "../src/protocol/writer.ts";
+  skipTaggedFields,
+  Writer,
+} from "../src/protocol/mod.ts";
 import { readPcap, reassembleTcpStreams, splitKafkaFrames } from "./support/pcap.ts";
 
 const KAFKAJS_ROOT = new URL("./fixtures/kafkajs-protocol-bytes/src/protocol/requests/", import.meta.url);

@@ -8,11 +8,9 @@
  * has the same leader in the same epoch and still creates topics.
  */
 import assert from "node:assert/strict";
-import type { Message } from "../src/protocol/codec.ts";
-import { ErrorCode } from "../src/protocol/errors.ts";
-import type { RaftRequest } from "../src/raft/messages.ts";
-import { toWire } from "../src/raft/wire.ts";
-import type { KafkaClient } from "../src/server/kafka_client.ts";
+import { ErrorCode, type Message } from "../src/protocol/mod.ts";
+import { type RaftRequest, toWire } from "../src/raft/mod.ts";
+import type { KafkaClient } from "../src/server/mod.ts";
 import {
   CLUSTER_ID,
   type ClusterNode,

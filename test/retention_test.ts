@@ -7,7 +7,7 @@
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
 import kafkajs from "kafkajs";
-import { ErrorCode } from "../src/protocol/errors.ts";
+import { ErrorCode } from "../src/protocol/mod.ts";
 import { NodeProcess, run, waitFor } from "./support/node_process.ts";
 import { connectClient } from "./support/raw_kafka.ts";
 

@@ -4,12 +4,10 @@
  * request in flight fails), and tells which incarnation of the node answered,
  * which the checkers need to know what may legitimately have changed.
  */
-import type { World } from "../../src/io/types.ts";
-import type { Message } from "../../src/protocol/codec.ts";
+import type { World } from "../../src/io/mod.ts";
+import type { Message, RequestInputForKey, ResponseForKey } from "../../src/protocol/mod.ts";
 import { KafkaClient } from "./kafka_client.ts";
-import type { SeededRandom } from "../../src/io/sim/random.ts";
-import { NetError, type SimConnection } from "../../src/io/sim/net_connection.ts";
-import type { RequestInputForKey, ResponseForKey } from "../../src/protocol/apis.ts";
+import { NetError, type SeededRandom, type SimConnection } from "../../src/io/sim/mod.ts";
 
 /** Where and how a link connects. */
 export interface LinkOptions {

@@ -6,9 +6,8 @@
  * (the process stopped for a while, then resumed). `stop` ends them, heals
  * the network, resumes paused nodes and restarts every stopped node.
  */
-import type { Timer } from "../../src/io/types.ts";
-import type { SeededRandom } from "../../src/io/sim/random.ts";
-import type { SimCluster } from "../../src/io/sim/world.ts";
+import type { Timer } from "../../src/io/mod.ts";
+import type { SeededRandom, SimCluster } from "../../src/io/sim/mod.ts";
 import type { ClusterNode } from "../scenarios/cluster/cluster_node.ts";
 import type { ClusterSimOptions } from "../scenarios/cluster/options.ts";
 

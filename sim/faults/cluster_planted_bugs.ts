@@ -3,8 +3,8 @@
  * code: the simulator swaps a method of a node's quorum, so that nothing in
  * src/ carries test-only switches.
  */
-import { MetadataRecordType } from "../../src/metadata/records.ts";
-import type { MetadataQuorum } from "../../src/server/raft_driver/metadata_quorum.ts";
+import { MetadataRecordType } from "../../src/metadata/mod.ts";
+import type { MetadataQuorum } from "../../src/server/raft_driver/mod.ts";
 import type { ClusterPlantedBugs } from "../scenarios/cluster/options.ts";
 
 const planted = new WeakSet<MetadataQuorum>();

@@ -6,9 +6,7 @@
  * which is not what the scenario checks). Faults can be suspended while the
  * run checks the files or restarts the node.
  */
-import type { SeededRandom } from "../../src/io/sim/random.ts";
-import type { SimDisk } from "../../src/io/sim/disk.ts";
-import type { DiskOperation } from "../../src/io/sim/disk_errors.ts";
+import type { DiskOperation, SeededRandom, SimDisk } from "../../src/io/sim/mod.ts";
 
 /** How often the disk fails, per operation, while faults are on. */
 export interface DiskFaultRates {

@@ -5,8 +5,7 @@
  * faults the simulation runs until the next one is due or a checker stops
  * it; faults due at the same moment fire in the order they were added.
  */
-import type { SeededRandom } from "../../src/io/sim/random.ts";
-import type { SimCluster } from "../../src/io/sim/world.ts";
+import type { SeededRandom, SimCluster } from "../../src/io/sim/mod.ts";
 
 /** A random delay with the given mean (exponentially distributed), at least 1 ms; Infinity never comes. */
 export function exponentialMs(random: SeededRandom, meanMs: number): number {

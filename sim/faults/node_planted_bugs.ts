@@ -8,9 +8,8 @@
  *   librdkafka writes 0 there for records stamped -1, so their segment
  *   looks 56 years old and retention deletes minutes-old records.
  */
-import { PartitionLog } from "../../src/log/partition_log.ts";
-import { readBatchHeader, setCreateTimeMaxTimestamp } from "../../src/protocol/record_batch.ts";
-import { decodeBatch } from "../../src/protocol/records.ts";
+import { PartitionLog } from "../../src/log/mod.ts";
+import { decodeBatch, readBatchHeader, setCreateTimeMaxTimestamp } from "../../src/protocol/mod.ts";
 import type { Ledger } from "../checkers/log/ledger.ts";
 import { recordIdOf } from "../scenarios/node/records.ts";
 

@@ -4,9 +4,8 @@
  * its way to the client, and a disk that acknowledges syncs of segment files
  * without making anything durable.
  */
-import type { Disk, FileHandle } from "../../src/io/types.ts";
-import { LOG_OVERHEAD, scanBatches } from "../../src/protocol/record_batch.ts";
-import { buildBatch, decodeBatch } from "../../src/protocol/records.ts";
+import type { Disk, FileHandle } from "../../src/io/mod.ts";
+import { buildBatch, decodeBatch, LOG_OVERHEAD, scanBatches } from "../../src/protocol/mod.ts";
 
 /** The test-only faults a run can carry. */
 export interface TestFaults {

@@ -4,11 +4,10 @@
  * make no sense. Each must be answered with Kafka's error code and change
  * nothing in the node that gets it; both are checked.
  */
-import type { RaftEnvelope, RaftRequest } from "../../src/raft/messages.ts";
-import type { RaftNodeState } from "../../src/raft/node_state.ts";
-import { ErrorCode } from "../../src/protocol/errors.ts";
+import type { RaftEnvelope, RaftNodeState, RaftRequest } from "../../src/raft/mod.ts";
+import { ErrorCode } from "../../src/protocol/mod.ts";
 import { InvariantViolation } from "../checkers/violation.ts";
-import type { SeededRandom } from "../../src/io/sim/random.ts";
+import type { SeededRandom } from "../../src/io/sim/mod.ts";
 import type { RaftHost } from "../scenarios/raft/raft_host.ts";
 
 /** The node id bad input comes from; responses to it are checked here. */

@@ -4,9 +4,8 @@
  * loss or killed process) with restarts, pauses, and wall-clock jumps.
  * `stop` ends them and heals everything for the liveness phase.
  */
-import type { Timer } from "../../src/io/types.ts";
-import type { SeededRandom } from "../../src/io/sim/random.ts";
-import type { Scheduler } from "../../src/io/sim/scheduler.ts";
+import type { Timer } from "../../src/io/mod.ts";
+import type { Scheduler, SeededRandom } from "../../src/io/sim/mod.ts";
 import type { RaftNetwork } from "../scenarios/raft/network.ts";
 import type { RaftSimOptions } from "../scenarios/raft/options.ts";
 import type { RaftHost } from "../scenarios/raft/raft_host.ts";

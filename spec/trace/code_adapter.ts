@@ -13,10 +13,14 @@
  * watermark (Kafka sends -1); Dafka's leader sends its own. Receivers ignore
  * it on an error, so the adapter drops it.
  */
-import type { RaftEnvelope, RaftMessage } from "../../src/raft/messages.ts";
-import type { BatchSummary, RaftNodeState } from "../../src/raft/node_state.ts";
-import type { RaftBatch } from "../../src/raft/types.ts";
-import { ErrorCode } from "../../src/protocol/errors.ts";
+import type {
+  BatchSummary,
+  RaftBatch,
+  RaftEnvelope,
+  RaftMessage,
+  RaftNodeState,
+} from "../../src/raft/mod.ts";
+import { ErrorCode } from "../../src/protocol/mod.ts";
 import { Kind, NO_OFFSET, SpecError, type SpecMessage, SpecModel, type SpecNode } from "./spec_model.ts";
 
 /** Why a state or message cannot be compared with the spec (a part the spec does not model). */

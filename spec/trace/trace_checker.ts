@@ -25,8 +25,7 @@
  *
  * The first step that fits none of these is returned as a divergence.
  */
-import type { RaftEnvelope, RaftMessage } from "../../src/raft/messages.ts";
-import type { TraceEntry } from "../../src/raft/trace.ts";
+import type { RaftEnvelope, RaftMessage, TraceEntry } from "../../src/raft/mod.ts";
 import { NotModelled, specMessageOf, specNodeOf } from "./code_adapter.ts";
 import { canonical, Kind, SpecError, type SpecMessage, type SpecModel, type SpecNode } from "./spec_model.ts";
 

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { runRaftSeed } from "../../sim/scenarios/raft/run.ts";
 import type { RaftSimOptions } from "../../sim/scenarios/raft/options.ts";
-import type { PlantedBugs } from "../../src/raft/types.ts";
+import type { PlantedBugs } from "../../src/raft/mod.ts";
 import { SpecModel } from "./spec_model.ts";
 import { type CheckedEntry, describeDivergence, type Divergence, TraceChecker } from "./trace_checker.ts";
 

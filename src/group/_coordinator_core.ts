@@ -4,7 +4,7 @@
  * group_admin.ts, group_loader.ts). Nothing here performs I/O: time comes in
  * as `nowMs` with every input, writes and responses go to the outbox.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { ClassicGroup, type ReplySink } from "./classic_group.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { Group } from "./group.ts";

@@ -5,8 +5,7 @@
  * protocol's subscription and assignment bytes.
  */
 import assert from "node:assert/strict";
-import { Writer } from "../protocol/writer.ts";
-import { Reader } from "../protocol/reader.ts";
+import { Reader, Writer } from "../protocol/mod.ts";
 import { GroupCoordinator, type GroupCoordinatorConfig } from "./coordinator.ts";
 import type { OffsetsTopicRecord } from "./offsets_topic_records.ts";
 import type {

@@ -7,7 +7,7 @@
  * It holds no timers and sends nothing itself: owed JoinGroup and SyncGroup
  * responses are handed to the `ReplySink` it was given.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from "./consumer_protocol.ts";
 import { canTransition, ClassicGroupState } from "./classic_group_state.ts";
 import { ClassicGroupMember, type JoinProtocol, type PendingReply } from "./classic_member.ts";

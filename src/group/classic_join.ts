@@ -6,7 +6,7 @@
  * group size). The response is owed until the join phase completes, so it
  * goes out through the outbox, possibly much later.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import {
   appendErrorToResponseError,
   type CoordinatorCore,

@@ -7,7 +7,7 @@
  * members at once (batched from v3, by member id or, for an administrator,
  * by static instance id alone).
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { type CoordinatorCore, heartbeatKey } from "./_coordinator_core.ts";
 import type { ClassicGroup } from "./classic_group.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";

@@ -5,7 +5,7 @@
  * members whose session or rebalance ran out. The logic follows Kafka's
  * GroupMetadataManager; time is `core.nowMs`.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import {
   appendErrorToResponseError,
   type CoordinatorCore,

@@ -31,14 +31,11 @@ import {
   encodeConsumerGroupRecord,
   type TopicMetadataSource,
 } from "./consumer/mod.ts";
-import {
-  appendErrorToResponseError,
-  type GroupCoordinator,
-  type GroupCoordinatorExtension,
-  type OffsetsTopicRecord,
-} from "./mod.ts";
-import type { BrokerConfig } from "../config/broker_config.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { appendErrorToResponseError } from "./_coordinator_core.ts";
+import type { GroupCoordinator, GroupCoordinatorExtension } from "./coordinator.ts";
+import type { OffsetsTopicRecord } from "./offsets_topic_records.ts";
+import type { BrokerConfig } from "../config/mod.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 type OtherRecord = Extract<OffsetsTopicRecord, { kind: "other" }>;
 

@@ -5,7 +5,7 @@
  * version, then an int32 count of int16-length topic names), so reading that
  * prefix works for subscriptions from any client, as Kafka does.
  */
-import { Reader } from "../protocol/reader.ts";
+import { Reader } from "../protocol/mod.ts";
 
 /** The protocol type of Kafka consumers in classic groups. */
 export const CONSUMER_PROTOCOL_TYPE = "consumer";

@@ -4,7 +4,7 @@
  * the error codes Kafka gives for each refusal.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import {
   assignment,
   Harness,

@@ -4,7 +4,7 @@
  * and their writes and answers follow the same order (persist, then answer).
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { TEST_CONFIG } from "./_coordinator_test_support.ts";
 import { GroupCoordinator } from "./coordinator.ts";
 import type { Group } from "./group.ts";

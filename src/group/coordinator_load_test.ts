@@ -4,7 +4,7 @@
  * session, and a static member may come back without a rebalance.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { Harness, TEST_CONFIG } from "./_coordinator_test_support.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";
 import { GroupCoordinator } from "./coordinator.ts";

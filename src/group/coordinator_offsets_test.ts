@@ -4,7 +4,7 @@
  * offsets, deletion, expiry, and the administrative group APIs.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { Harness, subscription, TEST_CONFIG } from "./_coordinator_test_support.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";
 import type { DeleteGroupsResult, JoinGroupResponse, OffsetDeleteResponse } from "./responses.ts";

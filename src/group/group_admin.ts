@@ -3,7 +3,7 @@
  * type filters), DescribeGroups, and DeleteGroups (empty groups only, with
  * all their offsets).
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { appendErrorToResponseError, type CoordinatorCore } from "./_coordinator_core.ts";
 import { ClassicGroup } from "./classic_group.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";

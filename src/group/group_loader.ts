@@ -5,7 +5,7 @@
  * classic group. A loaded group with members is Stable and its members'
  * sessions start when loading ends, so members that are gone expire.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { type CoordinatorCore, EXPIRATION_KEY } from "./_coordinator_core.ts";
 import { ClassicGroup } from "./classic_group.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";

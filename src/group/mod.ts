@@ -33,3 +33,4 @@ export {
 } from "./offsets_topic_records.ts";
 export { javaStringHashCode, kafkaAbs, partitionForGroup } from "./partition_for.ts";
 export { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from "./consumer_protocol.ts";
+export { ConsumerGroups, consumerGroupSettings, heartbeatError } from "./consumer_groups.ts";

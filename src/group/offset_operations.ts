@@ -8,7 +8,7 @@
  * A commit is acknowledged only after its records are durable, and the
  * offsets become visible to OffsetFetch at the same moment.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { appendErrorToResponseError, type CoordinatorCore, EXPIRATION_KEY } from "./_coordinator_core.ts";
 import { ClassicGroup } from "./classic_group.ts";
 import { ClassicGroupState } from "./classic_group_state.ts";

@@ -25,11 +25,19 @@
  * commit carries an explicit retention), and GroupMetadataKey v2 with
  * GroupMetadataValue v3; Dafka writes the same.
  */
-import { decodeFields, encodeFields } from "../protocol/codec.ts";
-import type { MessageInputOf, MessageOf } from "../protocol/message_types.ts";
-import { ProtocolError, Reader } from "../protocol/reader.ts";
-import { type Field, field, inRange, structs } from "../protocol/schema.ts";
-import { Writer } from "../protocol/writer.ts";
+import {
+  decodeFields,
+  encodeFields,
+  type Field,
+  field,
+  inRange,
+  type MessageInputOf,
+  type MessageOf,
+  ProtocolError,
+  Reader,
+  structs,
+  Writer,
+} from "../protocol/mod.ts";
 
 /** A committed offset as stored. */
 export interface OffsetCommitValue {

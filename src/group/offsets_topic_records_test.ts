@@ -4,8 +4,7 @@
  * Kafka can read what Dafka writes); every value version decodes.
  */
 import assert from "node:assert/strict";
-import { decodeBatches } from "../protocol/records.ts";
-import { Writer } from "../protocol/writer.ts";
+import { decodeBatches, Writer } from "../protocol/mod.ts";
 import {
   decodeOffsetsTopicRecord,
   encodeOffsetsTopicRecord,

@@ -7,24 +7,26 @@
  * check names the pair in the error.
  */
 import assert from "node:assert/strict";
-import type { ElementOf, RequestOf, ResponseInput, UnknownFields } from "../protocol/message_types.ts";
-import type { consumerGroupDescribe } from "../protocol/messages/consumer_group_describe.ts";
-import type { consumerGroupHeartbeat } from "../protocol/messages/consumer_group_heartbeat.ts";
-import type { deleteGroups } from "../protocol/messages/delete_groups.ts";
-import type { describeGroups } from "../protocol/messages/describe_groups.ts";
-import type { heartbeat } from "../protocol/messages/heartbeat.ts";
-import type { joinGroup } from "../protocol/messages/join_group.ts";
-import type { leaveGroup } from "../protocol/messages/leave_group.ts";
-import type { listGroups } from "../protocol/messages/list_groups.ts";
-import type { offsetCommit } from "../protocol/messages/offset_commit.ts";
-import type { offsetDelete } from "../protocol/messages/offset_delete.ts";
-import type { offsetFetch } from "../protocol/messages/offset_fetch.ts";
-import type { syncGroup } from "../protocol/messages/sync_group.ts";
+import type { ElementOf, RequestOf, ResponseInput, UnknownFields } from "../protocol/mod.ts";
+import type {
+  consumerGroupDescribe,
+  consumerGroupHeartbeat,
+  deleteGroups,
+  describeGroups,
+  heartbeat,
+  joinGroup,
+  leaveGroup,
+  listGroups,
+  offsetCommit,
+  offsetDelete,
+  offsetFetch,
+  syncGroup,
+} from "../protocol/messages/mod.ts";
 import type {
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse,
   DescribedGroup as ConsumerDescribedGroup,
-} from "./consumer/heartbeat_types.ts";
+} from "./consumer/mod.ts";
 import type {
   HeartbeatRequest,
   JoinGroupRequest,

@@ -2,8 +2,7 @@
  * Builds uncompressed v2 record batches for tests, with the varint record
  * encoding of Kafka's DefaultRecord and a CRC sealed by `sealBatch`.
  */
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD, sealBatch } from "../protocol/record_batch.ts";
-import { Writer } from "../protocol/writer.ts";
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, sealBatch, Writer } from "../protocol/mod.ts";
 
 const textEncoder = new TextEncoder();
 

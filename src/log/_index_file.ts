@@ -8,7 +8,7 @@
  * zero-filled entries. Dafka keeps its index files at their exact size, and
  * when it opens one it drops a zero-filled tail and trims the file.
  */
-import type { Disk, FileHandle } from "../io/types.ts";
+import type { Disk, FileHandle } from "../io/mod.ts";
 
 /** An index file that cannot be trusted; the segment rebuilds it from the log. */
 export class CorruptIndexError extends Error {

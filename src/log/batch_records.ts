@@ -7,15 +7,15 @@
  * offsetDelta varint, key, value, headers. Compressed batches need a
  * decompressor, passed in so the log does not depend on codecs.
  */
-import { Reader } from "../protocol/reader.ts";
 import {
   BATCH_HEADER_SIZE,
   type BatchHeader,
   batchSize,
   Compression,
   compressionOf,
+  Reader,
   timestampTypeIsLogAppend,
-} from "../protocol/record_batch.ts";
+} from "../protocol/mod.ts";
 
 /** Turns a compressed records section into the records it holds. */
 export type Decompress = (compression: Compression, compressed: Uint8Array) => Uint8Array;

@@ -5,13 +5,8 @@
  * 61-byte header (the records are not read); in whole-batch mode each visit
  * gets the complete batch bytes, for CRC checks and record lookups.
  */
-import type { FileHandle } from "../io/types.ts";
-import {
-  BATCH_HEADER_SIZE,
-  type BatchHeader,
-  LOG_OVERHEAD,
-  readBatchHeader,
-} from "../protocol/record_batch.ts";
+import type { FileHandle } from "../io/mod.ts";
+import { BATCH_HEADER_SIZE, type BatchHeader, LOG_OVERHEAD, readBatchHeader } from "../protocol/mod.ts";
 
 /** One batch met by the scan. */
 export interface ScannedBatch {

@@ -17,24 +17,25 @@
  * Each failure is the error code Kafka returns, with per-record errors
  * (KIP-467) where Kafka gives them.
  */
-import { ErrorCode } from "../protocol/errors.ts";
 import {
   BATCH_HEADER_SIZE,
   batchCrcIsValid,
   type BatchHeader,
   Compression,
   compressionOf,
+  CorruptRecordError,
+  ErrorCode,
   isControl,
   LOG_OVERHEAD,
   MAGIC_OFFSET,
   NO_TIMESTAMP,
   readBatchHeader,
+  scanRecordHeads,
   setCreateTimeMaxTimestamp,
   setLogAppendTime,
   timestampTypeIsLogAppend,
-} from "../protocol/record_batch.ts";
-import { CorruptRecordError, UnsupportedCompressionError } from "../protocol/records_error.ts";
-import { scanRecordHeads } from "../protocol/records_scan.ts";
+  UnsupportedCompressionError,
+} from "../protocol/mod.ts";
 
 /** The topic's settings and the time the batch is checked against. */
 export interface BatchLimits {

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
-import { batchCrcIsValid, Compression, readBatchHeader, sealBatch } from "../protocol/record_batch.ts";
-import { buildBatch, decodeBatch, TimestampType } from "../protocol/records.ts";
+import {
+  batchCrcIsValid,
+  buildBatch,
+  Compression,
+  decodeBatch,
+  ErrorCode,
+  readBatchHeader,
+  sealBatch,
+  TimestampType,
+} from "../protocol/mod.ts";
 import { type BatchLimits, validateProducedBatch } from "./batch_validation.ts";
 
 const NOW = 1_700_000_000_000;

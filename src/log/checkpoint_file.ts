@@ -5,7 +5,7 @@
  * `log-start-offset-checkpoint`, `replication-offset-checkpoint` (entries
  * "topic partition offset") and `leader-epoch-checkpoint` ("epoch offset").
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 
 /** A checkpoint file that does not parse; Kafka treats this as an I/O error. */
 export class CheckpointFormatError extends Error {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { MemoryDisk } from "../io/sim/mod.ts";
 import {
   CheckpointFormatError,
   decodeCheckpoint,

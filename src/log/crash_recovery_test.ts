@@ -13,11 +13,9 @@
  */
 import assert from "node:assert/strict";
 import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fault_checks.ts";
-import { SimDisk } from "../io/sim/disk.ts";
-import { SeededRandom } from "../io/sim/random.ts";
-import { decodeBatches } from "../protocol/records.ts";
+import { ManualClock, SeededRandom, SimDisk } from "../io/sim/mod.ts";
+import { decodeBatches } from "../protocol/mod.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
 import type { LogConfig } from "./log_config.ts";
 import { LogManager } from "./log_manager.ts";
 import type { PartitionLog } from "./partition_log.ts";

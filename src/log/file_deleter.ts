@@ -9,7 +9,7 @@
  * that was still in use and leaves nothing that could be taken for live data.
  * The removal itself waits `file.delete.delay.ms` on a Clock timer.
  */
-import { type Clock, type Disk, DiskError, type Timer } from "../io/types.ts";
+import { type Clock, type Disk, DiskError, type Timer } from "../io/mod.ts";
 
 /** What the deleter needs. */
 export interface DelayedFileDeleterOptions {

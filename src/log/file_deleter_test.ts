@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { DiskError } from "../io/types.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { DiskError } from "../io/mod.ts";
+import { ManualClock, MemoryDisk } from "../io/sim/mod.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";
 
 function setUp() {

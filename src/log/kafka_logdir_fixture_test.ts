@@ -4,9 +4,9 @@
  * snapshots, and 104 index files left out on purpose, which must be rebuilt.
  */
 import assert from "node:assert/strict";
-import { DenoDisk } from "../io/deno_io.ts";
-import { batchCrcIsValid, scanBatches } from "../protocol/record_batch.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
+import { DenoDisk } from "../io/mod.ts";
+import { batchCrcIsValid, scanBatches } from "../protocol/mod.ts";
+import { ManualClock } from "../io/sim/mod.ts";
 import { readOffsetCheckpoint } from "./checkpoint_file.ts";
 import { LogManager } from "./log_manager.ts";
 import { decodeProducerSnapshot } from "./producer_snapshot.ts";

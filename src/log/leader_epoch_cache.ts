@@ -5,7 +5,7 @@
  * as soon as a batch of a new epoch is appended, so after a crash the file
  * never misses an epoch; truncations are checked again at load.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import { CheckpointFormatError, readCheckpointLines, writeCheckpointLines } from "./checkpoint_file.ts";
 import { joinPath } from "./file_names.ts";
 

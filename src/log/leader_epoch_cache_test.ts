@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { MemoryDisk } from "../io/sim/mod.ts";
 import { LeaderEpochCache } from "./leader_epoch_cache.ts";
 
 function openCache(disk = new MemoryDisk()): LeaderEpochCache {

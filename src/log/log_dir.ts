@@ -12,7 +12,7 @@
  *   writes `{"version":0,"brokerEpoch":N}` in it; older brokers an empty
  *   file. Only its existence matters for recovery.
  */
-import type { Disk, FileHandle } from "../io/types.ts";
+import type { Disk, FileHandle } from "../io/mod.ts";
 import {
   readOffsetCheckpoint,
   topicPartitionKey,

@@ -1,4 +1,4 @@
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 /**
  * The Kafka error codes the log answers with: the node's one table. They are

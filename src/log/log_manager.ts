@@ -15,7 +15,7 @@
  * kafka-log-retention task) and deletes logs as Kafka does: rename first,
  * remove after `file.delete.delay.ms` (see `file_deleter.ts`).
  */
-import type { Clock, Disk, FileHandle } from "../io/types.ts";
+import type { Clock, Disk, FileHandle } from "../io/mod.ts";
 import type { Decompress } from "./batch_records.ts";
 import { topicPartitionKey, type TopicPartitionOffset } from "./checkpoint_file.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";

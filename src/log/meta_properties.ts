@@ -5,7 +5,7 @@
  * (`node.id`, `cluster.id`, and since 3.7 `directory.id`). Dafka reads both
  * and writes version 1.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import { joinPath } from "./file_names.ts";
 
 export const META_PROPERTIES_FILE = "meta.properties";

@@ -78,3 +78,4 @@ export {
 } from "./log_dir.ts";
 export { type Decompress } from "./batch_records.ts";
 export { parsePartitionDirectoryName, partitionDirectoryName } from "./file_names.ts";
+export { type BatchLimits, validateProducedBatch } from "./batch_validation.ts";

@@ -8,7 +8,7 @@
  * that holds any offset >= the key starts at or after the position. A lookup
  * is a binary search for the largest entry <= the target.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import { CorruptIndexError, IndexFile, MAX_RELATIVE_OFFSET } from "./_index_file.ts";
 
 /** An offset and the position in the `.log` file to start scanning from. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CorruptIndexError } from "./_index_file.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { MemoryDisk } from "../io/sim/mod.ts";
 import { OffsetIndex } from "./offset_index.ts";
 
 function openIndex(disk: MemoryDisk, baseOffset = 100, maxIndexSizeBytes = 1024): OffsetIndex {

@@ -11,7 +11,7 @@
  *
  * All I/O goes through the `Disk` given, synchronously; time is passed in.
  */
-import { type Clock, type Disk, DiskError } from "../io/types.ts";
+import { type Clock, type Disk, DiskError } from "../io/mod.ts";
 import {
   assignOffsets,
   type BatchHeader,
@@ -19,7 +19,7 @@ import {
   NO_PRODUCER_ID,
   scanBatches,
   timestampTypeIsLogAppend,
-} from "../protocol/record_batch.ts";
+} from "../protocol/mod.ts";
 import type { Decompress } from "./batch_records.ts";
 import { DelayedFileDeleter } from "./file_deleter.ts";
 import { partitionDirectoryName } from "./file_names.ts";

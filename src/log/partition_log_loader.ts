@@ -11,8 +11,8 @@
  * 4. fix the leader epoch cache to the log's ends, and rebuild producer state
  *    from the latest snapshot plus the batches after it.
  */
-import type { Disk } from "../io/types.ts";
-import { isControl, lastOffset as batchLastOffset, NO_PRODUCER_ID } from "../protocol/record_batch.ts";
+import type { Disk } from "../io/mod.ts";
+import { isControl, lastOffset as batchLastOffset, NO_PRODUCER_ID } from "../protocol/mod.ts";
 import { scanFileBatches } from "./batch_scanner.ts";
 import {
   CLEANED_FILE_SUFFIX,

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { ManualClock, MemoryDisk } from "../io/sim/mod.ts";
 import type { LogConfig } from "./log_config.ts";
 import { OffsetOutOfRangeError } from "./log_errors.ts";
 import { EARLIEST_TIMESTAMP, PartitionLog } from "./partition_log.ts";

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { readBatchHeader, scanBatches } from "../protocol/record_batch.ts";
+import { readBatchHeader, scanBatches } from "../protocol/mod.ts";
 import { buildBatch, buildSimpleBatch, concatBytes } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { ManualClock, MemoryDisk } from "../io/sim/mod.ts";
 import type { LogConfig } from "./log_config.ts";
 import { LogErrorCode, OffsetOutOfRangeError } from "./log_errors.ts";
 import {

@@ -4,8 +4,8 @@
  * for a new topic of the same name. The text is
  * "version: 0\ntopic_id: <base64url uuid>" with no final newline.
  */
-import type { Disk } from "../io/types.ts";
-import { uuidFromString, uuidToString, ZERO_UUID } from "../protocol/uuid.ts";
+import type { Disk } from "../io/mod.ts";
+import { uuidFromString, uuidToString, ZERO_UUID } from "../protocol/mod.ts";
 import { CheckpointFormatError } from "./checkpoint_file.ts";
 import { joinPath } from "./file_names.ts";
 

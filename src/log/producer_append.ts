@@ -15,8 +15,12 @@
  *
  * Nothing changes until the manager commits the staged entry.
  */
-import type { BatchHeader } from "../protocol/record_batch.ts";
-import { isControl, isTransactional, lastOffset as batchLastOffset } from "../protocol/record_batch.ts";
+import {
+  type BatchHeader,
+  isControl,
+  isTransactional,
+  lastOffset as batchLastOffset,
+} from "../protocol/mod.ts";
 import { CONTROL_TYPE_ABORT, readControlMarker } from "./batch_records.ts";
 import { LogErrorCode } from "./log_errors.ts";
 import {

@@ -10,7 +10,7 @@
  * The CRC32C covers every byte after the crc field. A snapshot keeps only
  * each producer's last batch.
  */
-import { crc32c } from "../protocol/crc32c.ts";
+import { crc32c } from "../protocol/mod.ts";
 
 /** One producer as a snapshot stores it. */
 export interface ProducerSnapshotEntry {

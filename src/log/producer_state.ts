@@ -9,8 +9,8 @@
  * when a segment is rolled and on clean shutdown, named by the offset up to
  * which it holds the state.
  */
-import type { Disk } from "../io/types.ts";
-import type { BatchHeader } from "../protocol/record_batch.ts";
+import type { Disk } from "../io/mod.ts";
+import type { BatchHeader } from "../protocol/mod.ts";
 import {
   DELETED_FILE_SUFFIX,
   joinPath,

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { buildBatch, buildSimpleBatch, type TestBatchOptions } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { ManualClock, MemoryDisk } from "../io/sim/mod.ts";
 import { LogErrorCode } from "./log_errors.ts";
 import { PartitionLog, type PartitionLogOptions } from "./partition_log.ts";
 import {

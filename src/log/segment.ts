@@ -7,14 +7,14 @@
  * broker with many segments only reads the index files it needs. An index
  * that fails its sanity check is rebuilt from the log.
  */
-import type { Disk, FileHandle } from "../io/types.ts";
+import type { Disk, FileHandle } from "../io/mod.ts";
 import {
   BATCH_HEADER_SIZE,
   batchCrcIsValid,
   type BatchHeader,
   batchSize,
   lastOffset as batchLastOffset,
-} from "../protocol/record_batch.ts";
+} from "../protocol/mod.ts";
 import { CorruptIndexError } from "./_index_file.ts";
 import { CompressedRecordsError, type Decompress, findRecord } from "./batch_records.ts";
 import {

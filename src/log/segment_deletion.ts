@@ -7,7 +7,7 @@
  * without a log, which the loader removes as orphans; a crash before it leaves
  * the segment whole. Either way no segment is ever left half present.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import { DELETED_FILE_SUFFIX, LOG_FILE_SUFFIX, TRANSACTION_INDEX_FILE_SUFFIX } from "./file_names.ts";
 import type { LogSegment } from "./segment.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { lastOffset, readBatchHeader } from "../protocol/record_batch.ts";
+import { lastOffset, readBatchHeader } from "../protocol/mod.ts";
 import fc from "fast-check";
 import { buildBatch, buildSimpleBatch, concatBytes } from "./_batch_builder_test_support.ts";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { MemoryDisk } from "../io/sim/mod.ts";
 import { LogSegment, type SegmentOptions } from "./segment.ts";
 
 const BASE_TIMESTAMP = 1_700_000_000_000;

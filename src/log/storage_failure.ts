@@ -12,7 +12,7 @@
  * serving the other partitions, which a failed append elsewhere cannot harm
  * (see docs/configuration.md, "Disk failures").
  */
-import { DiskError } from "../io/types.ts";
+import { DiskError } from "../io/mod.ts";
 import { KafkaStorageError } from "./log_errors.ts";
 import type { PartitionLog } from "./partition_log.ts";
 

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { checkPartitionFolder, recordsOf } from "../../sim/checkers/disk/disk_fault_checks.ts";
-import { SimDisk } from "../io/sim/disk.ts";
-import { SeededRandom } from "../io/sim/random.ts";
+import { ManualClock, SeededRandom, SimDisk } from "../io/sim/mod.ts";
 import { buildSimpleBatch } from "./_batch_builder_test_support.ts";
-import { ManualClock } from "../io/sim/manual_clock.ts";
 import { readCleanShutdownMarker } from "./log_dir.ts";
 import { KafkaStorageError } from "./log_errors.ts";
 import { LogManager } from "./log_manager.ts";

@@ -7,7 +7,7 @@
  * largest entry whose timestamp is <= the target. As in Kafka, the last slot
  * is kept free for the entry written when the segment is rolled or closed.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import { CorruptIndexError, IndexFile, MAX_RELATIVE_OFFSET } from "./_index_file.ts";
 
 /** A timestamp and the offset it was seen at. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MemoryDisk } from "../io/sim/memory_disk.ts";
+import { MemoryDisk } from "../io/sim/mod.ts";
 import { NO_TIMESTAMP, TimeIndex } from "./time_index.ts";
 
 function openIndex(disk: MemoryDisk, maxIndexSizeBytes = 1200): TimeIndex {

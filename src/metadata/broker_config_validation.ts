@@ -5,9 +5,8 @@
  * id. Keys Kafka does not know are accepted and stored, as Kafka does (custom reporters and plugins read
  * them). Kafka answers these refusals with INVALID_REQUEST.
  */
-import { BROKER_CONFIGS } from "../config/broker_configs.ts";
-import { ConfigError, isDynamic, parseConfigValue } from "../config/config_types.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { BROKER_CONFIGS, ConfigError, isDynamic, parseConfigValue } from "../config/mod.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import type { Refusal } from "./controller.ts";
 
 /** Kafka's SslConfigs.RECONFIGURABLE_CONFIGS: only `listener.name.<listener>.<key>` may set these. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { validateBrokerConfigChange } from "./broker_config_validation.ts";
 
 const change = (name: string, value: string | null) => [{ name, value }];

@@ -5,7 +5,7 @@
  * `broker_heartbeat_decision.ts`), fencing on session expiry, unfencing,
  * unregistration, and the brokers placement may use.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { fenceRecords, unfenceRecords, unregisterRecords } from "./broker_changes.ts";
 import type { Decision, Refusal } from "./controller.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";

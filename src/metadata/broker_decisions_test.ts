@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import {
   type BrokerRegistrationRequest,
   decideFenceBroker,

@@ -8,7 +8,7 @@
  * registration; an unfenced broker that asks to shut down goes through
  * controlled shutdown while it leads partitions.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { controlledShutdownRecords, fenceRecords, unfenceRecords } from "./broker_changes.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";
 import { leadsAnyPartition } from "./leader_election.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { type BrokerHeartbeatRequest, decideBrokerHeartbeat } from "./broker_heartbeat_decision.ts";
 import { applyAll, clusterImage, stateOf } from "./_broker_test_support.ts";
 import { BrokerFencingChange, BrokerShutdownChange, MetadataRecordType } from "./records.ts";

@@ -2,13 +2,10 @@
  * Decisions on config changes (AlterConfigs, IncrementalAlterConfigs): which
  * ConfigRecords to write for a topic or broker resource, or why not.
  */
-import { inertKeyWarning } from "../config/acted_on.ts";
-import { BROKER_CONFIGS } from "../config/broker_configs.ts";
-import { TOPIC_CONFIGS } from "../config/topic_configs.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { BROKER_CONFIGS, inertKeyWarning, TOPIC_CONFIGS } from "../config/mod.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { validateBrokerConfigChange } from "./broker_config_validation.ts";
-import type { Decision } from "./controller.ts";
-import { validateTopicConfigs } from "./controller.ts";
+import { type Decision, validateTopicConfigs } from "./controller.ts";
 import type { MetadataImage } from "./image.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "./records.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { clusterImage } from "./_broker_test_support.ts";
 import { ConfigOperation, decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { isRefusal } from "./controller.ts";

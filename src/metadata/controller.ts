@@ -4,9 +4,8 @@
  * it). The caller appends the records to the metadata log and applies them;
  * nothing here changes state, which is what lets a Raft quorum replicate it.
  */
-import { ConfigError, parseConfigValue } from "../config/config_types.ts";
-import { TOPIC_CONFIGS } from "../config/topic_configs.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ConfigError, parseConfigValue, TOPIC_CONFIGS } from "../config/mod.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import type { MetadataImage, TopicImage } from "./image.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "./records.ts";
 import { collisionKey, topicNameProblem } from "./topic_names.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode, uuidFromString, uuidToString } from "../protocol/mod.ts";
 import {
   decideCreatePartitions,
   decideCreateTopic,
@@ -10,7 +10,6 @@ import {
 import { decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { MetadataImage } from "./image.ts";
 import { ConfigResourceType } from "./records.ts";
-import { uuidFromString, uuidToString } from "../protocol/uuid.ts";
 
 let nextId = 1;
 const context: PlacementContext = {

@@ -11,7 +11,7 @@ import {
   type MetadataRecord,
   MetadataRecordType,
 } from "./records.ts";
-import { uuidToString } from "../protocol/uuid.ts";
+import { uuidToString } from "../protocol/mod.ts";
 
 export interface PartitionImage {
   partition: number;

@@ -3,7 +3,7 @@
  * replicated by the Raft quorum, see src/server/raft_driver/metadata_quorum.ts): KRaft
  * metadata records, as typed records both ways.
  */
-import { decodeMetadataRecord, encodeMetadataRecord } from "../protocol/metadata_records.ts";
+import { decodeMetadataRecord, encodeMetadataRecord } from "../protocol/mod.ts";
 import { type MetadataRecord, MetadataRecordType } from "./records.ts";
 
 /** Encodes a typed record as the value of a metadata log record. */

@@ -3,7 +3,7 @@
  * record types and field names, so that the log is the one Kafka would hold.
  */
 
-import { MetadataRecordType } from "../protocol/metadata_records.ts";
+import { MetadataRecordType } from "../protocol/mod.ts";
 
 /** KRaft metadata record api keys (named once, in the protocol's record schemas). */
 export { MetadataRecordType };

@@ -6,8 +6,7 @@
  * back as. A failing check names the record type in the error.
  */
 import assert from "node:assert/strict";
-import type { UnknownFields } from "../protocol/message_types.ts";
-import type { MetadataRecordInput, MetadataRecordValue } from "../protocol/metadata_records.ts";
+import type { MetadataRecordInput, MetadataRecordValue, UnknownFields } from "../protocol/mod.ts";
 import { decodeRecord, encodeRecord } from "./record_codec.ts";
 import { type MetadataRecord, MetadataRecordType } from "./records.ts";
 

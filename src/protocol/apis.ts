@@ -14,46 +14,48 @@ import {
 import { Reader } from "./reader.ts";
 import { type ApiSchema, inRange } from "./schema.ts";
 import { Writer } from "./writer.ts";
-import { addRaftVoter } from "./messages/add_raft_voter.ts";
-import { allocateProducerIds } from "./messages/allocate_producer_ids.ts";
-import { alterConfigs } from "./messages/alter_configs.ts";
-import { apiVersions } from "./messages/api_versions.ts";
-import { beginQuorumEpoch } from "./messages/begin_quorum_epoch.ts";
-import { brokerHeartbeat } from "./messages/broker_heartbeat.ts";
-import { brokerRegistration } from "./messages/broker_registration.ts";
-import { consumerGroupDescribe } from "./messages/consumer_group_describe.ts";
-import { consumerGroupHeartbeat } from "./messages/consumer_group_heartbeat.ts";
-import { createPartitions } from "./messages/create_partitions.ts";
-import { createTopics } from "./messages/create_topics.ts";
-import { deleteGroups } from "./messages/delete_groups.ts";
-import { deleteRecords } from "./messages/delete_records.ts";
-import { deleteTopics } from "./messages/delete_topics.ts";
-import { describeCluster } from "./messages/describe_cluster.ts";
-import { describeConfigs } from "./messages/describe_configs.ts";
-import { describeGroups } from "./messages/describe_groups.ts";
-import { describeQuorum } from "./messages/describe_quorum.ts";
-import { endQuorumEpoch } from "./messages/end_quorum_epoch.ts";
-import { fetchApi } from "./messages/fetch.ts";
-import { fetchSnapshot } from "./messages/fetch_snapshot.ts";
-import { findCoordinator } from "./messages/find_coordinator.ts";
-import { heartbeat } from "./messages/heartbeat.ts";
-import { incrementalAlterConfigs } from "./messages/incremental_alter_configs.ts";
-import { initProducerId } from "./messages/init_producer_id.ts";
-import { joinGroup } from "./messages/join_group.ts";
-import { leaveGroup } from "./messages/leave_group.ts";
-import { listGroups } from "./messages/list_groups.ts";
-import { listOffsets } from "./messages/list_offsets.ts";
-import { metadata } from "./messages/metadata.ts";
-import { offsetCommit } from "./messages/offset_commit.ts";
-import { offsetDelete } from "./messages/offset_delete.ts";
-import { offsetFetch } from "./messages/offset_fetch.ts";
-import { offsetForLeaderEpoch } from "./messages/offset_for_leader_epoch.ts";
-import { produce } from "./messages/produce.ts";
-import { removeRaftVoter } from "./messages/remove_raft_voter.ts";
-import { saslHandshake } from "./messages/sasl_handshake.ts";
-import { syncGroup } from "./messages/sync_group.ts";
-import { updateRaftVoter } from "./messages/update_raft_voter.ts";
-import { vote } from "./messages/vote.ts";
+import {
+  addRaftVoter,
+  allocateProducerIds,
+  alterConfigs,
+  apiVersions,
+  beginQuorumEpoch,
+  brokerHeartbeat,
+  brokerRegistration,
+  consumerGroupDescribe,
+  consumerGroupHeartbeat,
+  createPartitions,
+  createTopics,
+  deleteGroups,
+  deleteRecords,
+  deleteTopics,
+  describeCluster,
+  describeConfigs,
+  describeGroups,
+  describeQuorum,
+  endQuorumEpoch,
+  fetchApi,
+  fetchSnapshot,
+  findCoordinator,
+  heartbeat,
+  incrementalAlterConfigs,
+  initProducerId,
+  joinGroup,
+  leaveGroup,
+  listGroups,
+  listOffsets,
+  metadata,
+  offsetCommit,
+  offsetDelete,
+  offsetFetch,
+  offsetForLeaderEpoch,
+  produce,
+  removeRaftVoter,
+  saslHandshake,
+  syncGroup,
+  updateRaftVoter,
+  vote,
+} from "./messages/mod.ts";
 
 /** Every described API, as literal types (listed in key order). */
 const SCHEMAS = [

@@ -7,9 +7,7 @@
 import assert from "node:assert/strict";
 import { decodeResponse, encodeRequest, encodeResponse, type SchemaOfKey } from "./apis.ts";
 import type { ElementOf, RequestInput, RequestOf, ResponseInput, ResponseOf } from "./message_types.ts";
-import { fetchApi } from "./messages/fetch.ts";
-import { joinGroup } from "./messages/join_group.ts";
-import { metadata } from "./messages/metadata.ts";
+import { fetchApi, joinGroup, metadata } from "./messages/mod.ts";
 
 /** True when `A` and `B` are the same type (not merely assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;

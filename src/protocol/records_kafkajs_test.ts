@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { decodeFields } from "./codec.ts";
 import { decodeMessageSet } from "./message_set.ts";
-import { fetchApi } from "./messages/fetch.ts";
-import { produce } from "./messages/produce.ts";
+import { fetchApi, produce } from "./messages/mod.ts";
 import { Compression, sealBatch } from "./record_batch.ts";
 import { Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";

@@ -2,7 +2,7 @@
  * Kafka UUIDs (topic ids, directory ids): 16 bytes, printed as URL-safe
  * base64 without padding, as Kafka's `Uuid.toString()` prints them.
  */
-import type { Random } from "../io/types.ts";
+import type { Random } from "../io/mod.ts";
 
 export const ZERO_UUID = new Uint8Array(16);
 

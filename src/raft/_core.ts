@@ -4,8 +4,7 @@
  * (raft_node.ts), and the handlers in the other files change this state.
  */
 import type { RaftEnvelope, RaftMessage, RaftRequest, RaftResponse } from "./messages.ts";
-import type { Snapshot } from "./raft_log.ts";
-import { RaftLog } from "./raft_log.ts";
+import { RaftLog, type Snapshot } from "./raft_log.ts";
 import { RequestTracker } from "./request_tracker.ts";
 import type { Role } from "./roles.ts";
 import {

@@ -3,7 +3,7 @@
  * per node and a message queue the test delivers, drops or inspects. Time
  * moves only when the test says so.
  */
-import { SeededRandom } from "../io/sim/random.ts";
+import { SeededRandom } from "../io/sim/mod.ts";
 import type { RaftEnvelope } from "./messages.ts";
 import type { Snapshot } from "./raft_log.ts";
 import { RaftNode, type RaftNodeOptions } from "./raft_node.ts";

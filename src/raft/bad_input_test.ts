@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { TestCluster } from "./_raft_test_support.ts";
 import type { RaftEnvelope, RaftRequest } from "./messages.ts";
 import type { RaftNodeState } from "./node_state.ts";

@@ -4,12 +4,15 @@
  * The batch's partitionLeaderEpoch is the Raft epoch; control batches hold
  * KRaft's control records; data records have no key.
  */
-import { buildBatch } from "../protocol/records_build.ts";
-import { isControl } from "../protocol/record_batch.ts";
-import { readControlRecordType } from "../protocol/records_control.ts";
-import { decodeBatches } from "../protocol/records_decode.ts";
-import { CorruptRecordError } from "../protocol/records_error.ts";
-import type { DecodedRecord, RecordInput } from "../protocol/records_types.ts";
+import {
+  buildBatch,
+  CorruptRecordError,
+  decodeBatches,
+  type DecodedRecord,
+  isControl,
+  readControlRecordType,
+  type RecordInput,
+} from "../protocol/mod.ts";
 import {
   controlRecordKey,
   ControlRecordType,

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { isControl, readBatchHeader } from "../protocol/record_batch.ts";
-import { decodeBatches } from "../protocol/records_decode.ts";
+import { decodeBatches, isControl, readBatchHeader } from "../protocol/mod.ts";
 import { decodeRaftBatches, encodeRaftBatch, encodeRaftBatches } from "./batch_codec.ts";
 import { decodeLeaderChange } from "./control_records.ts";
 import type { RaftBatch } from "./types.ts";

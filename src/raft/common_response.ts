@@ -5,7 +5,7 @@
  */
 import type { RaftCore } from "./_core.ts";
 import { maybeTransition } from "./transitions.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 /**
  * Acts on the epoch and leader a response carries. Returns true or false

@@ -8,12 +8,18 @@
  * - SnapshotHeaderRecord (3) and SnapshotFooterRecord (4), version 0: frame
  *   every snapshot file.
  */
-import { decodeFields, encodeFields } from "../protocol/codec.ts";
-import type { MessageInputOf, MessageOf } from "../protocol/message_types.ts";
-import { Reader } from "../protocol/reader.ts";
-import { ControlRecordType } from "../protocol/records_control.ts";
-import { type Field, field, structs } from "../protocol/schema.ts";
-import { Writer } from "../protocol/writer.ts";
+import {
+  ControlRecordType,
+  decodeFields,
+  encodeFields,
+  type Field,
+  field,
+  type MessageInputOf,
+  type MessageOf,
+  Reader,
+  structs,
+  Writer,
+} from "../protocol/mod.ts";
 import type { RaftRecord } from "./types.ts";
 
 const voterFields = [field("voterId", "int32", "0+")] as const;

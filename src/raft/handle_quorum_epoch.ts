@@ -14,7 +14,7 @@ import type {
   RaftEnvelope,
 } from "./messages.ts";
 import { maybeTransition } from "./transitions.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 type EpochResponseType = "BeginQuorumEpochResponse" | "EndQuorumEpochResponse";
 

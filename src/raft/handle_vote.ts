@@ -19,7 +19,7 @@ import {
   transitionToLeader,
   transitionToUnattached,
 } from "./transitions.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 function voteResponse(core: RaftCore, errorCode: number, voteGranted: boolean): VoteResponse {
   return { type: "VoteResponse", errorCode, leaderId: core.leaderId, leaderEpoch: core.epoch, voteGranted };

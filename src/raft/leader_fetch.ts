@@ -14,7 +14,7 @@ import { updateReplicaState } from "./leader.ts";
 import type { FetchRequest, FetchResponse, RaftEnvelope } from "./messages.ts";
 import type { ParkedFetch } from "./roles.ts";
 import { approximateBatchBytes } from "./types.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 /** An answer with no records: an error, or the leader's view only. */
 export function emptyFetchResponse(core: RaftCore, errorCode: number): FetchResponse {

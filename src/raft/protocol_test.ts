@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { appliedValues, TEST_TIMEOUTS, TestCluster } from "./_raft_test_support.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 import { RaftNode } from "./raft_node.ts";
 import { isValidSnapshot } from "./snapshot_file.ts";
 import { describeQuorumToWire } from "./wire.ts";

@@ -11,7 +11,7 @@
  *
  * Written through a temporary file and a rename, then synced.
  */
-import type { Disk } from "../io/types.ts";
+import type { Disk } from "../io/mod.ts";
 import type { QuorumStateRecord } from "./types.ts";
 
 export const QUORUM_STATE_FILE = "quorum-state";

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { SimDisk } from "../io/sim/disk.ts";
-import { SeededRandom } from "../io/sim/random.ts";
+import { SeededRandom, SimDisk } from "../io/sim/mod.ts";
 import {
   formatQuorumState,
   parseQuorumState,

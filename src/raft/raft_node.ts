@@ -33,7 +33,7 @@ import { handleFetchSnapshotRequest, handleFetchSnapshotResponse } from "./snaps
 import type { TraceInput, TraceSink } from "./trace.ts";
 import { initializeRole } from "./transitions.ts";
 import { lastOffsetOf, NO_NODE, type RaftBatch } from "./types.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 /** How to build a node. */
 export interface RaftNodeOptions extends RaftCoreOptions {

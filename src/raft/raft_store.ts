@@ -4,9 +4,8 @@
  * file and the `.checkpoint` snapshots. `load` gives a RaftNode what it
  * finds at start-up; `persist` does the storage steps of a Ready in order.
  */
-import type { Clock, Disk } from "../io/types.ts";
-import type { LogConfigSource } from "../log/log_config.ts";
-import { PartitionLog } from "../log/partition_log.ts";
+import type { Clock, Disk } from "../io/mod.ts";
+import { type LogConfigSource, PartitionLog } from "../log/mod.ts";
 import { decodeRaftBatches, encodeRaftBatch } from "./batch_codec.ts";
 import { readQuorumState, writeQuorumState } from "./quorum_state_file.ts";
 import type { Snapshot } from "./raft_log.ts";

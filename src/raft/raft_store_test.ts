@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../io/sim/manual_clock.ts";
-import { SimDisk } from "../io/sim/disk.ts";
-import { SeededRandom } from "../io/sim/random.ts";
+import { ManualClock, SeededRandom, SimDisk } from "../io/sim/mod.ts";
 import { RaftStore } from "./raft_store.ts";
 import type { Ready } from "./ready.ts";
 import { buildSnapshotBytes } from "./snapshot_file.ts";

@@ -10,9 +10,8 @@
  * to the same effect: a crash never leaves half a checkpoint under the
  * final name.
  */
-import type { Disk } from "../io/types.ts";
-import { scanBatches } from "../protocol/record_batch.ts";
-import { ControlRecordType } from "../protocol/records_control.ts";
+import type { Disk } from "../io/mod.ts";
+import { ControlRecordType, scanBatches } from "../protocol/mod.ts";
 import { decodeRaftBatches, encodeRaftBatches } from "./batch_codec.ts";
 import {
   decodeSnapshotFooter,

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { decodeRecord, encodeRecord } from "../metadata/record_codec.ts";
-import { MetadataRecordType } from "../metadata/records.ts";
-import { SimDisk } from "../io/sim/disk.ts";
-import { SeededRandom } from "../io/sim/random.ts";
-import { ControlRecordType } from "../protocol/records_control.ts";
+import { decodeRecord, encodeRecord, MetadataRecordType } from "../metadata/mod.ts";
+import { SeededRandom, SimDisk } from "../io/sim/mod.ts";
+import { ControlRecordType } from "../protocol/mod.ts";
 import { decodeRaftBatches } from "./batch_codec.ts";
 import { decodeSnapshotHeader } from "./control_records.ts";
 import {

@@ -10,7 +10,7 @@ import { leaderOnlyError } from "./leader_fetch.ts";
 import type { FetchSnapshotRequest, FetchSnapshotResponse, RaftEnvelope } from "./messages.ts";
 import type { FollowerRole, SnapshotDownload } from "./roles.ts";
 import type { SnapshotId } from "./types.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 const NO_SNAPSHOT: SnapshotId = { endOffset: -1, epoch: -1 };
 

@@ -11,15 +11,15 @@
  * core. Fetch carries the batches as Kafka record batches; a response whose
  * records do not decode is dropped (null).
  */
-import type { Message } from "../protocol/codec.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode, type Message, type RequestInput, type ResponseInput } from "../protocol/mod.ts";
 import { encodeRaftBatches } from "./batch_codec.ts";
-import type { RequestInput, ResponseInput } from "../protocol/message_types.ts";
-import type { beginQuorumEpoch } from "../protocol/messages/begin_quorum_epoch.ts";
-import type { endQuorumEpoch } from "../protocol/messages/end_quorum_epoch.ts";
-import type { fetchApi } from "../protocol/messages/fetch.ts";
-import type { fetchSnapshot } from "../protocol/messages/fetch_snapshot.ts";
-import type { vote } from "../protocol/messages/vote.ts";
+import type {
+  beginQuorumEpoch,
+  endQuorumEpoch,
+  fetchApi,
+  fetchSnapshot,
+  vote,
+} from "../protocol/messages/mod.ts";
 import type {
   BeginQuorumEpochRequest,
   EndQuorumEpochRequest,

@@ -1,5 +1,5 @@
 /** What the wire conversions of the Raft messages share. */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 export const RaftApiKey = {
   FETCH: 1,

@@ -3,15 +3,21 @@
  * Requests that do not name exactly `__cluster_metadata-0` get the
  * top-level INVALID_REQUEST body to send back, without reaching the core.
  */
-import type { Message } from "../protocol/codec.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import type { RequestOf, ResponseInput, ResponseOf } from "../protocol/message_types.ts";
-import type { beginQuorumEpoch } from "../protocol/messages/begin_quorum_epoch.ts";
-import type { endQuorumEpoch } from "../protocol/messages/end_quorum_epoch.ts";
-import type { fetchApi } from "../protocol/messages/fetch.ts";
-import type { fetchSnapshot } from "../protocol/messages/fetch_snapshot.ts";
-import type { vote } from "../protocol/messages/vote.ts";
-import type { ApiSchema } from "../protocol/schema.ts";
+import {
+  type ApiSchema,
+  ErrorCode,
+  type Message,
+  type RequestOf,
+  type ResponseInput,
+  type ResponseOf,
+} from "../protocol/mod.ts";
+import type {
+  beginQuorumEpoch,
+  endQuorumEpoch,
+  fetchApi,
+  fetchSnapshot,
+  vote,
+} from "../protocol/messages/mod.ts";
 import { decodeRaftBatches } from "./batch_codec.ts";
 import type { RaftRequest, RaftResponse } from "./messages.ts";
 import { METADATA_PARTITION, METADATA_TOPIC, type RaftBatch } from "./types.ts";

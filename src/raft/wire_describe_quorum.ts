@@ -2,9 +2,8 @@
  * DescribeQuorum (55) answered from a node's state: only the leader knows
  * the voters' progress; other nodes answer NOT_LEADER_OR_FOLLOWER.
  */
-import { ErrorCode } from "../protocol/errors.ts";
-import type { ElementOf, ResponseInput } from "../protocol/message_types.ts";
-import type { describeQuorum } from "../protocol/messages/describe_quorum.ts";
+import { type ElementOf, ErrorCode, type ResponseInput } from "../protocol/mod.ts";
+import type { describeQuorum } from "../protocol/messages/mod.ts";
 import type { RaftNodeState } from "./node_state.ts";
 import type { ReplicaProgress } from "./roles.ts";
 import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";

@@ -5,8 +5,8 @@ import {
   decodeResponse,
   encodeRequest,
   encodeResponse,
-} from "../protocol/apis.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+  ErrorCode,
+} from "../protocol/mod.ts";
 import type { RaftRequest, RaftResponse } from "./messages.ts";
 import type { RaftBatch } from "./types.ts";
 import { requestFromWire, responseFromWire, toWire } from "./wire.ts";

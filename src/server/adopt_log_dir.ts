@@ -5,11 +5,10 @@
  * Only the active controller can record them; another node leaves them be
  * (and says so), since a cluster's topics are the controller's to create.
  */
-import type { World } from "../io/types.ts";
-import { type LogManager, readPartitionMetadata } from "../log/mod.ts";
-import { partitionDirectoryName } from "../log/mod.ts";
-import { decideAdoption, type PartitionFolder } from "../metadata/adopt_partitions.ts";
-import { randomUuid } from "../protocol/uuid.ts";
+import type { World } from "../io/mod.ts";
+import { type LogManager, partitionDirectoryName, readPartitionMetadata } from "../log/mod.ts";
+import { decideAdoption, type PartitionFolder } from "../metadata/mod.ts";
+import { randomUuid } from "../protocol/mod.ts";
 import type { Broker } from "./broker.ts";
 
 export async function adoptUnknownPartitions(world: World, logs: LogManager, broker: Broker): Promise<void> {

@@ -5,7 +5,7 @@
  * first append to any of them, or by its timer through the Clock seam. No
  * timer loop polls the logs.
  */
-import type { Clock, Timer } from "../io/types.ts";
+import type { Clock, Timer } from "../io/mod.ts";
 
 export interface Watchable {
   /** Identifies the partition (e.g. "topic:0"). */

@@ -8,13 +8,11 @@
  * reports which topics it touched and which it deleted, so that partition
  * logs and the group coordinator can follow.
  */
-import type { Clock } from "../io/types.ts";
-import { imageToRecords } from "../metadata/image_snapshot.ts";
-import { MetadataImage } from "../metadata/image.ts";
-import { type MetadataRecord, MetadataRecordType } from "../metadata/records.ts";
-import { uuidToString } from "../protocol/uuid.ts";
+import type { Clock } from "../io/mod.ts";
+import { imageToRecords, MetadataImage, type MetadataRecord, MetadataRecordType } from "../metadata/mod.ts";
+import { uuidToString } from "../protocol/mod.ts";
 import { MetadataWaiters } from "./metadata_waiters.ts";
-import type { MetadataApplier } from "./raft_driver/metadata_quorum.ts";
+import type { MetadataApplier } from "./raft_driver/mod.ts";
 
 /** What one applied batch (or loaded snapshot) changed. */
 export interface MetadataChange {

@@ -12,12 +12,15 @@
  * through the Raft quorum; every node applies what the quorum commits, and
  * the broker then opens or removes partition logs to match.
  */
-import type { BrokerKeyOfType } from "../config/broker_configs.ts";
-import type { NumericTopicKey, TopicKey } from "../config/topic_configs.ts";
-import type { BrokerConfig } from "../config/broker_config.ts";
-import type { QuorumConfig } from "../config/quorum_config.ts";
-import { TopicConfigResolver } from "../config/topic_config_resolver.ts";
-import type { Clock, World } from "../io/types.ts";
+import {
+  type BrokerConfig,
+  type BrokerKeyOfType,
+  type NumericTopicKey,
+  type QuorumConfig,
+  TopicConfigResolver,
+  type TopicKey,
+} from "../config/mod.ts";
+import type { Clock, World } from "../io/mod.ts";
 import {
   cleanupPolicyIncludes,
   InconsistentTopicIdError,
@@ -26,25 +29,26 @@ import {
   type PartitionLog,
 } from "../log/mod.ts";
 import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
-import { unfencedBrokerIds } from "../metadata/broker_decisions.ts";
-import { type BrokerEndpoint, brokerEndpointsOf } from "../metadata/broker_view.ts";
-import type { PlacementContext, Refusal } from "../metadata/controller.ts";
-import type { MetadataImage } from "../metadata/image.ts";
-import { ConfigResourceType } from "../metadata/records.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import { randomUuid, uuidToString } from "../protocol/uuid.ts";
-import { ProducerIdManager } from "../txn/producer_ids.ts";
+import {
+  type BrokerEndpoint,
+  brokerEndpointsOf,
+  ConfigResourceType,
+  type MetadataImage,
+  type PlacementContext,
+  type Refusal,
+  unfencedBrokerIds,
+} from "../metadata/mod.ts";
+import { ErrorCode, randomUuid, uuidToString } from "../protocol/mod.ts";
+import { ProducerIdManager } from "../txn/mod.ts";
 import type { AppliedMetadata, MetadataChange } from "./applied_metadata.ts";
 import { AppendWaiters } from "./append_waiters.ts";
 import { autoCreateTopic, createTopicThroughController, reserveProducerIds } from "./broker_requests.ts";
-import type { ControllerChannel } from "./controller/controller_channel.ts";
-import type { ControllerState } from "./controller/controller_state.ts";
-import { QuorumController } from "./controller/quorum_controller.ts";
+import { type ControllerChannel, type ControllerState, QuorumController } from "./controller/mod.ts";
 import { FetchSessionCache } from "./fetch_sessions.ts";
 import { GroupDriver, OFFSETS_TOPIC } from "./group_driver.ts";
 import type { MetadataView, NodeServices, PartitionLookup, SettingsView } from "./handler.ts";
 import { Partition } from "./partition.ts";
-import type { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
+import type { MetadataQuorum } from "./raft_driver/mod.ts";
 
 export interface BrokerOptions {
   world: World;

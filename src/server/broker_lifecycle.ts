@@ -9,17 +9,18 @@
  * Heartbeats go out every `broker.heartbeat.interval.ms`, faster while
  * fenced so that start-up does not wait a whole interval.
  */
-import type { Clock, Random, Timer } from "../io/types.ts";
-import { randomUuid } from "../protocol/uuid.ts";
-import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
-import type { ApiSchema } from "../protocol/schema.ts";
-import { ErrorCode } from "../protocol/errors.ts";
+import type { Clock, Random, Timer } from "../io/mod.ts";
+import {
+  type ApiSchema,
+  ErrorCode,
+  randomUuid,
+  type RequestOf,
+  type ResponseInput,
+} from "../protocol/mod.ts";
 import type { Broker } from "./broker.ts";
-import type { ControllerApi } from "./controller/controller_api.ts";
+import { type ControllerApi, METADATA_VERSION_LEVEL } from "./controller/mod.ts";
 import { internalCall } from "./broker_requests.ts";
-import { brokerHeartbeatHandler } from "./handlers/controller/broker_heartbeat.ts";
-import { brokerRegistrationHandler } from "./handlers/controller/broker_registration.ts";
-import { METADATA_VERSION_LEVEL } from "./controller/controller_state.ts";
+import { brokerHeartbeatHandler, brokerRegistrationHandler } from "./handlers/controller/mod.ts";
 
 /** Heartbeat interval while fenced (catching up after registration). */
 const FENCED_HEARTBEAT_MS = 50;

@@ -5,14 +5,18 @@
  * requests a broker would forward (CreateTopics, AllocateProducerIds), so
  * that they work the same on the controller and on any other node.
  */
-import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
-import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
-import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { type ApiSchema, parseRange } from "../protocol/schema.ts";
-import type { ControllerApi } from "./controller/controller_api.ts";
+import type { Refusal, TopicToCreate } from "../metadata/mod.ts";
+import {
+  type ApiSchema,
+  ErrorCode,
+  KafkaError,
+  parseRange,
+  type RequestOf,
+  type ResponseInput,
+} from "../protocol/mod.ts";
+import type { ControllerApi } from "./controller/mod.ts";
 import type { NodeServices, RequestContext } from "./handler.ts";
-import { allocateProducerIdsHandler } from "./handlers/controller/allocate_producer_ids.ts";
-import { createTopicsHandler } from "./handlers/controller/create_topics.ts";
+import { allocateProducerIdsHandler, createTopicsHandler } from "./handlers/controller/mod.ts";
 
 /** How long a broker waits for its own image to show a topic the controller created. */
 const SHOW_TOPIC_TIMEOUT_MS = 5000;

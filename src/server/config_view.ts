@@ -5,10 +5,10 @@
 import {
   type BrokerConfigSources,
   describeBrokerConfigs,
+  type DescribedConfig,
   describeTopicConfigs,
-} from "../config/config_synonyms.ts";
-import type { DescribedConfig } from "../config/config_synonyms.ts";
-import { ConfigResourceType } from "../metadata/records.ts";
+} from "../config/mod.ts";
+import { ConfigResourceType } from "../metadata/mod.ts";
 import type { NodeServices } from "./handler.ts";
 
 export type ConfigEntry = DescribedConfig;

@@ -8,12 +8,20 @@
  * as Kafka guarantees. Work in flight on one connection is bounded: reading
  * pauses while too many requests or too many response bytes are pending.
  */
-import type { Connection } from "../io/types.ts";
-import { decodeRequestBody, encodeResponse, isFlexible } from "../protocol/apis.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import { readRequestHeader, type RequestHeader, skipTaggedFields } from "../protocol/header.ts";
-import { ProtocolError, Reader } from "../protocol/reader.ts";
-import { inRange, parseRange } from "../protocol/schema.ts";
+import type { Connection } from "../io/mod.ts";
+import {
+  decodeRequestBody,
+  encodeResponse,
+  ErrorCode,
+  inRange,
+  isFlexible,
+  parseRange,
+  ProtocolError,
+  Reader,
+  readRequestHeader,
+  type RequestHeader,
+  skipTaggedFields,
+} from "../protocol/mod.ts";
 import { type ApiHandler, CloseConnection, type NodeServices } from "./handler.ts";
 import { FrameReader } from "./frame_reader.ts";
 

@@ -8,14 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { KafkaClient } from "./kafka_client.ts";
-import { SimCluster } from "../io/sim/world.ts";
-import { BrokerConfig } from "../config/broker_config.ts";
-import type { RequestInputForKey, ResponseForKey } from "../protocol/apis.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import type { RequestInput, ResponseOf } from "../protocol/message_types.ts";
-import type { consumerGroupDescribe } from "../protocol/messages/consumer_group_describe.ts";
-import type { consumerGroupHeartbeat } from "../protocol/messages/consumer_group_heartbeat.ts";
-import { consumerGroupSettings } from "../group/consumer_groups.ts";
+import { SimCluster } from "../io/sim/mod.ts";
+import { BrokerConfig } from "../config/mod.ts";
+import {
+  ErrorCode,
+  type RequestInput,
+  type RequestInputForKey,
+  type ResponseForKey,
+  type ResponseOf,
+} from "../protocol/mod.ts";
+import type { consumerGroupDescribe, consumerGroupHeartbeat } from "../protocol/messages/mod.ts";
+import { consumerGroupSettings } from "../group/mod.ts";
 import { type RunningNode, startNode } from "./node.ts";
 
 type HeartbeatFields = Partial<RequestInput<typeof consumerGroupHeartbeat>>;

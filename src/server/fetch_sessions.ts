@@ -8,7 +8,7 @@
  * used session is evicted first, and the client falls back to a full fetch when
  * it hears FETCH_SESSION_ID_NOT_FOUND.
  */
-import { ErrorCode } from "../protocol/errors.ts";
+import { ErrorCode } from "../protocol/mod.ts";
 
 export interface SessionPartition {
   topic: string;

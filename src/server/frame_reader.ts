@@ -10,7 +10,7 @@
  * from the bytes that actually arrive, so a peer cannot make the node reserve
  * memory it never sends.
  */
-import { ProtocolError } from "../protocol/reader.ts";
+import { ProtocolError } from "../protocol/mod.ts";
 
 /** Frames up to this size get their whole buffer when their size prefix arrives. */
 const DIRECT_FRAME_BYTES = 8 * 1024 * 1024;

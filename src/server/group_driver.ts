@@ -19,17 +19,25 @@
  * records cost one sync per partition log. Reads wait for a pending drain,
  * so that a client reads what it wrote before, even when pipelined.
  */
-import type { Timer } from "../io/types.ts";
+import type { Timer, World } from "../io/mod.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import { MAX_REPLICATION_FACTOR } from "../metadata/controller.ts";
-import { ConfigResourceType } from "../metadata/records.ts";
 import {
+  ConfigResourceType,
+  MAX_REPLICATION_FACTOR,
+  type MetadataImage,
+  type Refusal,
+  type TopicToCreate,
+} from "../metadata/mod.ts";
+import {
+  ConsumerGroups,
+  consumerGroupSettings,
   DEFAULT_NEW_MEMBER_JOIN_TIMEOUT_MS,
   type DeleteGroupsResult,
   type DescribedGroup,
   encodeOffsetsTopicRecord,
   GroupCoordinator,
   type GroupCoordinatorOptions,
+  heartbeatError,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type JoinGroupRequest,
@@ -48,19 +56,11 @@ import {
   type SyncGroupResponse,
   type Write,
 } from "../group/mod.ts";
-import { uuidToString } from "../protocol/uuid.ts";
-import { randomUuid } from "../protocol/uuid.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import { buildBatch, type RecordInput } from "../protocol/records.ts";
-import type { BrokerConfig } from "../config/broker_config.ts";
-import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
-import type { World } from "../io/types.ts";
-import type { Refusal, TopicToCreate } from "../metadata/controller.ts";
-import type { MetadataImage } from "../metadata/image.ts";
+import { buildBatch, ErrorCode, randomUuid, type RecordInput, uuidToString } from "../protocol/mod.ts";
+import type { BrokerConfig, TopicConfigResolver } from "../config/mod.ts";
 import type { AppendWaiters } from "./append_waiters.ts";
 import type { Partition } from "./partition.ts";
 import { readOffsetsPartition } from "./group_driver_load.ts";
-import { ConsumerGroups, consumerGroupSettings, heartbeatError } from "../group/consumer_groups.ts";
 import {
   type ConsumerGroupHeartbeatRequest,
   type ConsumerGroupHeartbeatResponse,

@@ -6,11 +6,19 @@
  * its commit marker is read; an aborted transaction's offsets are dropped.
  */
 import type { PartitionLog } from "../log/mod.ts";
-import { decodeOffsetsTopicRecord, type OffsetsTopicRecord } from "../group/offsets_topic_records.ts";
-import { isControl, isTransactional, LOG_OVERHEAD, MAGIC_OFFSET } from "../protocol/record_batch.ts";
-import { ControlRecordType, decodeBatch, readControlRecordType } from "../protocol/records.ts";
-import { messagesOfEntry, readLegacyEntry } from "../protocol/message_set_decode.ts";
-import type { DecodedRecord } from "../protocol/records_types.ts";
+import { decodeOffsetsTopicRecord, type OffsetsTopicRecord } from "../group/mod.ts";
+import {
+  ControlRecordType,
+  decodeBatch,
+  type DecodedRecord,
+  isControl,
+  isTransactional,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  messagesOfEntry,
+  readControlRecordType,
+  readLegacyEntry,
+} from "../protocol/mod.ts";
 
 /** How much of the log one read takes. */
 const READ_CHUNK_BYTES = 1024 * 1024;

@@ -12,23 +12,28 @@
  * This file imports no handler and no `Broker`, so no import circle runs
  * through it.
  */
-import type { BrokerConfig } from "../config/broker_config.ts";
-import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
-import type { Clock } from "../io/types.ts";
-import type { BrokerEndpoint } from "../metadata/broker_view.ts";
-import type { Refusal } from "../metadata/controller.ts";
-import type { MetadataImage } from "../metadata/image.ts";
-import type { Message } from "../protocol/codec.ts";
-import type { RequestHeader } from "../protocol/header.ts";
-import type { RequestOf, ResponseInput } from "../protocol/message_types.ts";
-import type { ApiSchema } from "../protocol/schema.ts";
-import type { ProducerIdManager } from "../txn/producer_ids.ts";
+import type { BrokerConfig, TopicConfigResolver } from "../config/mod.ts";
+import type { Clock } from "../io/mod.ts";
+import type {
+  BrokerEndpoint,
+  BrokerHeartbeatRequest,
+  BrokerHeartbeatResponse,
+  BrokerRegistrationRequest,
+  ConfigChange,
+  Decision,
+  MetadataImage,
+  NewTopic,
+  Refusal,
+  RegistrationDecision,
+  TopicImage,
+} from "../metadata/mod.ts";
+import type { ApiSchema, Message, RequestHeader, RequestOf, ResponseInput } from "../protocol/mod.ts";
+import type { ProducerIdManager } from "../txn/mod.ts";
 import type { AppendWaiters } from "./append_waiters.ts";
-import type { QuorumController } from "./controller/quorum_controller.ts";
 import type { FetchSessionCache } from "./fetch_sessions.ts";
 import type { GroupDriver } from "./group_driver.ts";
 import type { Partition } from "./partition.ts";
-import type { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
+import type { MetadataQuorum } from "./raft_driver/mod.ts";
 
 /** The metadata as this node applied it, and this node's place in the cluster. */
 export interface MetadataView {
@@ -91,18 +96,37 @@ export interface ControllerAccess {
 }
 
 /** The active controller's commands (decide against the image, then commit through the quorum). */
-export type ControllerServices = Pick<
-  QuorumController,
-  | "createTopic"
-  | "deleteTopic"
-  | "createPartitions"
-  | "alterConfigs"
-  | "incrementalAlterConfigs"
-  | "registerBroker"
-  | "brokerHeartbeat"
-  | "allocateProducerIds"
->;
-
+export interface ControllerServices {
+  /** Creates a topic unless `validateOnly`; the refusal, or the records committed. */
+  createTopic(topic: NewTopic, validateOnly: boolean): Promise<Decision>;
+  deleteTopic(topic: TopicImage): Promise<void>;
+  /** Grows `topic` to `totalCount` partitions (given assignments, or placed). */
+  createPartitions(
+    topic: TopicImage,
+    totalCount: number,
+    assignments: number[][] | null,
+    validateOnly: boolean,
+  ): Promise<Decision>;
+  /** AlterConfigs: the given entries replace all of the resource's overrides. */
+  alterConfigs(
+    resource: {
+      resourceType: number;
+      resourceName: string;
+      configs: { name: string; value: string | null }[];
+    },
+    validateOnly: boolean,
+  ): Promise<Decision>;
+  /** IncrementalAlterConfigs: SET, DELETE, APPEND, SUBTRACT. */
+  incrementalAlterConfigs(
+    resource: { resourceType: number; resourceName: string; changes: ConfigChange[] },
+    validateOnly: boolean,
+  ): Promise<Decision>;
+  /** Registers a broker (KIP-631); its epoch is the offset of its registration record. */
+  registerBroker(request: BrokerRegistrationRequest): Promise<RegistrationDecision>;
+  brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse>;
+  /** The first id of a new block of producer ids for `brokerId`. */
+  allocateProducerIds(brokerId: number): Promise<number>;
+}
 /** Topics this broker creates on first use (auto-creation). */
 export interface TopicAutoCreation {
   /** Creates a topic with the broker's defaults and waits until this node sees it; a refusal says why not. */

@@ -4,7 +4,7 @@
  * field in a typed handler does not compile.
  */
 import assert from "node:assert/strict";
-import { heartbeat } from "../protocol/messages/heartbeat.ts";
+import { heartbeat } from "../protocol/messages/mod.ts";
 import type { ApiHandler, RequestContext } from "./handler.ts";
 
 const typedHeartbeat: ApiHandler<typeof heartbeat> = {

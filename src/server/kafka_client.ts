@@ -9,15 +9,15 @@
  * response carries the correlation id of the oldest request in flight, and
  * treats anything else as a broken connection.
  */
-import type { Connection, Net } from "../io/types.ts";
+import type { Connection, Net } from "../io/mod.ts";
 import {
   decodeResponse,
   encodeRequest,
+  type Message,
+  ProtocolError,
   type RequestInputForKey,
   type ResponseForKey,
-} from "../protocol/apis.ts";
-import type { Message } from "../protocol/codec.ts";
-import { ProtocolError } from "../protocol/reader.ts";
+} from "../protocol/mod.ts";
 import { FrameReader } from "./frame_reader.ts";
 
 /** Why a client stopped: it was closed, or the peer closed the connection. */

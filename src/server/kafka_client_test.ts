@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import type { Connection, World } from "../io/types.ts";
-import { API_SCHEMAS, decodeRequest, encodeResponse } from "../protocol/apis.ts";
-import type { Message } from "../protocol/codec.ts";
+import type { Connection, World } from "../io/mod.ts";
+import { API_SCHEMAS, decodeRequest, encodeResponse, type Message } from "../protocol/mod.ts";
 import { FrameReader } from "./frame_reader.ts";
 import { KafkaClient } from "./kafka_client.ts";
-import { SimCluster } from "../io/sim/world.ts";
+import { SimCluster } from "../io/sim/mod.ts";
 
 const API_VERSIONS = 18;
 

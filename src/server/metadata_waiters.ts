@@ -4,7 +4,7 @@
  * registration. Woken after every applied metadata batch; each waiter
  * re-checks its condition, and gives up after its timeout.
  */
-import type { Clock, Timer } from "../io/types.ts";
+import type { Clock, Timer } from "../io/mod.ts";
 
 interface Waiter {
   condition: () => boolean;

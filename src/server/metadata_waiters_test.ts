@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SimCluster } from "../io/sim/world.ts";
+import { SimCluster } from "../io/sim/mod.ts";
 import { MetadataWaiters } from "./metadata_waiters.ts";
 
 function setUp() {

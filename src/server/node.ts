@@ -10,9 +10,9 @@
  * the image to the partition logs, register, and open the client
  * listeners only once the controller has unfenced this broker.
  */
-import type { BrokerConfig } from "../config/broker_config.ts";
-import type { Listener, World } from "../io/types.ts";
-import { uuidFromString } from "../protocol/uuid.ts";
+import type { BrokerConfig } from "../config/mod.ts";
+import type { Listener, World } from "../io/mod.ts";
+import { uuidFromString } from "../protocol/mod.ts";
 import { adoptUnknownPartitions } from "./adopt_log_dir.ts";
 import type { Broker } from "./broker.ts";
 import { BrokerLifecycle } from "./broker_lifecycle.ts";

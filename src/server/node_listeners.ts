@@ -2,8 +2,8 @@
  * A node's listening sockets and the connections they accept: each
  * connection is served with the handlers of the listener it came in on.
  */
-import type { ListenerConfig } from "../config/broker_config.ts";
-import type { Listener, World } from "../io/types.ts";
+import type { ListenerConfig } from "../config/mod.ts";
+import type { Listener, World } from "../io/mod.ts";
 import { ClientConnection } from "./connection.ts";
 import type { ApiHandler, NodeServices } from "./handler.ts";
 

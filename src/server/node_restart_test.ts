@@ -7,12 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { KafkaClient } from "./kafka_client.ts";
-import { SimCluster } from "../io/sim/world.ts";
-import { BrokerConfig } from "../config/broker_config.ts";
-import { PRODUCER_ID_BLOCK_SIZE } from "../metadata/controller.ts";
-import type { RequestInputForKey, ResponseForKey } from "../protocol/apis.ts";
-import { ErrorCode } from "../protocol/errors.ts";
-import { parseSnapshotFileName } from "../raft/snapshot_file.ts";
+import { SimCluster } from "../io/sim/mod.ts";
+import { BrokerConfig } from "../config/mod.ts";
+import { PRODUCER_ID_BLOCK_SIZE } from "../metadata/mod.ts";
+import { ErrorCode, type RequestInputForKey, type ResponseForKey } from "../protocol/mod.ts";
+import { parseSnapshotFileName } from "../raft/mod.ts";
 import { type RunningNode, startNode } from "./node.ts";
 
 const METADATA = 3;

@@ -4,18 +4,15 @@
  * it, the controller channel and controller state over the quorum, and the
  * broker over all of them. Nothing starts here (see node.ts).
  */
-import type { BrokerConfig } from "../config/broker_config.ts";
-import { type QuorumConfig, quorumConfigOf } from "../config/quorum_config.ts";
-import type { World } from "../io/types.ts";
+import { type BrokerConfig, type QuorumConfig, quorumConfigOf } from "../config/mod.ts";
+import type { World } from "../io/mod.ts";
 import { LogManager } from "../log/mod.ts";
 import { decompress } from "../protocol/compression/mod.ts";
-import { randomUuid, uuidToString } from "../protocol/uuid.ts";
+import { randomUuid, uuidToString } from "../protocol/mod.ts";
 import { AppliedMetadata } from "./applied_metadata.ts";
 import { Broker } from "./broker.ts";
-import { ControllerChannel } from "./controller/controller_channel.ts";
-import { ControllerState } from "./controller/controller_state.ts";
-import { MetadataQuorum } from "./raft_driver/metadata_quorum.ts";
-import { RaftPeers } from "./raft_driver/raft_peers.ts";
+import { ControllerChannel, ControllerState } from "./controller/mod.ts";
+import { MetadataQuorum, RaftPeers } from "./raft_driver/mod.ts";
 
 /** A node's parts, built and not yet started. */
 export interface NodeParts {

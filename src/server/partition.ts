@@ -8,14 +8,16 @@
  * (src/log/storage_failure.ts): from then on it answers KAFKA_STORAGE_ERROR
  * and the rest of the node keeps serving.
  */
-import type { NumericTopicKey } from "../config/topic_configs.ts";
-import type { TopicConfigResolver } from "../config/topic_config_resolver.ts";
-import type { Clock } from "../io/types.ts";
-import { guardStorage, isStorageFailure, type PartitionLog } from "../log/mod.ts";
-import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import type { NumericTopicKey, TopicConfigResolver } from "../config/mod.ts";
+import type { Clock } from "../io/mod.ts";
+import { guardStorage, isStorageFailure, type PartitionLog, validateProducedBatch } from "../log/mod.ts";
+import {
+  convertBatchesToMessageSet,
+  convertMessageSetToBatch,
+  ErrorCode,
+  KafkaError,
+} from "../protocol/mod.ts";
 import { isCompactedPolicy } from "../log/cleaner/mod.ts";
-import { convertBatchesToMessageSet, convertMessageSetToBatch } from "../protocol/message_set.ts";
-import { validateProducedBatch } from "../log/batch_validation.ts";
 
 export interface AppendOutcome {
   errorCode: number;

@@ -5,8 +5,8 @@
  * checkpointing recovery points and log start offsets, and expiring idle
  * producers' state.
  */
-import type { BrokerConfig } from "../config/broker_config.ts";
-import type { Clock, Timer } from "../io/types.ts";
+import type { BrokerConfig } from "../config/mod.ts";
+import type { Clock, Timer } from "../io/mod.ts";
 import type { LogManager } from "../log/mod.ts";
 
 /** How often Kafka removes expired producer ids (producer.id.expiration.check.interval.ms). */

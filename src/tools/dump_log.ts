@@ -5,19 +5,19 @@
  * files of Kafka and of Dafka alike. `verify` checks every batch's CRC and
  * that each index entry points at the batch holding its offset.
  */
-import { decodeProducerSnapshot } from "../log/producer_snapshot.ts";
+import { decodeProducerSnapshot } from "../log/mod.ts";
 import {
   BATCH_HEADER_SIZE,
   batchCrcIsValid,
   type BatchHeader,
   compressionOf,
+  decodeBatch,
   isControl,
   isTransactional,
   LOG_OVERHEAD,
   readBatchHeader,
   timestampTypeIsLogAppend,
-} from "../protocol/record_batch.ts";
-import { decodeBatch } from "../protocol/records.ts";
+} from "../protocol/mod.ts";
 
 export interface DumpOptions {
   /** Print each record of each batch (`--print-data-log`). */

@@ -5,8 +5,8 @@
  * Helpers ask any node's client listener for the quorum (DescribeQuorum)
  * and the metadata, and wait, with a bound, until all brokers are in.
  */
-import type { ResponseOf } from "../../src/protocol/message_types.ts";
-import type { metadata } from "../../src/protocol/messages/metadata.ts";
+import type { ResponseOf } from "../../src/protocol/mod.ts";
+import type { metadata } from "../../src/protocol/messages/mod.ts";
 import { freePort, NodeProcess, waitFor } from "./node_process.ts";
 import { connectClient } from "./raw_kafka.ts";
 

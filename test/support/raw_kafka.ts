@@ -3,11 +3,15 @@
  * real TCP (DenoNet), a byte-level connection for malformed input, and small
  * request helpers (produce one batch, fetch a partition's records).
  */
-import { DenoNet } from "../../src/io/deno_io.ts";
-import type { ResponseOf } from "../../src/protocol/message_types.ts";
-import type { produce } from "../../src/protocol/messages/produce.ts";
-import { Compression } from "../../src/protocol/record_batch.ts";
-import { buildBatch, decodeBatches, type RecordInput } from "../../src/protocol/records.ts";
+import { DenoNet } from "../../src/io/mod.ts";
+import {
+  buildBatch,
+  Compression,
+  decodeBatches,
+  type RecordInput,
+  type ResponseOf,
+} from "../../src/protocol/mod.ts";
+import type { produce } from "../../src/protocol/messages/mod.ts";
 import { KafkaClient } from "../../sim/clients/kafka_client.ts";
 
 /** The answer for one partition of a Produce request. */

@@ -5,8 +5,7 @@
  * (its default), so that `decode(encode(value))` deep-equals `value`.
  */
 import fc from "fast-check";
-import { defaultOf, type Message } from "../../src/protocol/codec.ts";
-import { type Field, type FieldType, inRange } from "../../src/protocol/schema.ts";
+import { defaultOf, type Field, type FieldType, inRange, type Message } from "../../src/protocol/mod.ts";
 
 /** Few elements per array keep nested messages small and the tests fast. */
 const MAX_ARRAY_ELEMENTS = 3;

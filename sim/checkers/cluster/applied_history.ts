@@ -10,12 +10,8 @@
  * Within one incarnation a node's applied state never goes back: a loaded
  * snapshot lies ahead of what it had applied.
  */
-import { MetadataImage } from "../../../src/metadata/image.ts";
-import { decodeRecord } from "../../../src/metadata/record_codec.ts";
-import type { MetadataRecord } from "../../../src/metadata/records.ts";
-import type { Snapshot } from "../../../src/raft/raft_log.ts";
-import { readSnapshotValues } from "../../../src/raft/snapshot_file.ts";
-import { endOffsetOf, type RaftBatch } from "../../../src/raft/types.ts";
+import { decodeRecord, MetadataImage, type MetadataRecord } from "../../../src/metadata/mod.ts";
+import { endOffsetOf, type RaftBatch, readSnapshotValues, type Snapshot } from "../../../src/raft/mod.ts";
 import { InvariantViolation } from "../violation.ts";
 import { describeImage } from "./image_description.ts";
 

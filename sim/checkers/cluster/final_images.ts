@@ -4,8 +4,7 @@
  * every change the client saw acknowledged shows in it (as the ledger's
  * rules allow for what was not acknowledged).
  */
-import type { MetadataImage } from "../../../src/metadata/image.ts";
-import { ConfigResourceType } from "../../../src/metadata/records.ts";
+import { ConfigResourceType, type MetadataImage } from "../../../src/metadata/mod.ts";
 import { InvariantViolation } from "../violation.ts";
 import type { ClusterNode } from "../../scenarios/cluster/cluster_node.ts";
 import type { AppliedHistory } from "./applied_history.ts";

@@ -6,8 +6,8 @@
  * applied records is left out, since a node that loaded a snapshot counts
  * differently from one that replayed the log.
  */
-import type { MetadataImage } from "../../../src/metadata/image.ts";
-import { uuidToString } from "../../../src/protocol/uuid.ts";
+import type { MetadataImage } from "../../../src/metadata/mod.ts";
+import { uuidToString } from "../../../src/protocol/mod.ts";
 
 function sortedEntries<V>(map: ReadonlyMap<string | number, V>): [string | number, V][] {
   return [...map.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));

@@ -12,16 +12,16 @@
  * The simulator's disk-fault workload and the log's crash tests both use it;
  * `recordsOf` lets them compare the records with what was synced.
  */
-import type { Disk } from "../../../src/io/types.ts";
+import type { Disk } from "../../../src/io/mod.ts";
 import {
   BATCH_HEADER_SIZE,
   batchCrcIsValid,
   type BatchHeader,
+  decodeBatch,
   lastOffset,
   LOG_OVERHEAD,
   readBatchHeader,
-} from "../../../src/protocol/record_batch.ts";
-import { decodeBatch } from "../../../src/protocol/records.ts";
+} from "../../../src/protocol/mod.ts";
 
 /** One batch found in a segment file. */
 export interface FileBatch {

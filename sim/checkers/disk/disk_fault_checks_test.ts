@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { LogManager } from "../../../src/log/log_manager.ts";
-import { buildBatch } from "../../../src/protocol/records.ts";
-import { SimClock } from "../../../src/io/sim/clock.ts";
+import { LogManager } from "../../../src/log/mod.ts";
+import { buildBatch } from "../../../src/protocol/mod.ts";
+import {
+  Incarnation,
+  Scheduler,
+  SeededRandom,
+  SimClock,
+  SimDisk,
+  WallClock,
+} from "../../../src/io/sim/mod.ts";
 import { checkPartitionFolder, recordsOf } from "./disk_fault_checks.ts";
-import { SimDisk } from "../../../src/io/sim/disk.ts";
-import { Incarnation } from "../../../src/io/sim/incarnation.ts";
-import { SeededRandom } from "../../../src/io/sim/random.ts";
-import { Scheduler } from "../../../src/io/sim/scheduler.ts";
-import { WallClock } from "../../../src/io/sim/clock.ts";
 
 const FOLDER = "/logs/t-0";
 

@@ -5,8 +5,13 @@
  * batch that a producer sent. Each check returns what is wrong as a
  * sentence, or null.
  */
-import { type BatchHeader, NO_PRODUCER_ID, scanBatches } from "../../../src/protocol/record_batch.ts";
-import { decodeBatch, type DecodedBatch } from "../../../src/protocol/records.ts";
+import {
+  type BatchHeader,
+  decodeBatch,
+  type DecodedBatch,
+  NO_PRODUCER_ID,
+  scanBatches,
+} from "../../../src/protocol/mod.ts";
 import type { AttemptedBatch, Ledger } from "./ledger.ts";
 import { contentDifference, recordIdOf } from "../../scenarios/node/records.ts";
 

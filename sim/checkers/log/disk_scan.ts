@@ -8,9 +8,8 @@
  * The checker reads the disk directly, not through the node, so that what it
  * requires to survive a crash does not depend on the code under test.
  */
-import { decodeBatch } from "../../../src/protocol/records.ts";
-import { Directory, type SimDisk } from "../../../src/io/sim/disk.ts";
-import { FileContent } from "../../../src/io/sim/disk_file.ts";
+import { decodeBatch } from "../../../src/protocol/mod.ts";
+import { Directory, FileContent, type SimDisk } from "../../../src/io/sim/mod.ts";
 import { recordIdOf } from "../../scenarios/node/records.ts";
 
 /** A record found in a segment file. */

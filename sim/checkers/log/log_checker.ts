@@ -19,12 +19,14 @@
  * The checker reads the simulated disk itself (never the node's state), so
  * what it demands does not depend on the code it checks.
  */
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { NO_PRODUCER_ID } from "../../../src/protocol/record_batch.ts";
-import { type BatchHeader, LOG_OVERHEAD } from "../../../src/protocol/record_batch.ts";
-import type { DecodedBatch } from "../../../src/protocol/records.ts";
-import type { SimDisk } from "../../../src/io/sim/disk.ts";
-import type { CrashMode } from "../../../src/io/sim/world.ts";
+import {
+  type BatchHeader,
+  type DecodedBatch,
+  ErrorCode,
+  LOG_OVERHEAD,
+  NO_PRODUCER_ID,
+} from "../../../src/protocol/mod.ts";
+import type { CrashMode, SimDisk } from "../../../src/io/sim/mod.ts";
 import { recordIdOf } from "../../scenarios/node/records.ts";
 import {
   batchDifference,

@@ -25,8 +25,7 @@
  * them missing, and reports any other acknowledged record that went below
  * the log start offset or out of the log.
  */
-import { Directory, type SimDisk } from "../../../src/io/sim/disk.ts";
-import { FileContent } from "../../../src/io/sim/disk_file.ts";
+import { Directory, FileContent, type SimDisk } from "../../../src/io/sim/mod.ts";
 import { parsePartitionFolder, scanSegment, SEGMENT_FILE } from "./disk_scan.ts";
 import type { Ledger } from "./ledger.ts";
 import type { Violations } from "../violation.ts";

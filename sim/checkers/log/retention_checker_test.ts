@@ -1,10 +1,13 @@
 /** The retention checker accepts what retention.ms allows and catches each early deletion it claims to. */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP } from "../../../src/protocol/record_batch.ts";
-import { buildBatch } from "../../../src/protocol/records.ts";
-import { SimDisk } from "../../../src/io/sim/disk.ts";
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import {
+  buildBatch,
+  ErrorCode,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  NO_TIMESTAMP,
+} from "../../../src/protocol/mod.ts";
+import { SeededRandom, SimDisk } from "../../../src/io/sim/mod.ts";
 import { makeRecords, recordInputs } from "../../scenarios/node/records.ts";
 import type { AttemptedBatch } from "./ledger.ts";
 import { LogChecker } from "./log_checker.ts";

@@ -5,11 +5,9 @@
  * lost its metadata log and rebuilt topics from their folders would hand out
  * new topic ids, and clients that name topics by id would fail.)
  */
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { uuidToString } from "../../../src/protocol/uuid.ts";
+import { ErrorCode, type ResponseOf, uuidToString } from "../../../src/protocol/mod.ts";
 import type { Violations } from "../violation.ts";
-import type { ResponseOf } from "../../../src/protocol/message_types.ts";
-import type { metadata } from "../../../src/protocol/messages/metadata.ts";
+import type { metadata } from "../../../src/protocol/messages/mod.ts";
 
 /** A topic as the run created it. */
 export interface CreatedTopic {

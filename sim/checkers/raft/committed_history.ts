@@ -4,7 +4,7 @@
  * reported again must be the same batch: committed entries never change or
  * disappear, and no two nodes disagree below their high watermarks.
  */
-import { endOffsetOf, type RaftBatch } from "../../../src/raft/types.ts";
+import { endOffsetOf, type RaftBatch } from "../../../src/raft/mod.ts";
 import { InvariantViolation } from "../violation.ts";
 import { batchValues } from "../../scenarios/raft/sim_app.ts";
 

@@ -11,8 +11,7 @@
  * - state machine safety: each node's applied state (including snapshots it
  *   made or loaded) is a prefix of the committed history.
  */
-import type { Ready } from "../../../src/raft/ready.ts";
-import { endOffsetOf, type RaftBatch } from "../../../src/raft/types.ts";
+import { endOffsetOf, type RaftBatch, type Ready } from "../../../src/raft/mod.ts";
 import { InvariantViolation } from "../violation.ts";
 import type { HostObserver, RaftHost } from "../../scenarios/raft/raft_host.ts";
 import { CommittedHistory, digestOf } from "./committed_history.ts";

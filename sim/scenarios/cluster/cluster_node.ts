@@ -5,12 +5,11 @@
  * `MetadataQuorum.observers`, keyed by the incarnation's world), from its
  * first snapshot load on, so the checkers see a node's start-up too.
  */
-import { BrokerConfig } from "../../../src/config/broker_config.ts";
-import type { RaftBatch } from "../../../src/raft/types.ts";
-import type { Snapshot } from "../../../src/raft/raft_log.ts";
-import { MetadataQuorum } from "../../../src/server/raft_driver/metadata_quorum.ts";
-import { type RunningNode, startNode } from "../../../src/server/node.ts";
-import type { CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
+import { BrokerConfig } from "../../../src/config/mod.ts";
+import type { RaftBatch, Snapshot } from "../../../src/raft/mod.ts";
+import { MetadataQuorum } from "../../../src/server/raft_driver/mod.ts";
+import { type RunningNode, startNode } from "../../../src/server/mod.ts";
+import type { CrashMode, SimCluster } from "../../../src/io/sim/mod.ts";
 import type { ClusterSimOptions } from "./options.ts";
 
 export const CLUSTER_ID = "q1Sh2dX0TvqZc3bYVnzVJA";

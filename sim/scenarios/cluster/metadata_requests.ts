@@ -3,8 +3,7 @@
  * what each one sends, which registers of the topic it writes (see
  * checkers/change_ledger.ts), and how to read its answer.
  */
-import { uuidToString } from "../../../src/protocol/uuid.ts";
-import type { Message } from "../../../src/protocol/codec.ts";
+import { type Message, uuidToString } from "../../../src/protocol/mod.ts";
 import { ABSENT, ANY_TOPIC_ID, DEFAULT_CONFIG, type Writes } from "../../checkers/cluster/change_ledger.ts";
 
 const CREATE_TOPICS = 19;

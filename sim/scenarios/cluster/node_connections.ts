@@ -4,9 +4,9 @@
  * closes its connection, as Kafka's clients do (every request in flight on
  * it fails, and the next one reconnects).
  */
-import type { World } from "../../../src/io/types.ts";
+import type { World } from "../../../src/io/mod.ts";
 import { KafkaClient } from "../../clients/kafka_client.ts";
-import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
+import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/mod.ts";
 
 /** A request that got no answer in time. */
 export class RequestTimeoutError extends Error {

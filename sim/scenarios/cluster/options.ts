@@ -3,7 +3,7 @@
  * testing: each seed draws its own timeouts, fault rates and workload mix,
  * so that some seeds hammer crashes and others partitions or resets).
  */
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 /** Deliberate bugs the checkers must catch (tests of the simulator itself). */
 export interface ClusterPlantedBugs {

@@ -14,12 +14,10 @@
  *    the same applied offset and the same image. Then every acknowledged
  *    change must show in that image.
  */
-import type { Snapshot } from "../../../src/raft/raft_log.ts";
-import type { RaftBatch } from "../../../src/raft/types.ts";
-import type { MetadataQuorum } from "../../../src/server/raft_driver/metadata_quorum.ts";
-import type { InvariantViolation } from "../../checkers/violation.ts";
-import { Violations } from "../../checkers/violation.ts";
-import { SimCluster } from "../../../src/io/sim/world.ts";
+import type { RaftBatch, Snapshot } from "../../../src/raft/mod.ts";
+import type { MetadataQuorum } from "../../../src/server/raft_driver/mod.ts";
+import { type InvariantViolation, Violations } from "../../checkers/violation.ts";
+import { SimCluster } from "../../../src/io/sim/mod.ts";
 import { ActiveControllers } from "../../checkers/cluster/active_controllers.ts";
 import { AppliedHistory } from "../../checkers/cluster/applied_history.ts";
 import { checkFinalImages } from "../../checkers/cluster/final_images.ts";

@@ -6,9 +6,9 @@
  * attempt to another random node), and note every attempt and every
  * acknowledgement in the ledger the checkers read at the end.
  */
-import type { World } from "../../../src/io/types.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
+import type { World } from "../../../src/io/mod.ts";
+import { ErrorCode } from "../../../src/protocol/mod.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
 import { ChangeLedger } from "../../checkers/cluster/change_ledger.ts";
 import { CLIENT_PORT } from "./cluster_node.ts";
 import { describeChange, type MetadataChange, outcomeOf, requestOf, writesOf } from "./metadata_requests.ts";

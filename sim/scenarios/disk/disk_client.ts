@@ -5,13 +5,18 @@
  * time; a broken connection or an unanswered request is reported as null so
  * that the workload reconnects.
  */
-import type { World } from "../../../src/io/types.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { type Compression, lastOffset } from "../../../src/protocol/record_batch.ts";
-import { buildBatch, decodeBatches } from "../../../src/protocol/records.ts";
+import type { World } from "../../../src/io/mod.ts";
+import {
+  buildBatch,
+  type Compression,
+  decodeBatches,
+  ErrorCode,
+  lastOffset,
+  type RequestInputForKey,
+  type ResponseForKey,
+} from "../../../src/protocol/mod.ts";
 import { KafkaClient } from "../../clients/kafka_client.ts";
-import type { SimCluster } from "../../../src/io/sim/world.ts";
-import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
+import type { SimCluster } from "../../../src/io/sim/mod.ts";
 
 const PRODUCE = 0;
 const FETCH = 1;

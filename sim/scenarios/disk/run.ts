@@ -15,15 +15,13 @@
  *   batches with valid CRCs, indexes that agree with the log, no leftover
  *   `.deleted` files, and every acknowledged record in the kept segments.
  */
-import { BrokerConfig } from "../../../src/config/broker_config.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { Compression } from "../../../src/protocol/record_batch.ts";
-import { type RunningNode, startNode } from "../../../src/server/node.ts";
+import { BrokerConfig } from "../../../src/config/mod.ts";
+import { Compression, ErrorCode } from "../../../src/protocol/mod.ts";
+import { type RunningNode, startNode } from "../../../src/server/mod.ts";
 import { DiskFaultClient, type SimpleRecord } from "./disk_client.ts";
 import { checkPartitionFolder, recordsOf } from "../../checkers/disk/disk_fault_checks.ts";
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
 import { DiskFaultInjector } from "../../faults/disk_faults.ts";
-import { SimCluster } from "../../../src/io/sim/world.ts";
 
 const NODE = "node";
 const PORT = 9092;

@@ -4,7 +4,7 @@
  * (classic_member.ts), the leader assigns ranges, and the GroupChecker
  * watches generations, assignments and commits.
  */
-import { ErrorCode } from "../../../src/protocol/errors.ts";
+import { ErrorCode } from "../../../src/protocol/mod.ts";
 import { GroupChecker } from "../../checkers/groups/group_checker.ts";
 import { GroupMember } from "./classic_member.ts";
 import { describeGroupOptions, type GroupWorkloadOptions, groupWorkloadOptions } from "./classic_options.ts";

@@ -10,16 +10,19 @@
  * a pause (a long GC pause: the member may be expired, and then commits with
  * a stale generation, which must be refused), a clean leave.
  */
-import type { World } from "../../../src/io/types.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { Reader } from "../../../src/protocol/reader.ts";
-import { Writer } from "../../../src/protocol/writer.ts";
+import type { World } from "../../../src/io/mod.ts";
+import {
+  ErrorCode,
+  Reader,
+  type RequestInputForKey,
+  type ResponseForKey,
+  Writer,
+} from "../../../src/protocol/mod.ts";
 import type { GroupChecker } from "../../checkers/groups/group_checker.ts";
 import type { GroupMemberSettings } from "./classic_options.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
-import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
 
 const JOIN_GROUP = 11;
 const HEARTBEAT = 12;

@@ -5,7 +5,7 @@
  * leave and join, how often the node crashes and how, and the network's
  * latency, lost answers and connection resets.
  */
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 /** One member's settings. */
 export interface GroupMemberSettings {

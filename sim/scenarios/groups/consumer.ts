@@ -6,7 +6,7 @@
  * coordinator's own state: it never gives a partition to two members.
  */
 import type { Assignment } from "../../../src/group/consumer/mod.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
+import { ErrorCode } from "../../../src/protocol/mod.ts";
 import { ConsumerGroupChecker } from "../../checkers/groups/consumer_group_checker.ts";
 import { ConsumerGroupMember } from "./consumer_member.ts";
 import {

@@ -15,17 +15,21 @@
  * a pause (a long GC pause: the member may be fenced meanwhile, and then
  * commits and heartbeats as a zombie, which must be refused), a leave.
  */
-import type { World } from "../../../src/io/types.ts";
-import { randomUuid, uuidToString } from "../../../src/protocol/uuid.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
+import type { World } from "../../../src/io/mod.ts";
+import {
+  ErrorCode,
+  randomUuid,
+  type RequestInputForKey,
+  type ResponseForKey,
+  type ResponseOf,
+  uuidToString,
+} from "../../../src/protocol/mod.ts";
 import type { ConsumerGroupChecker } from "../../checkers/groups/consumer_group_checker.ts";
 import type { ConsumerGroupWorkloadOptions } from "./consumer_options.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
-import type { RequestInputForKey, ResponseForKey } from "../../../src/protocol/apis.ts";
-import type { ResponseOf } from "../../../src/protocol/message_types.ts";
-import type { consumerGroupHeartbeat } from "../../../src/protocol/messages/consumer_group_heartbeat.ts";
+import type { consumerGroupHeartbeat } from "../../../src/protocol/messages/mod.ts";
 
 const OFFSET_COMMIT = 8;
 const OFFSET_FETCH = 9;

@@ -6,7 +6,7 @@
  * how often members crash, pause, leave and join, how often the node
  * crashes and how, and the network's latency, lost answers and resets.
  */
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 /** Everything a consumer group run does, derived from its seed. */
 export interface ConsumerGroupWorkloadOptions {

@@ -6,12 +6,11 @@
  * the committed offsets back) is shared by the classic protocol
  * (classic.ts) and KIP-848's (consumer.ts).
  */
-import type { SimCluster } from "../../../src/io/sim/world.ts";
-import type { World } from "../../../src/io/types.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
-import type { offsetFetch } from "../../../src/protocol/messages/offset_fetch.ts";
-import type { RunningNode } from "../../../src/server/node.ts";
+import type { SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
+import type { World } from "../../../src/io/mod.ts";
+import type { RequestInput, ResponseOf } from "../../../src/protocol/mod.ts";
+import type { offsetFetch } from "../../../src/protocol/messages/mod.ts";
+import type { RunningNode } from "../../../src/server/mod.ts";
 import type { Violations } from "../../checkers/violation.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 

@@ -12,11 +12,10 @@
  * Then a quiet phase without faults, in which the live members must settle
  * (one generation or epoch, every partition held exactly once: liveness).
  */
-import { BrokerConfig } from "../../../src/config/broker_config.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import { type CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { type RunningNode, startNode } from "../../../src/server/node.ts";
+import { BrokerConfig } from "../../../src/config/mod.ts";
+import { type CrashMode, type SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
+import { ErrorCode } from "../../../src/protocol/mod.ts";
+import { type RunningNode, startNode } from "../../../src/server/mod.ts";
 import { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
 import { FaultSchedule } from "../../faults/fault_schedule.ts";

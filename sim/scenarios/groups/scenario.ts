@@ -5,7 +5,7 @@
  * Heartbeat) or KIP-848's ConsumerGroupHeartbeat. The seed picks it unless
  * `--protocol` does.
  */
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
 import { classicProtocol } from "./classic.ts";
 import { consumerProtocol } from "./consumer.ts";

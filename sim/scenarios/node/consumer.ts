@@ -11,16 +11,14 @@
  * One fetch is in flight at a time, so its answers arrive in the order the
  * node made them.
  */
-import type { World } from "../../../src/io/types.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { uuidToString } from "../../../src/protocol/uuid.ts";
+import type { World } from "../../../src/io/mod.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
+import { ErrorCode, type RequestInput, type ResponseOf, uuidToString } from "../../../src/protocol/mod.ts";
 import type { LogChecker } from "../../checkers/log/log_checker.ts";
 import type { ConsumerOptions } from "./options.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
-import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
-import type { fetchApi } from "../../../src/protocol/messages/fetch.ts";
+import type { fetchApi } from "../../../src/protocol/messages/mod.ts";
 
 /** One partition of a Fetch answer. */
 type FetchedPartition = ResponseOf<typeof fetchApi>["responses"][number]["partitions"][number];

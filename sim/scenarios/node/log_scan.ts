@@ -6,11 +6,10 @@
  * the scan starts again from the new start, so that its batches are always
  * one unbroken stretch of the log.
  */
-import type { BatchHeader } from "../../../src/protocol/record_batch.ts";
+import type { BatchHeader, RequestInput } from "../../../src/protocol/mod.ts";
 import type { LogChecker, ScanResult } from "../../checkers/log/log_checker.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
-import type { RequestInput } from "../../../src/protocol/message_types.ts";
-import type { fetchApi } from "../../../src/protocol/messages/fetch.ts";
+import type { fetchApi } from "../../../src/protocol/messages/mod.ts";
 
 const FETCH = 1;
 /** Fetch v12: topics by name, flexible encoding. */

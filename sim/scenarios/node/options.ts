@@ -6,8 +6,8 @@
  * different seeds therefore stress different corners, and a seed alone
  * replays a run exactly.
  */
-import { Compression } from "../../../src/protocol/record_batch.ts";
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import { Compression } from "../../../src/protocol/mod.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 /** The crash modes a run uses, and how often. */
 export interface CrashOptions {

@@ -11,19 +11,24 @@
  * producer id, as Kafka's producers do. A plain producer never retries, so
  * that any record found twice in the log is a duplicate the node made.
  */
-import type { World } from "../../../src/io/types.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { NO_PRODUCER_ID, NO_SEQUENCE, NO_TIMESTAMP } from "../../../src/protocol/record_batch.ts";
-import { buildBatch } from "../../../src/protocol/records.ts";
+import type { World } from "../../../src/io/mod.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
+import {
+  buildBatch,
+  ErrorCode,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  NO_TIMESTAMP,
+  type RequestInput,
+  type ResponseOf,
+} from "../../../src/protocol/mod.ts";
 import type { AttemptedBatch } from "../../checkers/log/ledger.ts";
 import { type LogChecker, partitionKey } from "../../checkers/log/log_checker.ts";
 import type { ProducerOptions } from "./options.ts";
 import type { BrokerLink } from "../../clients/broker_link.ts";
 import { isNetError } from "../../clients/net_errors.ts";
 import { makeRecords, recordInputs } from "./records.ts";
-import type { RequestInput, ResponseOf } from "../../../src/protocol/message_types.ts";
-import type { produce } from "../../../src/protocol/messages/produce.ts";
+import type { produce } from "../../../src/protocol/messages/mod.ts";
 
 type ProduceResponse = ResponseOf<typeof produce>;
 type ProducedPartition = ProduceResponse["responses"][number]["partitionResponses"][number];

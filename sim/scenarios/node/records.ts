@@ -5,8 +5,8 @@
  * Keys, values and other headers vary (null, empty, random bytes) to exercise
  * the record codec.
  */
-import type { DecodedRecord, RecordHeader, RecordInput } from "../../../src/protocol/records.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
+import type { DecodedRecord, RecordHeader, RecordInput } from "../../../src/protocol/mod.ts";
+import type { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 /** The header key that names a record. */
 export const RECORD_ID_HEADER = "sim-id";

@@ -8,19 +8,18 @@
  * the quiet phase the node must let every producer finish and every consumer
  * catch up (liveness), and a last scan of every partition checks the log.
  */
-import { BrokerConfig } from "../../../src/config/broker_config.ts";
-import type { World } from "../../../src/io/types.ts";
-import { ErrorCode } from "../../../src/protocol/errors.ts";
-import { startNode } from "../../../src/server/node.ts";
+import { BrokerConfig } from "../../../src/config/mod.ts";
+import type { World } from "../../../src/io/mod.ts";
+import { ErrorCode } from "../../../src/protocol/mod.ts";
+import { startNode } from "../../../src/server/mod.ts";
 import type { InvariantViolation } from "../../checkers/violation.ts";
 import { LogChecker } from "../../checkers/log/log_checker.ts";
 import { checkMetadata, type CreatedTopic } from "../../checkers/log/topic_checker.ts";
 import { scanPartition } from "./log_scan.ts";
 import { FaultSchedule } from "../../faults/fault_schedule.ts";
 import { type NodeBug, plantNodeBug } from "../../faults/node_planted_bugs.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
+import { type CrashMode, type SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
 import { ignoringSegmentSyncs, type TestFaults } from "../../faults/node_test_faults.ts";
-import { type CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
 import { type WorkloadOptions, workloadOptions } from "./options.ts";
 import { Consumer } from "./consumer.ts";
 import { BrokerLink } from "../../clients/broker_link.ts";

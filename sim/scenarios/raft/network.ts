@@ -9,9 +9,8 @@
  * skips connections and framing (the Kafka-protocol simulation in sim/
  * covers those) and spends the simulation's time on the protocol.
  */
-import type { RaftEnvelope } from "../../../src/raft/messages.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { Scheduler } from "../../../src/io/sim/scheduler.ts";
+import type { RaftEnvelope } from "../../../src/raft/mod.ts";
+import type { Scheduler, SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { RaftSimOptions } from "./options.ts";
 
 export interface NetworkStats {

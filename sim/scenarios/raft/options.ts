@@ -3,8 +3,8 @@
  * testing: each seed draws its own cluster size and fault rates, so that
  * some seeds hammer one kind of fault and others another).
  */
-import type { PlantedBugs, RaftTimeouts } from "../../../src/raft/types.ts";
-import { SeededRandom } from "../../../src/io/sim/random.ts";
+import type { PlantedBugs, RaftTimeouts } from "../../../src/raft/mod.ts";
+import { SeededRandom } from "../../../src/io/sim/mod.ts";
 
 export interface RaftSimOptions {
   seed: number;

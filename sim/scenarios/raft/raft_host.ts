@@ -8,16 +8,20 @@
  * and its messages leave only then: a crash in between loses the unsynced
  * writes (and may tear them), and nothing that depended on them was sent.
  */
-import type { Timer, World } from "../../../src/io/types.ts";
-import type { RaftEnvelope } from "../../../src/raft/messages.ts";
-import type { RaftNodeState } from "../../../src/raft/node_state.ts";
-import { type ProposeResult, RaftNode } from "../../../src/raft/raft_node.ts";
-import { RaftStore } from "../../../src/raft/raft_store.ts";
-import type { Ready } from "../../../src/raft/ready.ts";
-import type { TraceEntry, TraceSink } from "../../../src/raft/trace.ts";
-import { isValidSnapshot, writeSnapshot } from "../../../src/raft/snapshot_file.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { CrashMode, SimCluster } from "../../../src/io/sim/world.ts";
+import type { Timer, World } from "../../../src/io/mod.ts";
+import {
+  isValidSnapshot,
+  type ProposeResult,
+  type RaftEnvelope,
+  RaftNode,
+  type RaftNodeState,
+  RaftStore,
+  type Ready,
+  type TraceEntry,
+  type TraceSink,
+  writeSnapshot,
+} from "../../../src/raft/mod.ts";
+import type { CrashMode, SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
 import type { RaftNetwork } from "./network.ts";
 import type { RaftSimOptions } from "./options.ts";
 import { SimApp } from "./sim_app.ts";

@@ -9,10 +9,9 @@
  *    must be elected, a new proposal acknowledged, and every node (observers
  *    too) must have applied it.
  */
-import type { PlantedBugs } from "../../../src/raft/types.ts";
-import type { InvariantViolation } from "../../checkers/violation.ts";
-import { Violations } from "../../checkers/violation.ts";
-import { SimCluster } from "../../../src/io/sim/world.ts";
+import type { PlantedBugs } from "../../../src/raft/mod.ts";
+import { type InvariantViolation, Violations } from "../../checkers/violation.ts";
+import { SimCluster } from "../../../src/io/sim/mod.ts";
 import { BadInputInjector, STRANGER_ID } from "../../faults/raft_bad_input.ts";
 import { RaftCheckers } from "../../checkers/raft/raft_checkers.ts";
 import { FaultInjector, type FaultStats } from "../../faults/raft_faults.ts";

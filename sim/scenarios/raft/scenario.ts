@@ -3,8 +3,7 @@
  * duplication, delay and reordering, partitions, crashes, pauses and clock
  * jumps; safety, then liveness (see run.ts).
  */
-import type { PlantedBugs } from "../../../src/raft/types.ts";
-import { traceToJson } from "../../../src/raft/trace.ts";
+import { type PlantedBugs, traceToJson } from "../../../src/raft/mod.ts";
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
 import { describeRaftOptions } from "./options.ts";
 import { type RaftRunResult, runRaftSeed } from "./run.ts";

@@ -4,9 +4,13 @@
  * snapshot (one record per value) and loads from one, as a controller's
  * metadata image does.
  */
-import type { Snapshot } from "../../../src/raft/raft_log.ts";
-import { buildSnapshotBytes, readSnapshotValues } from "../../../src/raft/snapshot_file.ts";
-import { endOffsetOf, type RaftBatch } from "../../../src/raft/types.ts";
+import {
+  buildSnapshotBytes,
+  endOffsetOf,
+  type RaftBatch,
+  readSnapshotValues,
+  type Snapshot,
+} from "../../../src/raft/mod.ts";
 
 const decoder = new TextDecoder();
 

@@ -4,9 +4,8 @@
  * believes it leads would do; the newest is the likeliest to succeed), and
  * now and then a leader is asked to resign gracefully.
  */
-import type { Timer } from "../../../src/io/types.ts";
-import type { SeededRandom } from "../../../src/io/sim/random.ts";
-import type { Scheduler } from "../../../src/io/sim/scheduler.ts";
+import type { Timer } from "../../../src/io/mod.ts";
+import type { Scheduler, SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { RaftCheckers } from "../../checkers/raft/raft_checkers.ts";
 import { digestOf } from "../../checkers/raft/committed_history.ts";
 import type { RaftSimOptions } from "./options.ts";

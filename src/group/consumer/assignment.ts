@@ -9,7 +9,7 @@
  *
  * An `Assignment` is never mutated once built: builders make new maps.
  */
-import { uuidFromString, uuidToString } from "../../protocol/uuid.ts";
+import { uuidFromString, uuidToString } from "../../protocol/mod.ts";
 
 /** Partitions by topic id (printed form). Topics with no partitions are absent. */
 export type Assignment = ReadonlyMap<string, ReadonlySet<number>>;

@@ -32,7 +32,7 @@ import { replayRecord } from "./replay.ts";
 import { restrictSubscriptionMetadata } from "./subscription.ts";
 import type { TopicMetadataSource } from "./topics.ts";
 import { uniformAssignor } from "./uniform_assignor.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 /** The server assignors Dafka has, by name. */
 export const SERVER_ASSIGNORS: ReadonlyMap<string, ServerAssignor> = new Map([

@@ -13,7 +13,7 @@ import {
   topicSource,
 } from "./test_helpers.ts";
 import type { TopicMetadataSource } from "./topics.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode } from "../../protocol/mod.ts";
 
 const foo = topicIdFor(1);
 const topics = topicSource({ foo: 6 });

@@ -9,8 +9,7 @@ import { type ConsumerGroup, preferredServerAssignor } from "./group.ts";
 import type { DescribedGroup, DescribedMember, DescribedTopicPartitions } from "./heartbeat_types.ts";
 import type { ConsumerGroupMember } from "./member.ts";
 import type { TopicMetadataSource } from "./topics.ts";
-import { uuidToString } from "../../protocol/uuid.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode, uuidToString } from "../../protocol/mod.ts";
 
 /** KIP-1099's member type of a member using the consumer protocol. */
 const CONSUMER_MEMBER_TYPE = 1;

@@ -11,7 +11,7 @@ import type { Group, GroupType, OffsetCommitIdentity } from "../group.ts";
 import type { OffsetCommitValue, OffsetsTopicRecord } from "../offsets_topic_records.ts";
 import type { ConsumerGroupCoordinator } from "./coordinator.ts";
 import { encodeConsumerGroupRecord } from "./records.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode } from "../../protocol/mod.ts";
 
 /** The `Group` face of one consumer group of `coordinator`. */
 export class ConsumerGroupView implements Group {

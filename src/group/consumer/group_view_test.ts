@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConsumerGroupView } from "./group_view.ts";
 import { decodeConsumerGroupRecord } from "./records.ts";
 import { context, heartbeatRequest, joinRequest, makeCoordinator, topicSource } from "./test_helpers.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode } from "../../protocol/mod.ts";
 
 const topics = topicSource({ foo: 2 });
 

@@ -50,7 +50,7 @@ import {
   subscribedTopicNames,
 } from "./subscription.ts";
 import { computeTargetAssignment } from "./target_assignment.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 /** The coordinator settings a heartbeat needs. */
 export interface HeartbeatSettings {

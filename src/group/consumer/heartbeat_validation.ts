@@ -8,7 +8,7 @@
  * carrying SubscribedTopicRegex is refused with INVALID_REQUEST (as Kafka
  * 3.7 to 3.9 refused it) rather than silently subscribing to nothing.
  */
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 import type { ConsumerGroupHeartbeatRequest } from "./heartbeat_types.ts";
 import { LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH } from "./member.ts";
 

@@ -25,7 +25,7 @@ import type { ConsumerGroupRecord } from "./records.ts";
 import { sameSubscriptionMetadata, subscribedTopicNames } from "./subscription.ts";
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from "./heartbeat_types.ts";
 import { throwIfInstanceIdIsFenced, unknownMember } from "./membership.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 /**
  * The records removing `member` from `group`. `metadataFor` computes the

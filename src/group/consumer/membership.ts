@@ -25,7 +25,7 @@ import {
   targetAssignmentRecord,
 } from "./record_builders.ts";
 import type { ConsumerGroupRecord } from "./records.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 /** The member a heartbeat speaks for, and the previous incarnation it replaces, if any. */
 export interface MemberLookup {

@@ -28,7 +28,7 @@ import {
   EMPTY_ASSIGNMENT,
 } from "./assignment.ts";
 import { type ConsumerGroupMember, MemberState } from "./member.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 /** Everything one reconciliation step looks at. */
 export interface ReconcileInput {

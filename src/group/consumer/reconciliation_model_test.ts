@@ -23,11 +23,10 @@ import fc from "fast-check";
 import { type Assignment, assignmentFromWire, assignmentPairs } from "./assignment.ts";
 import type { ConsumerGroupCoordinator } from "./coordinator.ts";
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from "./heartbeat_types.ts";
-import type { ConsumerGroupRecord } from "./records.ts";
-import { decodeConsumerGroupRecord, encodeConsumerGroupRecord } from "./records.ts";
+import { type ConsumerGroupRecord, decodeConsumerGroupRecord, encodeConsumerGroupRecord } from "./records.ts";
 import { context, heartbeatRequest, makeCoordinator, makeTopics, ownedWire } from "./test_helpers.ts";
 import { topicsFromList } from "./topics.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
+import { ErrorCode } from "../../protocol/mod.ts";
 
 const GROUP = "group";
 const SESSION_TIMEOUT_MS = 15_000;

@@ -3,7 +3,7 @@ import { type Assignment, assignmentFromPairs, assignmentPairs, EMPTY_ASSIGNMENT
 import { type ConsumerGroupMember, MemberState, newMember } from "./member.ts";
 import { reconcile } from "./reconciliation.ts";
 import { topicIdFor } from "./test_helpers.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
 
 const topic = topicIdFor(1);
 const partitions = (...numbers: number[]): Assignment =>

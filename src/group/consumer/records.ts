@@ -24,10 +24,18 @@
  * Regular-expression records (type 16, Kafka 4.0) are not handled: Dafka does
  * not support regex subscriptions yet.
  */
-import { decodeFields, encodeFields } from "../../protocol/codec.ts";
-import { ProtocolError, Reader } from "../../protocol/reader.ts";
-import { arrayOf, type Field, field, struct, structs } from "../../protocol/schema.ts";
-import { Writer } from "../../protocol/writer.ts";
+import {
+  arrayOf,
+  decodeFields,
+  encodeFields,
+  type Field,
+  field,
+  ProtocolError,
+  Reader,
+  struct,
+  structs,
+  Writer,
+} from "../../protocol/mod.ts";
 import type { TopicPartitionsWire } from "./assignment.ts";
 
 /** Record types, written as the key's int16 version. */

@@ -6,7 +6,7 @@
  * check names the record type in the error.
  */
 import assert from "node:assert/strict";
-import type { MessageInputOf, MessageOf, UnknownFields } from "../../protocol/message_types.ts";
+import type { MessageInputOf, MessageOf, UnknownFields } from "../../protocol/mod.ts";
 import {
   CONSUMER_GROUP_RECORD_SCHEMAS,
   type ConsumerGroupRecord,

@@ -7,7 +7,7 @@ import {
   encodeConsumerGroupRecord,
   isConsumerGroupRecordKey,
 } from "./records.ts";
-import { ProtocolError } from "../../protocol/reader.ts";
+import { ProtocolError } from "../../protocol/mod.ts";
 
 Deno.test("group epoch record has Kafka's key and value bytes", () => {
   const encoded = encodeConsumerGroupRecord({

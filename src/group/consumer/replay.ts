@@ -17,7 +17,7 @@ import {
   normalizeTopicNames,
 } from "./member.ts";
 import { type ConsumerGroupRecord, ConsumerGroupRecordType } from "./records.ts";
-import { uuidToString } from "../../protocol/uuid.ts";
+import { uuidToString } from "../../protocol/mod.ts";
 
 /** Applies one record to `groups` (group id to state). */
 export function replayRecord(groups: Map<string, ConsumerGroup>, record: ConsumerGroupRecord): void {

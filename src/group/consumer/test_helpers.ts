@@ -13,7 +13,7 @@ import {
 import { ConsumerGroupCoordinator, type ConsumerGroupCoordinatorOptions } from "./coordinator.ts";
 import type { ConsumerGroupHeartbeatRequest, HeartbeatContext } from "./heartbeat_types.ts";
 import { type TopicInfo, type TopicMetadataSource, topicsFromList } from "./topics.ts";
-import { uuidToString } from "../../protocol/uuid.ts";
+import { uuidToString } from "../../protocol/mod.ts";
 
 /** A topic id whose 16 bytes are `seed` repeated, in printed form. */
 export function topicIdFor(seed: number): string {

@@ -3,7 +3,7 @@
  * partition count. It comes in as an input on every call, so the coordinator
  * holds no reference to the metadata image and stays a pure state machine.
  */
-import { uuidToString } from "../../protocol/uuid.ts";
+import { uuidToString } from "../../protocol/mod.ts";
 
 /** One topic as the coordinator sees it. */
 export interface TopicInfo {

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeFields, encodeFields, type Message } from "../../protocol/codec.ts";
-import { consumerGroupDescribe } from "../../protocol/messages/consumer_group_describe.ts";
-import { consumerGroupHeartbeat } from "../../protocol/messages/consumer_group_heartbeat.ts";
-import { Reader } from "../../protocol/reader.ts";
-import type { Field } from "../../protocol/schema.ts";
-import { Writer } from "../../protocol/writer.ts";
+import { decodeFields, encodeFields, type Field, type Message, Reader, Writer } from "../../protocol/mod.ts";
+import { consumerGroupDescribe, consumerGroupHeartbeat } from "../../protocol/messages/mod.ts";
 import type { ConsumerGroupHeartbeatRequest } from "./heartbeat_types.ts";
 import { context, joinRequest, makeCoordinator, topicSource } from "./test_helpers.ts";
 

@@ -23,3 +23,8 @@ export type { DiskOperation } from "./disk_errors.ts";
 export type { TearOptions } from "./disk_file.ts";
 export { LogRing } from "./log_ring.ts";
 export { type CrashMode, SimCluster, type SimClusterOptions, SimHost } from "./world.ts";
+export { Directory } from "./disk.ts";
+export { FileContent } from "./disk_file.ts";
+export { ManualClock } from "./manual_clock.ts";
+export { MemoryDisk } from "./memory_disk.ts";
+export { PowerLossTrigger } from "./power_loss.ts";

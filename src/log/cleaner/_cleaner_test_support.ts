@@ -5,16 +5,18 @@
  * latest record of every key.
  */
 import assert from "node:assert/strict";
-import type { Clock, Disk } from "../../io/types.ts";
+import type { Clock, Disk } from "../../io/mod.ts";
 import {
   batchCrcIsValid,
   type BatchHeader,
   batchSize,
+  buildBatch,
   Compression,
+  decodeRecords,
   lastOffset,
   readBatchHeader,
-} from "../../protocol/record_batch.ts";
-import { buildBatch, decodeRecords, type RecordHeader } from "../../protocol/records.ts";
+  type RecordHeader,
+} from "../../protocol/mod.ts";
 import type { LogConfig } from "../log_config.ts";
 import { PartitionLog } from "../partition_log.ts";
 import { type CompactionConfig, DEFAULT_COMPACTION_CONFIG } from "./compaction_config.ts";

@@ -19,15 +19,18 @@
  */
 import {
   type BatchHeader,
+  buildBatch,
   Compression,
   compressionOf,
+  type DecodedRecord,
+  decodeRecords,
   isControl,
   isTransactional,
   lastOffset,
   NO_PRODUCER_ID,
+  TimestampType,
   timestampTypeIsLogAppend,
-} from "../../protocol/record_batch.ts";
-import { buildBatch, type DecodedRecord, decodeRecords, TimestampType } from "../../protocol/records.ts";
+} from "../../protocol/mod.ts";
 import type { OffsetMap } from "./offset_map.ts";
 import { decodedSize } from "./segment_reader.ts";
 import { controlRecordTypeOf, type TransactionTracker } from "./transactions.ts";

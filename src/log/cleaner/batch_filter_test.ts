@@ -2,13 +2,16 @@ import assert from "node:assert/strict";
 import {
   batchCrcIsValid,
   type BatchHeader,
+  buildBatch,
   Compression,
   compressionOf,
+  ControlRecordType,
+  decodeBatch,
   lastOffset,
   readBatchHeader,
+  TimestampType,
   timestampTypeIsLogAppend,
-} from "../../protocol/record_batch.ts";
-import { buildBatch, ControlRecordType, decodeBatch, TimestampType } from "../../protocol/records.ts";
+} from "../../protocol/mod.ts";
 import { deleteHorizonOf, filterBatch, type FilterContext } from "./batch_filter.ts";
 import { OffsetMap } from "./offset_map.ts";
 import { TransactionTracker } from "./transactions.ts";

@@ -6,8 +6,7 @@
  * early; the round then cleans only up to the map's latest offset and the
  * next round carries on from there.
  */
-import { isControl, lastOffset } from "../../protocol/record_batch.ts";
-import { decodeRecords } from "../../protocol/records.ts";
+import { decodeRecords, isControl, lastOffset } from "../../protocol/mod.ts";
 import type { LogSegment } from "../segment.ts";
 import type { OffsetMap } from "./offset_map.ts";
 import { decodeCost, decodedSize, readSegmentSlice, type SegmentBatch } from "./segment_reader.ts";

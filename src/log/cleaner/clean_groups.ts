@@ -6,8 +6,8 @@
  * Finishing a group takes three steps of its own, each a few syncs: the
  * cleaned log's tail, its indexes, then the swap's renames and folder syncs.
  */
-import type { Disk } from "../../io/types.ts";
-import { readBatchHeader } from "../../protocol/record_batch.ts";
+import type { Disk } from "../../io/mod.ts";
+import { readBatchHeader } from "../../protocol/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import type { LogSegment } from "../segment.ts";
 import { filterBatch, type FilterContext, type LastRecordOfProducer } from "./batch_filter.ts";

@@ -11,7 +11,7 @@
  * log's, unchanged; if not, the round is abandoned (its `.cleaned` files
  * removed) and the next round starts afresh.
  */
-import type { Clock, Disk } from "../../io/types.ts";
+import type { Clock, Disk } from "../../io/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import type { LogSegment } from "../segment.ts";
 import { GroupCleaningPhase } from "./clean_groups.ts";

@@ -9,8 +9,8 @@
  * The log file is synced as it grows, so that the sync before the swap, which
  * blocks the event loop, has little left to do.
  */
-import type { Disk, FileHandle } from "../../io/types.ts";
-import { type BatchHeader, batchSize, lastOffset } from "../../protocol/record_batch.ts";
+import type { Disk, FileHandle } from "../../io/mod.ts";
+import { type BatchHeader, batchSize, lastOffset } from "../../protocol/mod.ts";
 import {
   CLEANED_FILE_SUFFIX,
   INDEX_FILE_SUFFIX,

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { readBatchHeader } from "../../protocol/record_batch.ts";
-import { buildBatch } from "../../protocol/records.ts";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../../io/sim/memory_disk.ts";
+import { buildBatch, readBatchHeader } from "../../protocol/mod.ts";
+import { ManualClock, MemoryDisk } from "../../io/sim/mod.ts";
 import { LogSegment } from "../segment.ts";
 import { CleanedSegmentWriter } from "./cleaned_segment.ts";
 import { groupSegmentsBySize } from "./segment_groups.ts";

@@ -5,7 +5,7 @@
  * cleaning round. A crash before the write only means the next round cleans
  * again what was cleaned already.
  */
-import type { Disk } from "../../io/types.ts";
+import type { Disk } from "../../io/mod.ts";
 import {
   readOffsetCheckpoint,
   topicPartitionKey,

@@ -7,13 +7,16 @@
  * log and must leave it valid and correct too.
  */
 import assert from "node:assert/strict";
-import { SimDisk, type SimDiskOptions } from "../../io/sim/disk.ts";
-import { Incarnation } from "../../io/sim/incarnation.ts";
-import { PowerLossTrigger } from "../../io/sim/power_loss.ts";
-import { SeededRandom } from "../../io/sim/random.ts";
-import type { Disk } from "../../io/types.ts";
-import { Compression } from "../../protocol/record_batch.ts";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
+import {
+  Incarnation,
+  ManualClock,
+  PowerLossTrigger,
+  SeededRandom,
+  SimDisk,
+  type SimDiskOptions,
+} from "../../io/sim/mod.ts";
+import type { Disk } from "../../io/mod.ts";
+import { Compression } from "../../protocol/mod.ts";
 import {
   appendRecords,
   assertLogValid,

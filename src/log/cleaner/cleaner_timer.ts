@@ -4,7 +4,7 @@
  * that requests are served in between); when there is none, it waits
  * `log.cleaner.backoff.ms` before looking again.
  */
-import type { Clock, Timer } from "../../io/types.ts";
+import type { Clock, Timer } from "../../io/mod.ts";
 import type { LogCleaner } from "./log_cleaner.ts";
 
 /** The default work per step, in decompressed bytes of log. */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../../io/sim/memory_disk.ts";
+import { ManualClock, MemoryDisk } from "../../io/sim/mod.ts";
 import {
   appendRecords,
   compactConfig,

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../../io/sim/memory_disk.ts";
+import { ManualClock, MemoryDisk } from "../../io/sim/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import { appendRecords, compactConfig, openTestLog } from "./_cleaner_test_support.ts";
 import {

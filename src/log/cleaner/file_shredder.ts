@@ -8,7 +8,7 @@
  * number of bytes per step and unlinks it once empty. A crash midway leaves a
  * shorter `.deleted` file, which start-up removes like any other.
  */
-import type { Disk, FileHandle } from "../../io/types.ts";
+import type { Disk, FileHandle } from "../../io/mod.ts";
 
 /** A file waiting to be removed, and its handle once opened. */
 interface PendingFile {

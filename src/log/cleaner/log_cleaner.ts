@@ -16,7 +16,7 @@
  * (corruption, a disk error) is marked uncleanable until restart, as Kafka
  * does, and the other logs go on being cleaned.
  */
-import { type Clock, type Disk, DiskError } from "../../io/types.ts";
+import { type Clock, type Disk, DiskError } from "../../io/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import { CleanerCheckpoint } from "./cleaner_checkpoint.ts";
 import { FileShredder } from "./file_shredder.ts";

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Compression, compressionOf, lastOffset } from "../../protocol/record_batch.ts";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../../io/sim/memory_disk.ts";
+import { Compression, compressionOf, lastOffset } from "../../protocol/mod.ts";
+import { ManualClock, MemoryDisk } from "../../io/sim/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import {
   appendRecords,

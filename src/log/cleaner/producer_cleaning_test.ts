@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { Compression, isControl, lastOffset } from "../../protocol/record_batch.ts";
-import { buildBatch, ControlRecordType } from "../../protocol/records.ts";
-import { ManualClock } from "../../io/sim/manual_clock.ts";
-import { MemoryDisk } from "../../io/sim/memory_disk.ts";
+import { buildBatch, Compression, ControlRecordType, isControl, lastOffset } from "../../protocol/mod.ts";
+import { ManualClock, MemoryDisk } from "../../io/sim/mod.ts";
 import type { PartitionLog } from "../partition_log.ts";
 import {
   appendRecords,

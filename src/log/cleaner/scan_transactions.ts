@@ -5,7 +5,7 @@
  * a transaction that began below it is still open, since its marker decides
  * the fate of data the round will clean.
  */
-import { batchSize, isControl } from "../../protocol/record_batch.ts";
+import { batchSize, isControl } from "../../protocol/mod.ts";
 import type { LogSegment } from "../segment.ts";
 import { HEADER_VISIT_COST_MAX_BYTES, readSegmentSlice } from "./segment_reader.ts";
 import type { StepBudget } from "./step_budget.ts";

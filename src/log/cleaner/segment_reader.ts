@@ -2,8 +2,7 @@
  * Reading a segment's batches a slice at a time, so that a cleaning step
  * stops once its budget is spent and the next step resumes where it stopped.
  */
-import { batchCrcIsValid, type BatchHeader, batchSize } from "../../protocol/record_batch.ts";
-import type { DecodedRecord } from "../../protocol/records.ts";
+import { batchCrcIsValid, type BatchHeader, batchSize, type DecodedRecord } from "../../protocol/mod.ts";
 import type { LogSegment } from "../segment.ts";
 import type { StepBudget } from "./step_budget.ts";
 

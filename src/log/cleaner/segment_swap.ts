@@ -17,7 +17,7 @@
  * cleaned one, with no offset lost: the cleaned segment holds the latest
  * record of every key the old ones held.
  */
-import type { Disk } from "../../io/types.ts";
+import type { Disk } from "../../io/mod.ts";
 import {
   CLEANED_FILE_SUFFIX,
   DELETED_FILE_SUFFIX,

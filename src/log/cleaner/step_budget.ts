@@ -10,7 +10,7 @@
  * deterministic. The first unit of work of a step is always done, so every
  * step makes progress.
  */
-import type { Clock } from "../../io/types.ts";
+import type { Clock } from "../../io/mod.ts";
 
 export class StepBudget {
   readonly #clock: Clock;

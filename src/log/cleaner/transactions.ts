@@ -10,8 +10,15 @@
  * `TransactionTracker` then follows the cleaner through the log as Kafka's
  * CleanedTransactionMetadata does.
  */
-import { type BatchHeader, isControl, isTransactional, lastOffset } from "../../protocol/record_batch.ts";
-import { ControlRecordType, decodeRecords, readControlRecordType } from "../../protocol/records.ts";
+import {
+  type BatchHeader,
+  ControlRecordType,
+  decodeRecords,
+  isControl,
+  isTransactional,
+  lastOffset,
+  readControlRecordType,
+} from "../../protocol/mod.ts";
 
 /** A transaction that ended with an ABORT marker. */
 export interface AbortedTransaction {

@@ -12,9 +12,7 @@
  * Kafka's brokers do. `refuse` builds the answer that fails every item with
  * one error (no controller reachable in time, leadership lost).
  */
-import type { Message } from "../../protocol/codec.ts";
-import type { RequestOf, ResponseInput } from "../../protocol/message_types.ts";
-import type { ApiSchema } from "../../protocol/schema.ts";
+import type { ApiSchema, Message, RequestOf, ResponseInput } from "../../protocol/mod.ts";
 import type { ApiHandler, RequestContext } from "../handler.ts";
 
 export interface ControllerApiSpec {

@@ -9,13 +9,11 @@
  * forwarded again: a node that is not the active controller refuses it
  * with NOT_CONTROLLER, and the forwarding node tries the next leader.
  */
-import type { Clock, Net } from "../../io/types.ts";
-import type { VoterAddress } from "../../config/quorum_config.ts";
-import type { Message } from "../../protocol/codec.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
+import type { Clock, Net } from "../../io/mod.ts";
+import type { VoterAddress } from "../../config/mod.ts";
+import { ErrorCode, KafkaError, type Message } from "../../protocol/mod.ts";
 import type { RequestContext } from "../handler.ts";
-import { NodeClients } from "../raft_driver/node_clients.ts";
-import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
+import { type MetadataQuorum, NodeClients } from "../raft_driver/mod.ts";
 import type { ControllerApi } from "./controller_api.ts";
 
 export interface ControllerChannelOptions {

@@ -8,16 +8,15 @@
  * leader it waits on never answers at all.
  */
 import assert from "node:assert/strict";
-import { SimCluster } from "../../io/sim/world.ts";
-import type { VoterAddress } from "../../config/quorum_config.ts";
-import type { World } from "../../io/types.ts";
-import type { Message } from "../../protocol/codec.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
-import { createTopics } from "../../protocol/messages/create_topics.ts";
+import { SimCluster } from "../../io/sim/mod.ts";
+import type { VoterAddress } from "../../config/mod.ts";
+import type { World } from "../../io/mod.ts";
+import { ErrorCode, KafkaError, type Message } from "../../protocol/mod.ts";
+import { createTopics } from "../../protocol/messages/mod.ts";
 import { fakeContext, fakeServices } from "../_handler_test_support.ts";
 import { ClientConnection } from "../connection.ts";
 import type { RequestContext } from "../handler.ts";
-import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
+import type { MetadataQuorum } from "../raft_driver/mod.ts";
 import type { ControllerApi } from "./controller_api.ts";
 import { ControllerChannel } from "./controller_channel.ts";
 

@@ -9,13 +9,16 @@
  * fences brokers silent for `broker.session.timeout.ms`, moving their
  * partition leaderships away (see metadata/broker_decisions.ts).
  */
-import type { Clock, Timer } from "../../io/types.ts";
-import { decideFenceBroker } from "../../metadata/broker_decisions.ts";
-import { isRefusal } from "../../metadata/controller.ts";
-import type { MetadataImage } from "../../metadata/image.ts";
-import { type MetadataRecord, MetadataRecordType } from "../../metadata/records.ts";
+import type { Clock, Timer } from "../../io/mod.ts";
+import {
+  decideFenceBroker,
+  isRefusal,
+  type MetadataImage,
+  type MetadataRecord,
+  MetadataRecordType,
+} from "../../metadata/mod.ts";
 import type { ControllerChannel } from "./controller_channel.ts";
-import type { MetadataQuorum } from "../raft_driver/metadata_quorum.ts";
+import type { MetadataQuorum } from "../raft_driver/mod.ts";
 
 /** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
 export const METADATA_VERSION_LEVEL = 21;

@@ -9,32 +9,28 @@
 import {
   type BrokerHeartbeatRequest,
   type BrokerHeartbeatResponse,
-  decideBrokerHeartbeat,
-} from "../../metadata/broker_heartbeat_decision.ts";
-import {
   type BrokerRegistrationRequest,
-  decideRegisterBroker,
-  type RegistrationDecision,
-} from "../../metadata/broker_decisions.ts";
-import {
   type ConfigChange,
   decideAlter,
-  decideIncrementalAlter,
-  inertChangeWarnings,
-} from "../../metadata/config_changes.ts";
-import {
+  decideBrokerHeartbeat,
   decideCreatePartitions,
   decideCreateTopic,
   decideDeleteTopic,
+  decideIncrementalAlter,
   decideProducerIdBlock,
+  decideRegisterBroker,
   type Decision,
+  inertChangeWarnings,
   isRefusal,
+  type MetadataImage,
+  type MetadataRecord,
   type NewTopic,
   type PlacementContext,
   type Refusal,
-} from "../../metadata/controller.ts";
-import type { MetadataImage, TopicImage } from "../../metadata/image.ts";
-import type { MetadataRecord } from "../../metadata/records.ts";
+  type RegistrationDecision,
+  type TopicImage,
+} from "../../metadata/mod.ts";
+import type { ControllerServices } from "../handler.ts";
 
 /** A resource's config entries as AlterConfigs gives them (each replaces all overrides). */
 export interface ConfigResource {
@@ -55,7 +51,7 @@ export interface QuorumControllerOptions {
   log(line: string): void;
 }
 
-export class QuorumController {
+export class QuorumController implements ControllerServices {
   constructor(private readonly options: QuorumControllerOptions) {}
 
   get #image(): MetadataImage {

@@ -5,9 +5,8 @@
  * (KIP-511). v3+ carries the client's software name and version, which Kafka
  * validates: a malformed name gets INVALID_REQUEST.
  */
-import { apiVersions } from "../../protocol/messages/api_versions.ts";
-import { ErrorCode } from "../../protocol/errors.ts";
-import { parseRange } from "../../protocol/schema.ts";
+import { apiVersions } from "../../protocol/messages/mod.ts";
+import { ErrorCode, parseRange } from "../../protocol/mod.ts";
 import type { ApiHandler } from "../handler.ts";
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;

@@ -6,23 +6,25 @@
  * map of broker configs, enough to see what was applied and to compare
  * the image rebuilt at start-up with the one before.
  */
-import { type CrashMode, SimCluster } from "../../io/sim/world.ts";
-import type { VoterAddress } from "../../config/quorum_config.ts";
-import type { Listener, World } from "../../io/types.ts";
+import { type CrashMode, SimCluster } from "../../io/sim/mod.ts";
+import type { VoterAddress } from "../../config/mod.ts";
+import type { Listener, World } from "../../io/mod.ts";
 import {
   type ConfigRecord,
   ConfigResourceType,
   type MetadataRecord,
   MetadataRecordType,
-} from "../../metadata/records.ts";
+} from "../../metadata/mod.ts";
 import { fakeServices } from "../_handler_test_support.ts";
 import { ClientConnection } from "../connection.ts";
 import type { ApiHandler } from "../handler.ts";
-import { beginQuorumEpochHandler } from "../handlers/controller/begin_quorum_epoch.ts";
-import { endQuorumEpochHandler } from "../handlers/controller/end_quorum_epoch.ts";
-import { fetchSnapshotHandler } from "../handlers/controller/fetch_snapshot.ts";
-import { raftFetchHandler } from "../handlers/controller/raft_fetch.ts";
-import { voteHandler } from "../handlers/controller/vote.ts";
+import {
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  fetchSnapshotHandler,
+  raftFetchHandler,
+  voteHandler,
+} from "../handlers/controller/mod.ts";
 import { type MetadataApplier, MetadataQuorum } from "./metadata_quorum.ts";
 import { RaftPeers } from "./raft_peers.ts";
 

@@ -10,26 +10,28 @@
  * log only through `propose`, which resolves once the change is committed
  * and applied here, so a caller sees its own change in the image.
  */
-import type { Timer, World } from "../../io/types.ts";
-import { decodeRecord, encodeRecord } from "../../metadata/record_codec.ts";
-import type { MetadataRecord } from "../../metadata/records.ts";
-import type { Message } from "../../protocol/codec.ts";
-import type { ResponseInput } from "../../protocol/message_types.ts";
-import type { describeQuorum as describeQuorumApi } from "../../protocol/messages/describe_quorum.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
-import type { RaftEnvelope, RaftRequest } from "../../raft/messages.ts";
-import { RaftNode } from "../../raft/raft_node.ts";
-import { RaftStore } from "../../raft/raft_store.ts";
-import type { Ready } from "../../raft/ready.ts";
+import type { Timer, World } from "../../io/mod.ts";
+import { decodeRecord, encodeRecord, type MetadataRecord } from "../../metadata/mod.ts";
+import { ErrorCode, KafkaError, type Message, type ResponseInput } from "../../protocol/mod.ts";
+import type { describeQuorum as describeQuorumApi } from "../../protocol/messages/mod.ts";
 import {
   buildSnapshotBytes,
+  describeQuorumToWire,
+  endOffsetOf,
   isValidSnapshot,
+  type RaftBatch,
+  type RaftEnvelope,
+  RaftNode,
+  type RaftRequest,
+  RaftStore,
+  type RaftTimeouts,
   readSnapshotValues,
+  type Ready,
+  requestFromWire,
+  type Snapshot,
+  toWire,
   writeSnapshot,
-} from "../../raft/snapshot_file.ts";
-import { endOffsetOf, type RaftBatch, type RaftTimeouts } from "../../raft/types.ts";
-import { describeQuorumToWire, requestFromWire, toWire } from "../../raft/wire.ts";
-import type { Snapshot } from "../../raft/raft_log.ts";
+} from "../../raft/mod.ts";
 import type { RaftPeers } from "./raft_peers.ts";
 
 /** How long a resigning leader stays up to hand over (see `close`). */

@@ -6,10 +6,9 @@
  * log's tail, rebuild the same image after a crash of either kind.
  */
 import assert from "node:assert/strict";
-import { encodeRecord } from "../../metadata/record_codec.ts";
-import { ErrorCode, KafkaError } from "../../protocol/errors.ts";
-import { parseSnapshotFileName } from "../../raft/snapshot_file.ts";
-import type { SnapshotId } from "../../raft/types.ts";
+import { encodeRecord } from "../../metadata/mod.ts";
+import { ErrorCode, KafkaError } from "../../protocol/mod.ts";
+import { parseSnapshotFileName, type SnapshotId } from "../../raft/mod.ts";
 import {
   configRecord,
   METADATA_DIRECTORY,

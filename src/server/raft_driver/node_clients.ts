@@ -5,8 +5,8 @@
  * messages (RaftPeers) and forwarded controller requests (ControllerChannel)
  * each keep their own pool, so a slow forward never delays a vote.
  */
-import type { VoterAddress } from "../../config/quorum_config.ts";
-import type { Net } from "../../io/types.ts";
+import type { VoterAddress } from "../../config/mod.ts";
+import type { Net } from "../../io/mod.ts";
 import { KafkaClient } from "../kafka_client.ts";
 
 export class NodeClients {

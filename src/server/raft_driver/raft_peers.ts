@@ -7,12 +7,10 @@
  * Lost messages are the core's business: an unanswered request times out
  * there and is retried, so a failed connection simply drops what it held.
  */
-import type { Net } from "../../io/types.ts";
-import { API_SCHEMAS } from "../../protocol/apis.ts";
-import { parseRange } from "../../protocol/schema.ts";
-import type { VoterAddress } from "../../config/quorum_config.ts";
-import type { RaftEnvelope } from "../../raft/messages.ts";
-import { responseFromWire, toWire } from "../../raft/wire.ts";
+import type { Net } from "../../io/mod.ts";
+import { API_SCHEMAS, parseRange } from "../../protocol/mod.ts";
+import type { VoterAddress } from "../../config/mod.ts";
+import { type RaftEnvelope, responseFromWire, toWire } from "../../raft/mod.ts";
 import { NodeClients } from "./node_clients.ts";
 
 export class RaftPeers {

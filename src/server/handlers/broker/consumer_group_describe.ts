@@ -8,7 +8,7 @@
  * COORDINATOR_LOAD_IN_PROGRESS as for the other group APIs. With
  * includeAuthorizedOperations, every group operation (no authorizer).
  */
-import { consumerGroupDescribe } from "../../../protocol/messages/consumer_group_describe.ts";
+import { consumerGroupDescribe } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 /** Bits of Kafka's AclOperation codes: READ 3, DELETE 6, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11. */

@@ -11,9 +11,9 @@
  * Kafka answers when the protocol is disabled.
  */
 import type { ConsumerGroupHeartbeatRequest } from "../../../group/consumer/mod.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { consumerGroupHeartbeat } from "../../../protocol/messages/consumer_group_heartbeat.ts";
-import { heartbeatError } from "../../../group/consumer_groups.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { consumerGroupHeartbeat } from "../../../protocol/messages/mod.ts";
+import { heartbeatError } from "../../../group/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

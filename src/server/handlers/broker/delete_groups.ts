@@ -4,7 +4,7 @@
  * unknown group). Each group is named once in the response, in request
  * order. v2 is flexible.
  */
-import { deleteGroups } from "../../../protocol/messages/delete_groups.ts";
+import { deleteGroups } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 export const deleteGroupsHandler: ApiHandler<typeof deleteGroups> = {

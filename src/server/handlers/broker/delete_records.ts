@@ -13,11 +13,10 @@
  * POLICY_VIOLATION. The answer's lowWatermark is the new log start offset;
  * with one replica it is reached at once, so timeoutMs is never waited on.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { deleteRecords } from "../../../protocol/messages/delete_records.ts";
-import { isInternalTopic } from "../../../metadata/topic_names.ts";
-import type { NodeServices } from "../../handler.ts";
-import type { ApiHandler } from "../../handler.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { deleteRecords } from "../../../protocol/messages/mod.ts";
+import { isInternalTopic } from "../../../metadata/mod.ts";
+import type { ApiHandler, NodeServices } from "../../handler.ts";
 
 /** Why a partition not led here cannot be answered. */
 function notHere(services: NodeServices, topic: string, index: number): number {

@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { DiskFaultClient } from "../../../../sim/scenarios/disk/disk_client.ts";
-import { SimCluster } from "../../../io/sim/world.ts";
-import { BrokerConfig } from "../../../config/broker_config.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { Compression } from "../../../protocol/record_batch.ts";
+import { SimCluster } from "../../../io/sim/mod.ts";
+import { BrokerConfig } from "../../../config/mod.ts";
+import { Compression, ErrorCode } from "../../../protocol/mod.ts";
 import { startNode } from "../../node.ts";
 
 const LOG_DIRECTORY = "/kafka-logs";

@@ -2,14 +2,10 @@
  * DescribeCluster (key 60), v0-1 (KIP-700; v1 adds the endpoint type, KIP-919).
  * Brokers and controller as Metadata reports them.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { describeCluster } from "../../../protocol/messages/describe_cluster.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { describeCluster } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
-import {
-  authorizedOperations,
-  CLUSTER_OPERATIONS,
-  OPERATIONS_NOT_REQUESTED,
-} from "../../../security/authorized_operations.ts";
+import { authorizedOperations, CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from "../../../security/mod.ts";
 
 const ENDPOINT_TYPE_BROKER = 1;
 

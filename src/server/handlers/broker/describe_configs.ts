@@ -3,11 +3,10 @@
  * v1: synonyms and config source. v3: config type and documentation.
  * v4: flexible. Topic and broker resources; an empty key list means all keys.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { RequestOf } from "../../../protocol/message_types.ts";
-import { describeConfigs } from "../../../protocol/messages/describe_configs.ts";
-import { ConfigResourceType } from "../../../metadata/records.ts";
-import { ConfigSource } from "../../../config/topic_config_resolver.ts";
+import { ErrorCode, type RequestOf } from "../../../protocol/mod.ts";
+import { describeConfigs } from "../../../protocol/messages/mod.ts";
+import { ConfigResourceType } from "../../../metadata/mod.ts";
+import { ConfigSource } from "../../../config/mod.ts";
 import { brokerConfigEntries, type ConfigEntry, topicConfigEntries } from "../../config_view.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 

@@ -6,7 +6,7 @@
  * DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS); v4 adds instance ids; v5 is
  * flexible.
  */
-import { describeGroups } from "../../../protocol/messages/describe_groups.ts";
+import { describeGroups } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 /** Bits of Kafka's AclOperation codes: READ 3, DELETE 6, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11. */

@@ -11,11 +11,15 @@
  * A fetch that finds fewer than minBytes waits on the log for an append to
  * any of its partitions, up to maxWaitMs, then answers with what is there.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
-import { fetchApi } from "../../../protocol/messages/fetch.ts";
-import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
-import type { NodeServices } from "../../handler.ts";
+import {
+  ErrorCode,
+  type RequestOf,
+  type ResponseInput,
+  uuidToString,
+  ZERO_UUID,
+} from "../../../protocol/mod.ts";
+import { fetchApi } from "../../../protocol/messages/mod.ts";
+import type { ApiHandler, NodeServices, RequestContext } from "../../handler.ts";
 import {
   type FetchSession,
   FINAL_EPOCH,
@@ -23,7 +27,6 @@ import {
   sessionKey,
   type SessionPartition,
 } from "../../fetch_sessions.ts";
-import type { ApiHandler, RequestContext } from "../../handler.ts";
 import type { Partition } from "../../partition.ts";
 
 type FetchRequest = RequestOf<typeof fetchApi>;

@@ -7,8 +7,8 @@
  * (INVALID_REQUEST, as Kafka without share groups). A group key creates
  * `__consumer_offsets` on first use.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { findCoordinator } from "../../../protocol/messages/find_coordinator.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { findCoordinator } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 import { OFFSETS_TOPIC } from "../../group_driver.ts";
 import { partitionForGroup } from "../../../group/mod.ts";

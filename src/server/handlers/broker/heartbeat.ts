@@ -3,7 +3,7 @@
  * learns of a rebalance (REBALANCE_IN_PROGRESS). v3 adds the static
  * instance id, v4 is flexible. Answered at once: nothing is written.
  */
-import { heartbeat } from "../../../protocol/messages/heartbeat.ts";
+import { heartbeat } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

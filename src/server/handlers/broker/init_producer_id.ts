@@ -5,8 +5,8 @@
  * non-transactional producer still gets a new id). v2: flexible.
  * Transactions are not implemented yet: a transactional id is refused.
  */
-import { ErrorCode, KafkaError } from "../../../protocol/errors.ts";
-import { initProducerId } from "../../../protocol/messages/init_producer_id.ts";
+import { ErrorCode, KafkaError } from "../../../protocol/mod.ts";
+import { initProducerId } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 export const initProducerIdHandler: ApiHandler<typeof initProducerId> = {

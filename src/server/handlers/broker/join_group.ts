@@ -8,7 +8,7 @@
  * for the rebalance's join phase to end.
  */
 import type { JoinProtocol } from "../../../group/mod.ts";
-import { joinGroup } from "../../../protocol/messages/join_group.ts";
+import { joinGroup } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

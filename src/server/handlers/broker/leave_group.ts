@@ -6,8 +6,8 @@
  * Before v3 the response has no per-member results: the first member's
  * error is the response's error, as Kafka reports it.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { leaveGroup } from "../../../protocol/messages/leave_group.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { leaveGroup } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

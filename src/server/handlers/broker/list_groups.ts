@@ -4,7 +4,7 @@
  * v5 filters by type, "classic" or "consumer" (KIP-848), and returns it.
  * Filters compare case-insensitively, as Kafka's do.
  */
-import { listGroups } from "../../../protocol/messages/list_groups.ts";
+import { listGroups } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 export const listGroupsHandler: ApiHandler<typeof listGroups> = {

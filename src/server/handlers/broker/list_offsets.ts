@@ -7,9 +7,8 @@
  * timestamp finds the first offset whose timestamp is at or after it.
  * v0 returns up to maxNumOffsets offsets in an array.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
-import { listOffsets } from "../../../protocol/messages/list_offsets.ts";
+import { ErrorCode, type RequestOf, type ResponseInput } from "../../../protocol/mod.ts";
+import { listOffsets } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 
 type PartitionRequest = RequestOf<typeof listOffsets>["topics"][number]["partitions"][number];

@@ -9,19 +9,16 @@
  * are the unfenced ones at their endpoints for this request's listener; a
  * partition without a leader (its broker fenced) is LEADER_NOT_AVAILABLE.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { ResponseInput } from "../../../protocol/message_types.ts";
-import { metadata } from "../../../protocol/messages/metadata.ts";
-import type { MetadataImage, TopicImage } from "../../../metadata/image.ts";
-import { isInternalTopic, topicNameProblem } from "../../../metadata/topic_names.ts";
-import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
-import type { ApiHandler } from "../../handler.ts";
-import type { NodeServices } from "../../handler.ts";
+import { ErrorCode, type ResponseInput, uuidToString, ZERO_UUID } from "../../../protocol/mod.ts";
+import { metadata } from "../../../protocol/messages/mod.ts";
 import {
-  authorizedOperations,
-  CLUSTER_OPERATIONS,
-  TOPIC_OPERATIONS,
-} from "../../../security/authorized_operations.ts";
+  isInternalTopic,
+  type MetadataImage,
+  type TopicImage,
+  topicNameProblem,
+} from "../../../metadata/mod.ts";
+import type { ApiHandler, NodeServices } from "../../handler.ts";
+import { authorizedOperations, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from "../../../security/mod.ts";
 
 type TopicAnswer = ResponseInput<typeof metadata>["topics"][number];
 

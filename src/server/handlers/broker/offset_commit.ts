@@ -10,8 +10,8 @@
  * before the coordinator sees the request, as in Kafka.
  */
 import type { OffsetCommitPartition, OffsetCommitRequest } from "../../../group/mod.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { offsetCommit } from "../../../protocol/messages/offset_commit.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { offsetCommit } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

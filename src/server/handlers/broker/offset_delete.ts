@@ -6,8 +6,8 @@
  * not exist get UNKNOWN_TOPIC_OR_PARTITION, as in Kafka.
  */
 import type { OffsetDeleteRequest } from "../../../group/mod.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { offsetDelete } from "../../../protocol/messages/offset_delete.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { offsetDelete } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 export const offsetDeleteHandler: ApiHandler<typeof offsetDelete> = {

@@ -8,9 +8,8 @@
  * error is reported on every requested partition.
  */
 import type { OffsetFetchGroupRequest, OffsetFetchGroupResponse } from "../../../group/mod.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
-import { offsetFetch } from "../../../protocol/messages/offset_fetch.ts";
+import { ErrorCode, type RequestOf, type ResponseInput } from "../../../protocol/mod.ts";
+import { offsetFetch } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler, RequestContext } from "../../handler.ts";
 
 const FIRST_BATCHED_VERSION = 8;

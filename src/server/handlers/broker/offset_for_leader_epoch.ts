@@ -5,8 +5,8 @@
  * v1: the epoch found in the response. v2: current leader epoch fencing.
  * v3: replica id. v4: flexible.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { offsetForLeaderEpoch } from "../../../protocol/messages/offset_for_leader_epoch.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { offsetForLeaderEpoch } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 
 export const offsetForLeaderEpochHandler: ApiHandler<typeof offsetForLeaderEpoch> = {

@@ -6,9 +6,8 @@
  * (KIP-467). v9+: flexible. v10: current leader and node endpoints (KIP-951).
  * acks=0 sends no response at all.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import type { RequestOf, ResponseInput } from "../../../protocol/message_types.ts";
-import { produce } from "../../../protocol/messages/produce.ts";
+import { ErrorCode, type RequestOf, type ResponseInput } from "../../../protocol/mod.ts";
+import { produce } from "../../../protocol/messages/mod.ts";
 import { type ApiHandler, CloseConnection, type RequestContext } from "../../handler.ts";
 
 type PartitionData = RequestOf<typeof produce>["topicData"][number]["partitionData"][number];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "../../../protocol/errors.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
 import { fakeContext, fakeServices } from "../../_handler_test_support.ts";
 import { CloseConnection } from "../../handler.ts";
 import { produceHandler } from "./produce.ts";

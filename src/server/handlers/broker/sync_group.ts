@@ -5,7 +5,7 @@
  * name (KIP-559). The response waits for the leader's assignment to be
  * persisted.
  */
-import { syncGroup } from "../../../protocol/messages/sync_group.ts";
+import { syncGroup } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
 import { groupRequestSource } from "./_group_request.ts";
 

@@ -3,7 +3,7 @@
  * controller listener go straight to the node's Raft core, which refuses bad
  * input with Kafka's error codes (see src/raft).
  */
-import type { ApiSchema } from "../../../protocol/schema.ts";
+import type { ApiSchema } from "../../../protocol/mod.ts";
 import { type ApiHandler, CloseConnection } from "../../handler.ts";
 
 /** The handler of one Raft API: the request goes to the Raft core as it came. */

@@ -3,10 +3,10 @@
  * controller listener: a broker reserves the next block of producer ids
  * (KIP-730), recorded in the metadata log so no id is handed out twice.
  */
-import { PRODUCER_ID_BLOCK_SIZE } from "../../../metadata/controller.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { allocateProducerIds } from "../../../protocol/messages/allocate_producer_ids.ts";
-import { controllerApi } from "../../controller/controller_api.ts";
+import { PRODUCER_ID_BLOCK_SIZE } from "../../../metadata/mod.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { allocateProducerIds } from "../../../protocol/messages/mod.ts";
+import { controllerApi } from "../../controller/mod.ts";
 
 export const allocateProducerIdsHandler = controllerApi({
   schema: allocateProducerIds,

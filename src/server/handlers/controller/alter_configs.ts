@@ -2,10 +2,10 @@
  * AlterConfigs (key 33), v0-2: the legacy, non-incremental form, where the
  * given settings replace all of a resource's overrides. v2: flexible.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { alterConfigs } from "../../../protocol/messages/alter_configs.ts";
-import { isRefusal } from "../../../metadata/controller.ts";
-import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { alterConfigs } from "../../../protocol/messages/mod.ts";
+import { isRefusal } from "../../../metadata/mod.ts";
+import { controllerApi, mapInOrder } from "../../controller/mod.ts";
 
 export const alterConfigsHandler = controllerApi({
   schema: alterConfigs,

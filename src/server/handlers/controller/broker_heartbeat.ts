@@ -4,8 +4,8 @@
  * the metadata log; the controller keeps its session alive, unfences it
  * once it has caught up, and answers whether it is fenced (KIP-631).
  */
-import { brokerHeartbeat } from "../../../protocol/messages/broker_heartbeat.ts";
-import { controllerApi } from "../../controller/controller_api.ts";
+import { brokerHeartbeat } from "../../../protocol/messages/mod.ts";
+import { controllerApi } from "../../controller/mod.ts";
 
 export const brokerHeartbeatHandler = controllerApi({
   schema: brokerHeartbeat,

@@ -4,10 +4,10 @@
  * broker epoch, the offset of its RegisterBrokerRecord (KIP-631). It starts
  * fenced; heartbeats unfence it once it has caught up with the log.
  */
-import { isRefusal } from "../../../metadata/controller.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { brokerRegistration } from "../../../protocol/messages/broker_registration.ts";
-import { controllerApi } from "../../controller/controller_api.ts";
+import { isRefusal } from "../../../metadata/mod.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { brokerRegistration } from "../../../protocol/messages/mod.ts";
+import { controllerApi } from "../../controller/mod.ts";
 
 export const brokerRegistrationHandler = controllerApi({
   schema: brokerRegistration,

@@ -1,10 +1,10 @@
 /**
  * CreatePartitions (key 37), v0-3. v2: flexible. v3: same as v2.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { createPartitions } from "../../../protocol/messages/create_partitions.ts";
-import { isRefusal } from "../../../metadata/controller.ts";
-import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { createPartitions } from "../../../protocol/messages/mod.ts";
+import { isRefusal } from "../../../metadata/mod.ts";
+import { controllerApi, mapInOrder } from "../../controller/mod.ts";
 
 export const createPartitionsHandler = controllerApi({
   schema: createPartitions,

@@ -7,14 +7,12 @@
  * and so is the metadata log's name, as KRaft does: a topic of that name
  * would share its folder with the Raft log.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { createTopics } from "../../../protocol/messages/create_topics.ts";
-import { isRefusal } from "../../../metadata/controller.ts";
-import { MetadataRecordType, type PartitionRecord } from "../../../metadata/records.ts";
-import { METADATA_TOPIC } from "../../../raft/types.ts";
-import { ZERO_UUID } from "../../../protocol/uuid.ts";
+import { ErrorCode, ZERO_UUID } from "../../../protocol/mod.ts";
+import { createTopics } from "../../../protocol/messages/mod.ts";
+import { isRefusal, MetadataRecordType, type PartitionRecord } from "../../../metadata/mod.ts";
+import { METADATA_TOPIC } from "../../../raft/mod.ts";
 import { topicConfigEntries } from "../../config_view.ts";
-import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+import { controllerApi, mapInOrder } from "../../controller/mod.ts";
 
 export const createTopicsHandler = controllerApi({
   schema: createTopics,

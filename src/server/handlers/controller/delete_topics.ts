@@ -2,12 +2,10 @@
  * DeleteTopics (key 20), v0-6.
  * v4: flexible. v5: error messages. v6: topics by name or by id.
  */
-import type { RequestOf } from "../../../protocol/message_types.ts";
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { deleteTopics } from "../../../protocol/messages/delete_topics.ts";
-import type { TopicImage } from "../../../metadata/image.ts";
-import { uuidToString, ZERO_UUID } from "../../../protocol/uuid.ts";
-import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+import { ErrorCode, type RequestOf, uuidToString, ZERO_UUID } from "../../../protocol/mod.ts";
+import { deleteTopics } from "../../../protocol/messages/mod.ts";
+import type { TopicImage } from "../../../metadata/mod.ts";
+import { controllerApi, mapInOrder } from "../../controller/mod.ts";
 
 function wantedTopics(
   body: RequestOf<typeof deleteTopics>,

@@ -1,7 +1,7 @@
 /** DescribeQuorum (key 55), v0-2: the active controller's view of the voters and observers, from any node. */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { describeQuorum } from "../../../protocol/messages/describe_quorum.ts";
-import { controllerApi } from "../../controller/controller_api.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { describeQuorum } from "../../../protocol/messages/mod.ts";
+import { controllerApi } from "../../controller/mod.ts";
 
 export const describeQuorumHandler = controllerApi({
   schema: describeQuorum,

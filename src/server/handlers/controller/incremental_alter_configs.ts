@@ -2,10 +2,10 @@
  * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
  * SUBTRACT on topic and broker resources. v1: flexible.
  */
-import { ErrorCode } from "../../../protocol/errors.ts";
-import { incrementalAlterConfigs } from "../../../protocol/messages/incremental_alter_configs.ts";
-import { isRefusal } from "../../../metadata/controller.ts";
-import { controllerApi, mapInOrder } from "../../controller/controller_api.ts";
+import { ErrorCode } from "../../../protocol/mod.ts";
+import { incrementalAlterConfigs } from "../../../protocol/messages/mod.ts";
+import { isRefusal } from "../../../metadata/mod.ts";
+import { controllerApi, mapInOrder } from "../../controller/mod.ts";
 
 export const incrementalAlterConfigsHandler = controllerApi({
   schema: incrementalAlterConfigs,

@@ -1,0 +1,52 @@
+/**
+ * The cluster's metadata: the image applied from the metadata log, the KRaft records, and the controller's
+ * decisions as pure functions (topics, partitions, configs, broker registration, heartbeats and fencing,
+ * leader election, producer id blocks).
+ *
+ * This file is the folder's public face: other folders import from it, not from its files.
+ */
+export { decideAdoption, type PartitionFolder } from "./adopt_partitions.ts";
+export {
+  type BrokerRegistrationRequest,
+  decideFenceBroker,
+  decideRegisterBroker,
+  type RegistrationDecision,
+  unfencedBrokerIds,
+} from "./broker_decisions.ts";
+export {
+  type BrokerHeartbeatRequest,
+  type BrokerHeartbeatResponse,
+  decideBrokerHeartbeat,
+} from "./broker_heartbeat_decision.ts";
+export { type BrokerEndpoint, brokerEndpointsOf } from "./broker_view.ts";
+export {
+  type ConfigChange,
+  decideAlter,
+  decideIncrementalAlter,
+  inertChangeWarnings,
+} from "./config_changes.ts";
+export {
+  decideCreatePartitions,
+  decideCreateTopic,
+  decideDeleteTopic,
+  decideProducerIdBlock,
+  type Decision,
+  isRefusal,
+  MAX_REPLICATION_FACTOR,
+  type NewTopic,
+  type PlacementContext,
+  PRODUCER_ID_BLOCK_SIZE,
+  type Refusal,
+  type TopicToCreate,
+} from "./controller.ts";
+export { MetadataImage, type TopicImage } from "./image.ts";
+export { imageToRecords } from "./image_snapshot.ts";
+export { decodeRecord, encodeRecord } from "./record_codec.ts";
+export {
+  type ConfigRecord,
+  ConfigResourceType,
+  type MetadataRecord,
+  MetadataRecordType,
+  type PartitionRecord,
+} from "./records.ts";
+export { isInternalTopic, topicNameProblem } from "./topic_names.ts";

@@ -1,0 +1,7 @@
+/**
+ * A Dafka node: `startNode` on a World, and the Kafka client nodes use to reach each other.
+ *
+ * This file is the folder's public face: other folders import from it, not from its files.
+ */
+export { KafkaClient, type KafkaClientOptions } from "./kafka_client.ts";
+export { type RunningNode, startNode } from "./node.ts";
