@@ -245,8 +245,8 @@ export class GroupMember {
   async #sync(): Promise<void> {
     const { settings, groupId, topic, partitions, instanceId, checker } = this.#options;
     let assignments: { memberId: string; assignment: Uint8Array }[] = [];
-    if (this.#leader) {
-      const plan = rangeAssign(this.#members, partitions);
+    const plan = this.#leader ? rangeAssign(this.#members, partitions) : null;
+    if (plan !== null) {
       checker.leaderAssigned(this.generationId, plan);
       assignments = [...plan].map(([memberId, owned]) => ({
         memberId,
@@ -264,6 +264,7 @@ export class GroupMember {
     }, settings.rebalanceTimeoutMs + 5000);
     switch (answer.errorCode) {
       case ErrorCode.NONE:
+        if (plan !== null) checker.leaderSynced(this.generationId, plan);
         this.assignment = partitionsOf(answer.assignment);
         checker.synced(this.name, this.memberId, instanceId, this.generationId, this.assignment);
         await this.#fetchPositions();
