@@ -69,17 +69,25 @@ export class GroupChecker {
   /**
    * The leader sends its assignment for `generation`. Until a member has
    * synced in it, a generation may be formed again with another plan (the
-   * node crashed before persisting it); afterwards its plan is fixed.
+   * node crashed before persisting it); afterwards its plan is fixed. A
+   * leader may still send another plan then: a zombie of the generation
+   * the crash lost, waking from a pause (seed 947731470). That is no fault
+   * unless the node accepts it (`leaderSynced`).
    */
   leaderAssigned(generation: number, assignments: ReadonlyMap<string, readonly number[]>): void {
-    const previous = this.#planned.get(generation);
-    if (previous === undefined || !this.#owners.has(generation)) {
-      this.#planned.set(generation, new Map(assignments));
-      return;
-    }
-    // A leader retrying its SyncGroup sends the same plan; another plan means two leaders in one generation.
+    if (this.#planned.has(generation) && this.#owners.has(generation)) return;
+    this.#planned.set(generation, new Map(assignments));
+  }
+
+  /**
+   * The node accepted the leader's SyncGroup with `assignments`. A retried
+   * SyncGroup carries the same plan; another plan means two leaders in one
+   * generation.
+   */
+  leaderSynced(generation: number, assignments: ReadonlyMap<string, readonly number[]>): void {
+    const planned = this.#planned.get(generation);
     for (const [memberId, partitions] of assignments) {
-      const before = previous.get(memberId);
+      const before = planned?.get(memberId);
       if (before !== undefined && before.join() !== partitions.join()) {
         this.#fail("one leader per generation", `generation ${generation} got two plans for ${memberId}`);
       }

@@ -33,6 +33,29 @@ Deno.test("a member must get what the leader assigned it", () => {
   assert.throws(() => checker.synced("a", "id-a", null, 1, [1]), /the leader's assignment/);
 });
 
+Deno.test("a second plan for a generation members synced in is a violation once the node accepts it", () => {
+  const checker = new GroupChecker(2);
+  const plan = new Map([["id-a", [0]], ["id-b", [1]]]);
+  const other = new Map([["id-a", [0, 1]]]);
+  checker.leaderAssigned(1, plan);
+  checker.leaderSynced(1, plan);
+  checker.synced("a", "id-a", null, 1, [0]);
+  // A zombie leader of a generation the node lost sends another plan: refused, it is no fault.
+  checker.leaderAssigned(1, other);
+  checker.synced("b", "id-b", null, 1, [1]);
+  checker.leaderSynced(1, plan);
+  assert.throws(() => checker.leaderSynced(1, other), /one leader per generation/);
+});
+
+Deno.test("a generation formed again before anyone synced in it may have another plan", () => {
+  const checker = new GroupChecker(2);
+  checker.leaderAssigned(2, new Map([["id-a", [0, 1]]]));
+  const again = new Map([["id-a", [0]], ["id-b", [1]]]);
+  checker.leaderAssigned(2, again);
+  checker.leaderSynced(2, again);
+  checker.synced("b", "id-b", null, 2, [1]);
+});
+
 Deno.test("an acknowledged commit from a stale generation or a forged member is a violation", () => {
   const checker = new GroupChecker(1);
   checker.synced("a", "id-a", null, 3, [0]);

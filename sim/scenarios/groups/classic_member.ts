@@ -253,8 +253,8 @@ export class GroupMember {
   async #sync(): Promise<void> {
     const { settings, groupId, topic, partitions, instanceId, checker } = this.#options;
     let assignments: { memberId: string; assignment: Uint8Array }[] = [];
-    if (this.#leader) {
-      const plan = rangeAssign(this.#members, partitions);
+    const plan = this.#leader ? rangeAssign(this.#members, partitions) : null;
+    if (plan !== null) {
       checker.leaderAssigned(this.generationId, plan);
       assignments = [...plan].map(([memberId, owned]) => ({
         memberId,
@@ -272,6 +272,7 @@ export class GroupMember {
     }, settings.rebalanceTimeoutMs + 5000);
     switch (answer.errorCode) {
       case ErrorCode.NONE:
+        if (plan !== null) checker.leaderSynced(this.generationId, plan);
         this.assignment = partitionsOf(answer.assignment);
         checker.synced(this.name, this.memberId, instanceId, this.generationId, this.assignment);
         await this.#fetchPositions();
@@ -374,8 +375,15 @@ export class GroupMember {
     }
   }
 
+  /**
+   * The positions to commit: only of partitions whose committed offsets it
+   * has read. A member leaving between SyncGroup and its OffsetFetch knows no
+   * position yet; committing 0 there would undo the previous owner's commits
+   * (seed 3588938229 did, and the checker took it for a lost commit).
+   */
   #currentOffsets(): Map<number, number> {
-    return new Map(this.assignment.map((partition) => [partition, this.#positions.get(partition) ?? 0]));
+    const known = this.assignment.filter((partition) => this.#positions.has(partition));
+    return new Map(known.map((partition) => [partition, this.#positions.get(partition)!]));
   }
 
   /** Sends the remembered pre-rebalance commit with its old generation; the checker wants it refused. */
@@ -388,9 +396,10 @@ export class GroupMember {
 
   /** Commits the current positions; returns whether the member stays stable. */
   async #commit(forged: boolean): Promise<boolean> {
-    if (this.assignment.length === 0) return true;
+    const offsets = this.#currentOffsets();
+    if (offsets.size === 0) return true;
     const memberId = forged ? `ghost-${this.name}` : this.memberId;
-    const errors = await this.#sendCommit(this.generationId, memberId, forged, this.#currentOffsets());
+    const errors = await this.#sendCommit(this.generationId, memberId, forged, offsets);
     if (forged) return true;
     const errorCode = [...errors.values()].find((code) => code !== 0) ?? 0;
     switch (errorCode) {
