@@ -90,6 +90,39 @@ Deno.test("src/ never imports sim/ or test/ (the simulator and the tests drive t
   assert.deepEqual(upward, []);
 });
 
+/**
+ * Which top-level folders of src/ each may import (docs/architecture.md shows the same table): dependencies point
+ * down, from the node's drivers to the cores to the wire format and the I/O seam.
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  "main.ts": ["server", "tools", "config", "io"],
+  server: ["group", "txn", "security", "metadata", "raft", "log", "config", "protocol", "io"],
+  tools: ["log", "protocol"],
+  group: ["config", "protocol"],
+  metadata: ["config", "protocol"],
+  raft: ["log", "protocol", "io"],
+  log: ["protocol", "io"],
+  protocol: ["io"],
+  config: [],
+  txn: [],
+  security: [],
+  io: [],
+};
+
+/** The top-level folder of src/ a path is in ("main.ts" for src/main.ts). */
+function topFolder(path: string): string {
+  return path.split("/")[1]!;
+}
+
+Deno.test("folders of src/ import only the folders below them", () => {
+  const upward = [...importGraph("src")].flatMap(([file, targets]) =>
+    targets.filter((target) => target.startsWith("src/") && topFolder(target) !== topFolder(file))
+      .filter((target) => !(ALLOWED[topFolder(file)] ?? []).includes(topFolder(target)))
+      .map((target) => `${file} -> ${target}`)
+  );
+  assert.deepEqual(upward, []);
+});
+
 /** An import that reaches into another folder of src/ past its mod.ts (test support files, `_*.ts`, may be reached). */
 function pastTheFace(file: string, target: string): boolean {
   if (!target.startsWith("src/")) return false;

@@ -148,6 +148,19 @@ function checkHeader(bytes: Uint8Array, limits: BatchLimits): Validated {
       `Produce requests with version ${limits.produceVersion} cannot carry zstd batches (version 7 or later can)`,
     );
   }
+  if (!Number.isSafeInteger(header.producerId)) {
+    // The header's int64s become numbers: a producer id beyond 2^53 was never handed out and would be rounded.
+    return refuse(
+      ErrorCode.INVALID_RECORD,
+      `Producer id out of range in topic partition ${limits.topicPartition}`,
+    );
+  }
+  if (!Number.isSafeInteger(header.baseTimestamp) || !Number.isSafeInteger(header.maxTimestamp)) {
+    return refuse(
+      ErrorCode.INVALID_TIMESTAMP,
+      `Batch timestamps beyond ±2^53 ms in topic partition ${limits.topicPartition}`,
+    );
+  }
   if (header.producerId >= 0 && header.baseSequence < 0) {
     return refuse(
       ErrorCode.INVALID_RECORD,
@@ -174,6 +187,15 @@ function checkRecords(bytes: Uint8Array, header: BatchHeader, limits: BatchLimit
       const timestamp = logAppendTimeBatch
         ? header.maxTimestamp
         : header.baseTimestamp + record.timestampDelta;
+      if (!Number.isSafeInteger(timestamp)) {
+        // Beyond 2^53 ms (year 287,000) a timestamp cannot be held exactly: refused, never rounded.
+        invalidTimestamp = true;
+        errors.push({
+          batchIndex: record.index,
+          message: `Timestamp of message with offset ${record.index} is beyond ±2^53 ms`,
+        });
+        return;
+      }
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
       if (limits.compacted && !record.hasKey) {
         errors.push({

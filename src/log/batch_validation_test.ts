@@ -176,3 +176,30 @@ Deno.test("zstd batches need Produce v7 or later", () => {
   assert.equal(refused.errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   assert.ok(validateProducedBatch(bytes, limits({ produceVersion: 7 })).ok);
 });
+
+Deno.test("int64 header fields and record timestamps beyond 2^53 are refused, never rounded", async (t) => {
+  const tampered = (offset: number, value: bigint) => {
+    const bytes = buildBatch({ records: [record(NOW)] });
+    new DataView(bytes.buffer).setBigInt64(offset, value);
+    sealBatch(bytes, 0);
+    return validateProducedBatch(bytes, limits());
+  };
+  await t.step("a producer id", () => {
+    const refused = tampered(43, 2n ** 60n);
+    assert.ok(!refused.ok);
+    assert.equal(refused.errorCode, ErrorCode.INVALID_RECORD);
+  });
+  await t.step("the base timestamp", () => {
+    const refused = tampered(27, 2n ** 60n);
+    assert.ok(!refused.ok);
+    assert.equal(refused.errorCode, ErrorCode.INVALID_TIMESTAMP);
+  });
+  await t.step("a record's timestamp delta", () => {
+    // A safe base plus a delta of 2^53 leaves the safe range only in the record.
+    const bytes = buildBatch({ records: [record(NOW), record(NOW + 2 ** 53)], maxTimestamp: NOW });
+    const refused = validateProducedBatch(bytes, limits());
+    assert.ok(!refused.ok);
+    assert.equal(refused.errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.deepEqual(refused.recordErrors.map((error) => error.batchIndex), [1]);
+  });
+});
