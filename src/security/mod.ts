@@ -6,6 +6,7 @@
 export {
   authorizedOperations,
   CLUSTER_OPERATIONS,
+  GROUP_OPERATIONS,
   OPERATIONS_NOT_REQUESTED,
   TOPIC_OPERATIONS,
 } from "./authorized_operations.ts";

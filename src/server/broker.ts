@@ -14,7 +14,6 @@
  */
 import {
   type BrokerConfig,
-  type BrokerKeyOfType,
   type NumericTopicKey,
   type QuorumConfig,
   TopicConfigResolver,
@@ -255,7 +254,8 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
 
   placementContext(): PlacementContext {
     return {
-      defaultPartitions: this.#dynamicInt("num.partitions"),
+      // num.partitions is read-only in Kafka 4 (no dynamic value to overlay).
+      defaultPartitions: this.config.int("num.partitions"),
       defaultReplicationFactor: this.config.int("default.replication.factor"),
       brokerIds: unfencedBrokerIds(this.image),
       newTopicId: () => randomUuid(this.world.random),
@@ -302,11 +302,6 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
       merged.set(key, value);
     }
     return merged;
-  }
-
-  #dynamicInt(key: BrokerKeyOfType<"int">): number {
-    const dynamic = this.dynamicBrokerConfigs().get(key);
-    return dynamic !== undefined ? Number(dynamic) : this.config.int(key);
   }
 
   #openPartition(topicName: string, index: number): void {

@@ -8,11 +8,7 @@
  */
 import { describeGroups } from "../../../protocol/messages/mod.ts";
 import type { ApiHandler } from "../../handler.ts";
-
-/** Bits of Kafka's AclOperation codes: READ 3, DELETE 6, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
-/** Kafka's "not requested" value. */
-const OPERATIONS_NOT_REQUESTED = -2147483648;
+import { GROUP_OPERATIONS, OPERATIONS_NOT_REQUESTED } from "../../../security/mod.ts";
 
 export const describeGroupsHandler: ApiHandler<typeof describeGroups> = {
   schema: describeGroups,
