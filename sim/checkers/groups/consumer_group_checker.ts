@@ -18,6 +18,7 @@
  * - liveness (quiet phase): the live members settle at one epoch and hold
  *   every partition exactly once.
  */
+import { CommitLedger, coverageViolation } from "./commit_ledger.ts";
 import { Violations } from "../violation.ts";
 
 /** A commit about to be sent, as the checker remembers it. */
@@ -62,8 +63,7 @@ export class ConsumerGroupChecker {
   readonly #epochs = new Map<string, number>();
   /** member name → the fencing its later requests must show. */
   readonly #mustBeFenced = new Map<string, Fencing>();
-  /** partition → the highest offset whose commit was acknowledged. */
-  readonly #acknowledged = new Map<number, number>();
+  readonly #commits = new CommitLedger();
   readonly stats = {
     assignments: 0,
     partitionsMoved: 0,
@@ -172,7 +172,7 @@ export class ConsumerGroupChecker {
         `a commit of ${partition}@${offset}`,
       );
       this.stats.commitsAcknowledged++;
-      this.#acknowledged.set(partition, Math.max(this.#acknowledged.get(partition) ?? -1, offset));
+      this.#commits.acknowledge(partition, offset);
     }
   }
 
@@ -196,7 +196,7 @@ export class ConsumerGroupChecker {
 
   /** The highest acknowledged offset of each partition now (taken before reading offsets back). */
   acknowledgedSnapshot(): Map<number, number> {
-    return new Map(this.#acknowledged);
+    return this.#commits.snapshot();
   }
 
   /** Offsets read back from the coordinator, against what was acknowledged before the read was sent. */
@@ -206,15 +206,8 @@ export class ConsumerGroupChecker {
     when: string,
   ): void {
     this.stats.offsetChecks++;
-    for (const [partition, acknowledged] of expected) {
-      const read = committed.get(partition) ?? -1;
-      if (read < acknowledged) {
-        this.#fail(
-          "an acknowledged commit is never lost",
-          `partition ${partition}: ${acknowledged} was acknowledged, ${when} the coordinator has ${read}`,
-        );
-      }
-    }
+    const violation = this.#commits.checkRead(committed, expected, when);
+    if (violation) this.#fail(violation.invariant, violation.message);
   }
 
   /** The quiet phase ended: the live members must be at one epoch, holding every partition once. */
@@ -231,10 +224,7 @@ export class ConsumerGroupChecker {
     if (epochs.size !== 1) {
       this.#fail("the group settles once faults stop", `members at epochs ${[...epochs]}`);
     }
-    const held = members.flatMap((member) => member.held).sort((left, right) => left - right);
-    const every = Array.from({ length: this.#partitions }, (_, index) => index);
-    if (held.join() !== every.join()) {
-      this.#fail("every partition is eventually assigned when members are alive", `held [${held}]`);
-    }
+    const coverage = coverageViolation(this.#partitions, members.flatMap((member) => member.held), "held");
+    if (coverage) this.#fail(coverage.invariant, coverage.message);
   }
 }

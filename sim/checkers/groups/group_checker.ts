@@ -13,6 +13,7 @@
  * - liveness (quiet phase): the live members settle in one generation whose
  *   assignments cover every partition exactly once.
  */
+import { CommitLedger, coverageViolation } from "./commit_ledger.ts";
 import { Violations } from "../violation.ts";
 
 /** A commit about to be sent, as the checker remembers it. */
@@ -44,8 +45,7 @@ export class GroupChecker {
   /** generation → member id → the leader's assignment for it. */
   readonly #planned = new Map<number, Map<string, readonly number[]>>();
   #durableGeneration = -1;
-  /** partition → the highest offset whose commit was acknowledged. */
-  readonly #acknowledged = new Map<number, number>();
+  readonly #commits = new CommitLedger();
   readonly stats = {
     syncs: 0,
     commitsAcknowledged: 0,
@@ -162,13 +162,13 @@ export class GroupChecker {
         );
       }
       this.stats.commitsAcknowledged++;
-      this.#acknowledged.set(partition, Math.max(this.#acknowledged.get(partition) ?? -1, offset));
+      this.#commits.acknowledge(partition, offset);
     }
   }
 
   /** The highest acknowledged offset of each partition now (taken before reading offsets back). */
   acknowledgedSnapshot(): Map<number, number> {
-    return new Map(this.#acknowledged);
+    return this.#commits.snapshot();
   }
 
   /**
@@ -181,15 +181,8 @@ export class GroupChecker {
     when: string,
   ): void {
     this.stats.offsetChecks++;
-    for (const [partition, acknowledged] of expected) {
-      const read = committed.get(partition) ?? -1;
-      if (read < acknowledged) {
-        this.#fail(
-          "an acknowledged commit is never lost",
-          `partition ${partition}: ${acknowledged} was acknowledged, ${when} the coordinator has ${read}`,
-        );
-      }
-    }
+    const violation = this.#commits.checkRead(committed, expected, when);
+    if (violation) this.#fail(violation.invariant, violation.message);
   }
 
   /** The quiet phase ended: the live members must share one generation covering every partition once. */
@@ -206,10 +199,11 @@ export class GroupChecker {
     if (generations.size !== 1) {
       this.#fail("the group settles once faults stop", `members in generations ${[...generations]}`);
     }
-    const owned = members.flatMap((member) => member.assignment).sort((left, right) => left - right);
-    const every = Array.from({ length: this.#partitions }, (_, index) => index);
-    if (owned.join() !== every.join()) {
-      this.#fail("every partition is eventually assigned when members are alive", `owned [${owned}]`);
-    }
+    const coverage = coverageViolation(
+      this.#partitions,
+      members.flatMap((member) => member.assignment),
+      "owned",
+    );
+    if (coverage) this.#fail(coverage.invariant, coverage.message);
   }
 }
