@@ -2,10 +2,9 @@
  * AlterConfigs (key 33), v0-2: the legacy, non-incremental form, where the
  * given settings replace all of a resource's overrides. v2: flexible.
  */
-import { ErrorCode } from "../../../protocol/mod.ts";
 import { alterConfigs } from "../../../protocol/messages/mod.ts";
-import { isRefusal } from "../../../metadata/mod.ts";
 import { controllerApi, mapInOrder } from "../../controller/mod.ts";
+import { refusedResources, resourceResult } from "./_config_resources.ts";
 
 export const alterConfigsHandler = controllerApi({
   schema: alterConfigs,
@@ -17,20 +16,11 @@ export const alterConfigsHandler = controllerApi({
         resourceName: resource.resourceName,
         configs: resource.configs.map((entry) => ({ name: entry.name, value: entry.value })),
       }, body.validateOnly);
-      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+      return resourceResult(resource, decision);
     });
     return { throttleTimeMs: 0, responses };
   },
   refuse(body, _version, errorCode, errorMessage) {
-    return {
-      throttleTimeMs: 0,
-      responses: body.resources.map((resource) => ({
-        errorCode,
-        errorMessage,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      })),
-    };
+    return refusedResources(body.resources, errorCode, errorMessage);
   },
 });

@@ -2,10 +2,9 @@
  * IncrementalAlterConfigs (key 44), v0-1 (KIP-339): SET, DELETE, APPEND,
  * SUBTRACT on topic and broker resources. v1: flexible.
  */
-import { ErrorCode } from "../../../protocol/mod.ts";
 import { incrementalAlterConfigs } from "../../../protocol/messages/mod.ts";
-import { isRefusal } from "../../../metadata/mod.ts";
 import { controllerApi, mapInOrder } from "../../controller/mod.ts";
+import { refusedResources, resourceResult } from "./_config_resources.ts";
 
 export const incrementalAlterConfigsHandler = controllerApi({
   schema: incrementalAlterConfigs,
@@ -21,20 +20,11 @@ export const incrementalAlterConfigsHandler = controllerApi({
           value: entry.value,
         })),
       }, body.validateOnly);
-      const outcome = isRefusal(decision) ? decision : { errorCode: ErrorCode.NONE, errorMessage: null };
-      return { ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName };
+      return resourceResult(resource, decision);
     });
     return { throttleTimeMs: 0, responses };
   },
   refuse(body, _version, errorCode, errorMessage) {
-    return {
-      throttleTimeMs: 0,
-      responses: body.resources.map((resource) => ({
-        errorCode,
-        errorMessage,
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-      })),
-    };
+    return refusedResources(body.resources, errorCode, errorMessage);
   },
 });
