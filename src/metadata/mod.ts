@@ -7,6 +7,15 @@
  */
 export { decideAdoption, type PartitionFolder } from "./adopt_partitions.ts";
 export {
+  type AlterPartitionData,
+  type AlterPartitionDecision,
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
+  type AlterPartitionResult,
+  decideAlterPartition,
+  type IsrMember,
+} from "./alter_partition.ts";
+export {
   type BrokerRegistrationRequest,
   decideFenceBroker,
   decideRegisterBroker,
@@ -45,6 +54,7 @@ export { decodeRecord, encodeRecord } from "./record_codec.ts";
 export {
   type ConfigRecord,
   ConfigResourceType,
+  LeaderRecoveryState,
   type MetadataRecord,
   MetadataRecordType,
   type PartitionRecord,

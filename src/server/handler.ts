@@ -15,6 +15,8 @@
 import type { BrokerConfig, TopicConfigResolver } from "../config/mod.ts";
 import type { Clock } from "../io/mod.ts";
 import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
   BrokerEndpoint,
   BrokerHeartbeatRequest,
   BrokerHeartbeatResponse,
@@ -128,6 +130,8 @@ export interface ControllerServices {
   brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse>;
   /** The first id of a new block of producer ids for `brokerId`. */
   allocateProducerIds(brokerId: number): Promise<number>;
+  /** AlterPartition (KIP-497): a leader's ISR change, committed before the answer; refusals as error codes. */
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse>;
 }
 /** Topics this broker creates on first use (auto-creation). */
 export interface TopicAutoCreation {
