@@ -48,7 +48,7 @@ export {
   type Refusal,
   type TopicToCreate,
 } from "./controller.ts";
-export { MetadataImage, type TopicImage } from "./image.ts";
+export { MetadataImage, type PartitionImage, type TopicImage } from "./image.ts";
 export { imageToRecords } from "./image_snapshot.ts";
 export { decodeRecord, encodeRecord } from "./record_codec.ts";
 export {

@@ -48,7 +48,9 @@ export class FollowerState {
   onAnswer(answer: FollowerFetchAnswer, log: FollowerLog): FollowerStep {
     if (answer.errorCode === OFFSET_OUT_OF_RANGE) {
       // Only the start can be out of range: with epochs, an end past the leader's is diverging.
-      if (answer.logStartOffset > log.logEndOffset) return { kind: "restart-at", offset: answer.logStartOffset };
+      if (answer.logStartOffset > log.logEndOffset) {
+        return { kind: "restart-at", offset: answer.logStartOffset };
+      }
       return { kind: "truncate", offset: Math.max(log.logStartOffset, log.highWatermark) };
     }
     if (answer.errorCode !== NONE) return { kind: "back-off", errorCode: answer.errorCode };

@@ -176,7 +176,10 @@ export class LeaderState {
     this.#inFlight = {
       leaderEpoch: this.leaderEpoch,
       partitionEpoch: this.#partitionEpoch,
-      isr: isr.map((brokerId) => ({ brokerId, brokerEpoch: this.#followers.get(brokerId)?.brokerEpoch ?? -1 })),
+      isr: isr.map((brokerId) => ({
+        brokerId,
+        brokerEpoch: this.#followers.get(brokerId)?.brokerEpoch ?? -1,
+      })),
       leaderRecoveryState: recoveryState,
     };
     return this.#inFlight;

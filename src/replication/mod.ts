@@ -5,9 +5,20 @@
  * divergence between them (divergence.ts). src/server/ drives them over the
  * wire; the simulator and spec/ check the same code.
  */
-export { divergingEpoch, type EpochEnd, type EpochLookup, truncationOffset, UNDEFINED_EPOCH } from "./divergence.ts";
+export {
+  divergingEpoch,
+  type EpochEnd,
+  type EpochLookup,
+  truncationOffset,
+  UNDEFINED_EPOCH,
+} from "./divergence.ts";
 export { FollowerProgress, UNKNOWN_OFFSET } from "./follower_progress.ts";
-export { type FollowerFetchAnswer, type FollowerLog, FollowerState, type FollowerStep } from "./follower_state.ts";
+export {
+  type FollowerFetchAnswer,
+  type FollowerLog,
+  FollowerState,
+  type FollowerStep,
+} from "./follower_state.ts";
 export {
   type CommittedPartitionState,
   type IsrEligibility,

@@ -459,7 +459,11 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   checkpointHighWatermarks(): void {
     const entries = [...this.#partitions.values()]
       .filter((partition) => !partition.offline)
-      .map((partition) => ({ topic: partition.topic, partition: partition.partition, offset: partition.highWatermark }));
+      .map((partition) => ({
+        topic: partition.topic,
+        partition: partition.partition,
+        offset: partition.highWatermark,
+      }));
     try {
       this.#logs.writeReplicationOffsets(entries);
     } catch (error) {

@@ -106,7 +106,10 @@ export class Partition {
     this.topicId = options.topicId;
     this.leaderEpoch = options.leaderEpoch;
     this.log = options.log;
-    this.#highWatermark = Math.max(this.log.logStartOffset, Math.min(options.highWatermark, this.log.logEndOffset));
+    this.#highWatermark = Math.max(
+      this.log.logStartOffset,
+      Math.min(options.highWatermark, this.log.logEndOffset),
+    );
     this.#waiters = new HighWatermarkWaiters(options.clock);
   }
 
@@ -241,7 +244,8 @@ export class Partition {
       () => this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs, origin }),
     );
     if (appended.errorCode === ErrorCode.NONE && !appended.duplicate) {
-      const moved = this.#leader?.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication()) ?? false;
+      const moved = this.#leader?.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication()) ??
+        false;
       if (moved) this.#highWatermarkMoved();
       else this.options.onAppend(this.key);
     }
@@ -273,7 +277,9 @@ export class Partition {
     this.leaderEpoch = role.leaderEpoch;
     this.#follower = null;
     const logEndOffset = this.log.logEndOffset;
-    if (!this.offline) guardStorage(this.log, () => this.log.assignEpochStartOffset(role.leaderEpoch, logEndOffset));
+    if (!this.offline) {
+      guardStorage(this.log, () => this.log.assignEpochStartOffset(role.leaderEpoch, logEndOffset));
+    }
     this.#leader = new LeaderState({
       localId: role.leader,
       leaderEpoch: role.leaderEpoch,
@@ -285,7 +291,9 @@ export class Partition {
       leaderRecoveryState: role.leaderRecoveryState,
       nowMs,
     });
-    if (this.#leader.onLocalAppend(logEndOffset, nowMs, this.options.replication())) this.#highWatermarkMoved();
+    if (this.#leader.onLocalAppend(logEndOffset, nowMs, this.options.replication())) {
+      this.#highWatermarkMoved();
+    }
   }
 
   /**
@@ -334,7 +342,11 @@ export class Partition {
     maxBytes: number;
     minOneBatch: boolean;
   }): ReplicaRead {
-    const answer = (errorCode: number, records: Uint8Array | null = null, diverging: EpochEnd | null = null) => ({
+    const answer = (
+      errorCode: number,
+      records: Uint8Array | null = null,
+      diverging: EpochEnd | null = null,
+    ) => ({
       errorCode,
       records,
       highWatermark: this.highWatermark,
@@ -367,7 +379,9 @@ export class Partition {
       this.options.replication(),
     );
     if (moved) this.#highWatermarkMoved();
-    if (request.fetchOffset === logEndOffset || request.maxBytes <= 0) return answer(ErrorCode.NONE, new Uint8Array(0));
+    if (request.fetchOffset === logEndOffset || request.maxBytes <= 0) {
+      return answer(ErrorCode.NONE, new Uint8Array(0));
+    }
     try {
       const records = guardStorage(this.log, () =>
         this.log.read(request.fetchOffset, {

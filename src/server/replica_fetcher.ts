@@ -137,7 +137,11 @@ class LeaderFetcher {
     const settings = this.options.settings();
     const sent = [...this.#partitions.values()]
       .filter((partition) => partition.followerState?.leaderId === this.leaderId && !partition.offline)
-      .map((partition) => ({ partition, fetchOffset: partition.log.logEndOffset, leaderEpoch: partition.leaderEpoch }));
+      .map((partition) => ({
+        partition,
+        fetchOffset: partition.log.logEndOffset,
+        leaderEpoch: partition.leaderEpoch,
+      }));
     if (sent.length === 0) return true;
     const client = await this.#connect();
     const byTopic = new Map<string, { topicId: Uint8Array; partitions: typeof sent }>();

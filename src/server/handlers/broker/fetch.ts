@@ -286,7 +286,12 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
     if (replica !== null && !services.metadata.image.brokers.has(replica.replicaId)) {
       // Only a broker of the cluster may fetch as a replica (reads past the high watermark, moves it:
       // CVE-2018-1288); Kafka's answer to a client without ClusterAction.
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, sessionId: 0, responses: [] };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        sessionId: 0,
+        responses: [],
+      };
     }
     const fetchPlan = plan(context, body);
     if ("errorCode" in fetchPlan) {

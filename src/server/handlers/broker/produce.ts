@@ -81,11 +81,13 @@ export const produceHandler: ApiHandler<typeof produce> = {
     const validAcks = acks === -1 || acks === 0 || acks === 1;
     const responses = await Promise.all(body.topicData.map(async (topic) => ({
       name: topic.name,
-      partitionResponses: await Promise.all(topic.partitionData.map((data) =>
-        validAcks
-          ? producePartition(context, topic.name, data, acks, body.timeoutMs)
-          : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
-      )),
+      partitionResponses: await Promise.all(
+        topic.partitionData.map((data) =>
+          validAcks
+            ? producePartition(context, topic.name, data, acks, body.timeoutMs)
+            : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
+        ),
+      ),
     })));
     if (acks === 0) {
       // With acks=0 there is no response to carry an error, so Kafka closes the connection:
