@@ -41,7 +41,6 @@ export {
   decideProducerIdBlock,
   type Decision,
   isRefusal,
-  MAX_REPLICATION_FACTOR,
   type NewTopic,
   type PlacementContext,
   PRODUCER_ID_BLOCK_SIZE,

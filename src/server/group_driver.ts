@@ -21,13 +21,7 @@
  */
 import type { Timer, World } from "../io/mod.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import {
-  ConfigResourceType,
-  MAX_REPLICATION_FACTOR,
-  type MetadataImage,
-  type Refusal,
-  type TopicToCreate,
-} from "../metadata/mod.ts";
+import { ConfigResourceType, type MetadataImage, type Refusal, type TopicToCreate } from "../metadata/mod.ts";
 import {
   ConsumerGroups,
   consumerGroupSettings,
@@ -198,9 +192,9 @@ export class GroupDriver {
 
   async #createTopic(partitionCount: number): Promise<string | null> {
     const node = this.#node;
-    // Kafka caps offsets.topic.replication.factor at the live brokers; without replication between brokers
-    // (not built yet) every partition keeps one copy.
-    const replicationFactor = MAX_REPLICATION_FACTOR;
+    // As Kafka: with fewer live brokers than offsets.topic.replication.factor the creation is refused, and
+    // FindCoordinator answers COORDINATOR_NOT_AVAILABLE until enough brokers have joined.
+    const replicationFactor = node.config.int("offsets.topic.replication.factor");
     const refusal = await node.createTopic({
       name: OFFSETS_TOPIC,
       numPartitions: partitionCount,

@@ -86,7 +86,13 @@ export class QuorumController implements ControllerServices {
     assignments: number[][] | null,
     validateOnly: boolean,
   ): Promise<Decision> {
-    const decision = decideCreatePartitions(topic, totalCount, assignments, this.options.placementContext());
+    const decision = decideCreatePartitions(
+      this.#image,
+      topic,
+      totalCount,
+      assignments,
+      this.options.placementContext(),
+    );
     return this.#commit(decision, validateOnly);
   }
 
