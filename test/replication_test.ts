@@ -42,7 +42,9 @@ function startProducer(bootstrap: string, topic: string, after: number) {
     env: { PYTHONDONTWRITEBYTECODE: "1" },
   }).spawn();
   const writer = child.stdin.getWriter();
-  void writer.write(new TextEncoder().encode(JSON.stringify({ command: "produce", bootstrap, topic, count: COUNT })))
+  void writer.write(
+    new TextEncoder().encode(JSON.stringify({ command: "produce", bootstrap, topic, count: COUNT })),
+  )
     .then(() => writer.close());
   let reachedHalfway: () => void = () => {};
   const halfway = new Promise<void>((resolve) => reachedHalfway = resolve);
@@ -115,7 +117,11 @@ async function failover(how: "kill" | "stop", topic: string): Promise<void> {
     const produced = await producer.done;
     assert.deepEqual(produced.failed, []);
     assert.equal(produced.acked.length, COUNT);
-    assert.equal(new Set(produced.acked.map((record) => record.value)).size, COUNT, "each value acknowledged once");
+    assert.equal(
+      new Set(produced.acked.map((record) => record.value)).size,
+      COUNT,
+      "each value acknowledged once",
+    );
 
     for (let index = 0; index < PARTITIONS; index++) {
       await waitFor(
@@ -130,10 +136,16 @@ async function failover(how: "kill" | "stop", topic: string): Promise<void> {
       { command: "consume", bootstrap, topic, group: `${topic}-readers`, expect: COUNT, timeout_s: 90 },
       120000,
     );
-    const read = new Map(consumed.records.map((record) => [`${record.partition}:${record.offset}`, record.value]));
+    const read = new Map(
+      consumed.records.map((record) => [`${record.partition}:${record.offset}`, record.value]),
+    );
     assert.equal(consumed.records.length, COUNT, "every record read once");
     for (const record of produced.acked) {
-      assert.equal(read.get(`${record.partition}:${record.offset}`), record.value, `the record at ${record.offset}`);
+      assert.equal(
+        read.get(`${record.partition}:${record.offset}`),
+        record.value,
+        `the record at ${record.offset}`,
+      );
     }
   } finally {
     await disposeAll(nodes);
