@@ -119,9 +119,14 @@ export class LeaderState {
     return [...new Set([...this.#isr, ...pending])];
   }
 
-  /** Whether the committed ISR is smaller than `min.insync.replicas` (acks=all appends are refused). */
+  /**
+   * Whether the committed ISR is smaller than `min.insync.replicas` (acks=all
+   * appends are refused). Kafka caps the setting at the replication factor
+   * (KAFKA-15583), so that min.insync.replicas=2 does not refuse every
+   * acks=all append on a partition with one replica.
+   */
   isUnderMinIsr(minInsyncReplicas: number): boolean {
-    return this.#isr.length < minInsyncReplicas;
+    return this.#isr.length < Math.min(minInsyncReplicas, this.#replicas.length);
   }
 
   /** The follower's progress, or undefined for a broker that is no replica. */
@@ -193,24 +198,39 @@ export class LeaderState {
   }
 
   /**
-   * The controller answered the in-flight AlterPartition: with the state it
-   * now holds, or null for an error (the proposal is dropped; a later one
-   * retries, and metadata brings the controller's state meanwhile).
+   * The controller answered the AlterPartition `answered` (by default the one
+   * in flight): with the state it now holds, or null for an error (the
+   * proposal is dropped; a later one retries, and metadata brings the
+   * controller's state meanwhile).
+   *
+   * As Kafka does, an answer is ignored, leaving the proposal in flight until
+   * newer metadata, when it answers a proposal no longer in flight (newer
+   * metadata dropped it and another went out) or carries another leader
+   * epoch or an older partition epoch: it says nothing of what became of the
+   * proposal in flight, and dropping a pending addition would let the high
+   * watermark pass a replica the controller may already hold in the ISR.
    */
-  onAnswer(state: CommittedPartitionState | null): void {
+  onAnswer(state: CommittedPartitionState | null, answered: IsrProposal | null = this.#inFlight): void {
+    if (answered !== this.#inFlight) return;
+    if (state !== null && this.#isStale(state)) return;
     this.#inFlight = null;
     if (state !== null) this.onCommittedState(state);
   }
 
   /** The controller's state of this partition (metadata); an older one than known is ignored. */
   onCommittedState(state: CommittedPartitionState): void {
-    if (state.leaderEpoch !== this.leaderEpoch || state.partitionEpoch < this.#partitionEpoch) return;
+    if (this.#isStale(state)) return;
     if (state.partitionEpoch > this.#partitionEpoch) this.#inFlight = null;
     this.#partitionEpoch = state.partitionEpoch;
     this.#isr = [...state.isr];
     if (state.replicas) this.#replicas = [...state.replicas];
     if (state.leaderRecoveryState !== undefined) this.#recoveryState = state.leaderRecoveryState;
     this.#syncFollowers(Number.NEGATIVE_INFINITY);
+  }
+
+  /** State of another leader epoch, or older than the partition epoch known here. */
+  #isStale(state: CommittedPartitionState): boolean {
+    return state.leaderEpoch !== this.leaderEpoch || state.partitionEpoch < this.#partitionEpoch;
   }
 
   #joiningReplica(eligible: IsrEligibility): number | undefined {
