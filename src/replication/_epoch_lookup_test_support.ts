@@ -9,7 +9,10 @@
 import { type EpochEnd, type EpochLookup, UNDEFINED_EPOCH } from "./divergence.ts";
 
 /** `[epoch, startOffset]` pairs in increasing order, and the log's end offset. */
-export function epochLookup(entries: ReadonlyArray<readonly [number, number]>, logEndOffset: number): EpochLookup {
+export function epochLookup(
+  entries: ReadonlyArray<readonly [number, number]>,
+  logEndOffset: number,
+): EpochLookup {
   return (requested: number): EpochEnd => {
     const unknown = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH };
     const latest = entries[entries.length - 1];

@@ -7,7 +7,11 @@ const leader = epochLookup([[0, 0], [2, 10]], 20);
 
 Deno.test("a follower that sent no last fetched epoch never diverges", () => {
   assert.equal(divergingEpoch(0, UNDEFINED_EPOCH, leader), null);
-  assert.equal(divergingEpoch(25, UNDEFINED_EPOCH, leader), null, "an end past the leader's is out of range instead");
+  assert.equal(
+    divergingEpoch(25, UNDEFINED_EPOCH, leader),
+    null,
+    "an end past the leader's is out of range instead",
+  );
 });
 
 Deno.test("a follower whose log is a prefix of the leader's does not diverge", async (t) => {
@@ -41,15 +45,24 @@ Deno.test("a follower past the leader's end in the leader's own epoch diverges a
 Deno.test("the follower cuts at the smaller end when it has the leader's epoch", async (t) => {
   await t.step("the leader's epoch ends first", () => {
     const follower = epochLookup([[0, 0], [1, 10]], 15);
-    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 12 }, 15, follower), { offset: 12, complete: true });
+    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 12 }, 15, follower), {
+      offset: 12,
+      complete: true,
+    });
   });
   await t.step("the follower's epoch ends first", () => {
     const follower = epochLookup([[0, 0], [1, 10], [2, 11]], 15);
-    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 12 }, 15, follower), { offset: 11, complete: true });
+    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 12 }, 15, follower), {
+      offset: 11,
+      complete: true,
+    });
   });
   await t.step("never past its own log end", () => {
     const follower = epochLookup([[1, 0]], 20);
-    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 50 }, 20, follower), { offset: 20, complete: true });
+    assert.deepEqual(truncationOffset({ epoch: 1, endOffset: 50 }, 20, follower), {
+      offset: 20,
+      complete: true,
+    });
   });
 });
 
@@ -58,13 +71,19 @@ Deno.test("a follower lacking the leader's epoch cuts to the end of its own earl
   // follower never saw: everything from the end of its epoch 1 may differ,
   // and the next fetch (with last epoch 1) tells how much of epoch 1 agrees.
   const follower = epochLookup([[0, 0], [1, 10], [3, 20]], 25);
-  assert.deepEqual(truncationOffset({ epoch: 2, endOffset: 18 }, 25, follower), { offset: 20, complete: false });
+  assert.deepEqual(truncationOffset({ epoch: 2, endOffset: 18 }, 25, follower), {
+    offset: 20,
+    complete: false,
+  });
 });
 
 Deno.test("a follower with no epochs cuts at the leader's end of the diverging epoch", () => {
   const noEpochs: EpochLookup = () => ({ epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH });
   assert.deepEqual(truncationOffset({ epoch: 2, endOffset: 8 }, 30, noEpochs), { offset: 8, complete: true });
-  assert.deepEqual(truncationOffset({ epoch: 2, endOffset: 40 }, 30, noEpochs), { offset: 30, complete: true });
+  assert.deepEqual(truncationOffset({ epoch: 2, endOffset: 40 }, 30, noEpochs), {
+    offset: 30,
+    complete: true,
+  });
 });
 
 Deno.test("a follower whose epochs all come after the leader's answer cuts at the leader's end", () => {
@@ -75,7 +94,10 @@ Deno.test("a follower whose epochs all come after the leader's answer cuts at th
 });
 
 /** Fetch rounds until the leader finds no divergence (bounded): the follower's log end at the end. */
-function converge(leaderEpochs: readonly number[], followerEpochs: number[]): { logEnd: number; rounds: number } {
+function converge(
+  leaderEpochs: readonly number[],
+  followerEpochs: number[],
+): { logEnd: number; rounds: number } {
   const leaderLookup = lookupOf(leaderEpochs);
   for (let round = 0; round < 10; round++) {
     const lastFetchedEpoch = followerEpochs[followerEpochs.length - 1] ?? UNDEFINED_EPOCH;

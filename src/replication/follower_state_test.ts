@@ -19,7 +19,14 @@ function followerLog(overrides: Partial<FollowerLog> = {}): FollowerLog {
 }
 
 function answer(overrides: Partial<FollowerFetchAnswer> = {}): FollowerFetchAnswer {
-  return { errorCode: NONE, highWatermark: 14, logStartOffset: 0, divergingEpoch: null, records: null, ...overrides };
+  return {
+    errorCode: NONE,
+    highWatermark: 14,
+    logStartOffset: 0,
+    divergingEpoch: null,
+    records: null,
+    ...overrides,
+  };
 }
 
 const state = new FollowerState(1, 3);
@@ -91,6 +98,10 @@ Deno.test("other errors back off without touching the log", () => {
 Deno.test("a follower's high watermark is the leader's bounded by its own log end, and never goes back", () => {
   assert.equal(FollowerState.highWatermark(14, 20, 0), 14);
   assert.equal(FollowerState.highWatermark(30, 20, 14), 20, "not past the follower's own log end");
-  assert.equal(FollowerState.highWatermark(10, 20, 14), 14, "a lower leader high watermark does not move it back");
+  assert.equal(
+    FollowerState.highWatermark(10, 20, 14),
+    14,
+    "a lower leader high watermark does not move it back",
+  );
   assert.equal(FollowerState.highWatermark(14, 12, 12), 12);
 });
