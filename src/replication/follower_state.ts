@@ -47,11 +47,15 @@ export class FollowerState {
   /** The step for an answer to a fetch sent at `log.logEndOffset`. */
   onAnswer(answer: FollowerFetchAnswer, log: FollowerLog): FollowerStep {
     if (answer.errorCode === OFFSET_OUT_OF_RANGE) {
-      // Only the start can be out of range: with epochs, an end past the leader's is diverging.
+      // The leader's log starts past ours: start over there. Otherwise our end is past the leader's with
+      // no epoch to say where the logs part (or the leader has no epoch as old as ours): cut to our high
+      // watermark first, and if that is still too far, to where the leader's log starts.
       if (answer.logStartOffset > log.logEndOffset) {
         return { kind: "restart-at", offset: answer.logStartOffset };
       }
-      return { kind: "truncate", offset: Math.max(log.logStartOffset, log.highWatermark) };
+      const floor = Math.max(log.logStartOffset, answer.logStartOffset);
+      const cut = log.logEndOffset > log.highWatermark ? log.highWatermark : floor;
+      return { kind: "truncate", offset: Math.max(floor, Math.min(cut, log.logEndOffset)) };
     }
     if (answer.errorCode !== NONE) return { kind: "back-off", errorCode: answer.errorCode };
     if (answer.divergingEpoch !== null && answer.divergingEpoch.epoch >= 0) {

@@ -366,7 +366,12 @@ export class Partition {
         return { epoch: end.leaderEpoch, endOffset: end.endOffset };
       },
     );
-    if (diverging !== null) return answer(ErrorCode.NONE, new Uint8Array(0), diverging);
+    if (diverging !== null) {
+      // No epoch here as old as the follower's: nothing to name as the diverging epoch (-1 means none on
+      // the wire), so the follower hears its offset is out of range and cuts back (follower_state.ts).
+      if (diverging.epoch < 0) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+      return answer(ErrorCode.NONE, new Uint8Array(0), diverging);
+    }
     const logEndOffset = this.log.logEndOffset;
     if (request.fetchOffset < this.logStartOffset || request.fetchOffset > logEndOffset) {
       return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
