@@ -7,6 +7,7 @@
  *   deno task bench [--records 1000000]
  */
 import { NodeProcess } from "../test/support/node_process.ts";
+import { benchReplication, printReplication } from "./replication.ts";
 
 const args = Deno.args;
 const recordsIndex = args.indexOf("--records");
@@ -23,7 +24,13 @@ interface Result {
 }
 
 function payloadFile(directory: string, size: number): string {
-  const path = `${directory}/payload-${size}.txt`;
+  return payloadFileOf(directory, size, RECORDS);
+}
+
+/** A file of `records` lines of `size` bytes (newline included), for kcat -l. */
+function payloadFileOf(directory: string, size: number, records: number): string {
+  const RECORDS = records;
+  const path = `${directory}/payload-${size}-${records}.txt`;
   const line = new TextEncoder().encode("x".repeat(size - 1) + "\n");
   const chunkLines = 10000;
   const chunk = new Uint8Array(line.length * chunkLines);
@@ -127,8 +134,20 @@ function rssMegabytes(pid: number): number {
   }
 }
 
+/** Records per run of the replication bench (it produces on four logs per record: one node, three replicas). */
+const REPLICATION_RECORDS = Math.min(RECORDS, 300_000);
+
 async function main(): Promise<void> {
   const directory = Deno.makeTempDirSync({ prefix: "dafka-bench-" });
+  if (args.includes("--replication-only")) {
+    const records = recordsIndex >= 0 ? RECORDS : REPLICATION_RECORDS;
+    try {
+      printReplication(await benchReplication(directory, payloadFileOf(directory, 100, records), records));
+    } finally {
+      Deno.removeSync(directory, { recursive: true });
+    }
+    return;
+  }
   const files = new Map(SIZES.map((size) => [size, payloadFile(directory, size)]));
   const results: Result[] = [];
   const diskSeconds = await timed("dd", [
@@ -154,6 +173,11 @@ async function main(): Promise<void> {
   for (const size of SIZES) results.push(await measure("Dafka", node.bootstrap, size, files.get(size)!));
   clearInterval(sampler);
   await node.stop();
+  const replication = await benchReplication(
+    directory,
+    payloadFileOf(directory, 100, REPLICATION_RECORDS),
+    REPLICATION_RECORDS,
+  );
   Deno.removeSync(directory, { recursive: true });
 
   console.log(`records per run: ${RECORDS}`);
@@ -186,6 +210,7 @@ async function main(): Promise<void> {
     } MB/s`,
   );
   console.log(`Dafka peak RSS: ${peakRss.toFixed(0)} MB; listening ${startupMs.toFixed(0)} ms after spawn`);
+  printReplication(replication);
 }
 
 await main();

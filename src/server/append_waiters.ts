@@ -3,7 +3,10 @@
  *
  * A waiter is registered on each partition it watches and is woken by the
  * first append to any of them, or by its timer through the Clock seam. No
- * timer loop polls the logs.
+ * timer loop polls the logs. A consumer's fetch also wakes when the high
+ * watermark moves (it reads only committed records); a follower's fetch
+ * wakes only for new records, as Kafka's DelayedFetch for replicas: waking it
+ * for every high watermark move would double the fetches per produced batch.
  */
 import type { Clock, Timer } from "../io/mod.ts";
 
@@ -15,6 +18,8 @@ export interface Watchable {
 interface Waiter {
   wake: (appended: boolean) => void;
   keys: string[];
+  /** Woken by new records only, not by a high watermark move. */
+  recordsOnly: boolean;
 }
 
 export class AppendWaiters {
@@ -23,11 +28,12 @@ export class AppendWaiters {
   constructor(private readonly clock: Clock) {}
 
   /** Resolves true when one of `partitions` is appended to, false after `timeoutMs`. */
-  wait(partitions: Watchable[], timeoutMs: number): Promise<boolean> {
+  wait(partitions: Watchable[], timeoutMs: number, recordsOnly = false): Promise<boolean> {
     return new Promise((resolve) => {
       let timer: Timer | null = null;
       const waiter: Waiter = {
         keys: partitions.map((partition) => partition.key),
+        recordsOnly,
         wake: (appended) => {
           timer?.cancel();
           this.#forget(waiter);
@@ -43,11 +49,11 @@ export class AppendWaiters {
     });
   }
 
-  /** Wakes every waiter watching `key`. */
-  notify(key: string): void {
+  /** Wakes the waiters watching `key`: all for new records, consumers' only for a high watermark move. */
+  notify(key: string, newRecords = true): void {
     const set = this.#byKey.get(key);
     if (!set || set.size === 0) return;
-    for (const waiter of [...set]) waiter.wake(true);
+    for (const waiter of [...set]) if (newRecords || !waiter.recordsOnly) waiter.wake(true);
   }
 
   /** Wakes everyone (shutdown). */

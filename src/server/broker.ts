@@ -443,7 +443,7 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
         clock: this.clock,
         configs: this.topicConfigs,
         overrides,
-        onAppend: (partitionKey) => this.appendWaiters.notify(partitionKey),
+        onAppend: (partitionKey, newRecords) => this.appendWaiters.notify(partitionKey, newRecords),
         highWatermark: this.#checkpointedHighWatermark(topicName, index),
         replication: () => this.#leaderSettings(),
       }),

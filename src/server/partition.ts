@@ -61,8 +61,8 @@ export interface PartitionOptions {
   /** Topic config lookups (overrides are read at each use, so changes apply at once). */
   configs: TopicConfigResolver;
   overrides: () => ReadonlyMap<string, string>;
-  /** Called after every append and high watermark move, to wake long-poll fetches. */
-  onAppend: (key: string) => void;
+  /** Called after every append (`newRecords`) and high watermark move, to wake long-poll fetches. */
+  onAppend: (key: string, newRecords: boolean) => void;
   /** The high watermark from `replication-offset-checkpoint` (0 when none). */
   highWatermark: number;
   /** Replication settings and the ISR eligibility of brokers, read at each use. */
@@ -246,8 +246,8 @@ export class Partition {
     if (appended.errorCode === ErrorCode.NONE && !appended.duplicate) {
       const moved = this.#leader?.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication()) ??
         false;
-      if (moved) this.#highWatermarkMoved();
-      else this.options.onAppend(this.key);
+      if (moved) this.#highWatermarkMoved(true);
+      else this.options.onAppend(this.key, true);
     }
     return appended;
   }
@@ -308,7 +308,7 @@ export class Partition {
     this.leaderEpoch = role.leaderEpoch;
     this.#follower = new FollowerState(role.leader, role.leaderEpoch);
     this.#waiters.failAll();
-    this.options.onAppend(this.key);
+    this.options.onAppend(this.key, true);
   }
 
   /** The next AlterPartition this leader wants, or null (see LeaderState.proposeIsrChange). */
@@ -450,11 +450,11 @@ export class Partition {
     return step;
   }
 
-  #highWatermarkMoved(): void {
+  #highWatermarkMoved(newRecords = false): void {
     const highWatermark = this.highWatermark;
     this.log.producerState.onHighWatermarkUpdated(highWatermark);
     this.#waiters.release(highWatermark);
-    this.options.onAppend(this.key);
+    this.options.onAppend(this.key, newRecords);
   }
 
   #refuse(errorCode: number, errorMessage: string | null): AppendOutcome {

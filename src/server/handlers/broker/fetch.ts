@@ -311,7 +311,7 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
       const partitions = fetchPlan.wanted
         .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
         .filter((partition): partition is Partition => partition !== undefined);
-      const appended = await services.fetch.appendWaiters.wait(partitions, waitMs);
+      const appended = await services.fetch.appendWaiters.wait(partitions, waitMs, replica !== null);
       if (!appended) return respond(readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
     }
   },
