@@ -47,7 +47,7 @@ export {
   type Refusal,
   type TopicToCreate,
 } from "./controller.ts";
-export { MetadataImage, type TopicImage } from "./image.ts";
+export { MetadataImage, type PartitionImage, type TopicImage } from "./image.ts";
 export {
   CLEAN_ELECTIONS,
   type ElectionSettings,

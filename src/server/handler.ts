@@ -59,6 +59,8 @@ export interface PartitionLookup {
   partitionErrorCode(topic: string, index: number): number;
   /** Writes `log-start-offset-checkpoint` now (after DeleteRecords). */
   checkpointLogStartOffsets(): void;
+  /** A follower fetched `partition`: the leader may now change its ISR (AlterPartition). */
+  afterReplicaFetch(partition: Partition): void;
 }
 
 /** What Fetch waits on and keeps: appends to wake long polls, incremental fetch sessions. */
