@@ -87,7 +87,10 @@ export function partitionChange(
     if (outOfSync !== undefined) {
       leader = outOfSync;
       targetIsr = [outOfSync];
-      recovery = LeaderRecoveryState.Recovering;
+      // Already RECOVERING (a second unclean election in a row): the record leaves the state as it is.
+      if (partition.leaderRecoveryState !== LeaderRecoveryState.Recovering) {
+        recovery = LeaderRecoveryState.Recovering;
+      }
     }
   }
   const isrChanges = targetIsr.length > 0 && !sameList(targetIsr, partition.isr);
