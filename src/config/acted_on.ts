@@ -36,6 +36,7 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "log.dir",
   "num.partitions",
   "default.replication.factor",
+  "unclean.leader.election.enable",
   "auto.create.topics.enable",
   "delete.topic.enable",
   "message.max.bytes",
@@ -101,6 +102,7 @@ export const TOPIC_KEYS_ACTED_ON: ReadonlySet<TopicKey> = new Set<TopicKey>([
   "min.compaction.lag.ms",
   "max.compaction.lag.ms",
   "min.cleanable.dirty.ratio",
+  "unclean.leader.election.enable",
 ]);
 
 /**

@@ -7,7 +7,12 @@
  * than FenceBrokerRecord and UnfenceBrokerRecord.
  */
 import type { BrokerImage, MetadataImage } from "./image.ts";
-import { changesAddingBroker, changesRemovingBroker } from "./leader_election.ts";
+import {
+  changesAddingBroker,
+  changesRemovingBroker,
+  CLEAN_ELECTIONS,
+  type ElectionSettings,
+} from "./leader_election.ts";
 import {
   BrokerFencingChange,
   BrokerShutdownChange,
@@ -19,9 +24,13 @@ import {
  * Fencing: the broker leaves every ISR (but stays in one it alone is in),
  * its partitions get new leaders, then the registration is marked fenced.
  */
-export function fenceRecords(image: MetadataImage, broker: BrokerImage): MetadataRecord[] {
+export function fenceRecords(
+  image: MetadataImage,
+  broker: BrokerImage,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): MetadataRecord[] {
   return [
-    ...changesRemovingBroker(image, broker.brokerId),
+    ...changesRemovingBroker(image, broker.brokerId, settings),
     registrationChange(broker, BrokerFencingChange.Fence, BrokerShutdownChange.None),
   ];
 }
@@ -31,10 +40,14 @@ export function fenceRecords(image: MetadataImage, broker: BrokerImage): Metadat
  * partitions whose ISR holds an acceptable replica (this broker included)
  * get a leader.
  */
-export function unfenceRecords(image: MetadataImage, broker: BrokerImage): MetadataRecord[] {
+export function unfenceRecords(
+  image: MetadataImage,
+  broker: BrokerImage,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): MetadataRecord[] {
   return [
     registrationChange(broker, BrokerFencingChange.Unfence, BrokerShutdownChange.None),
-    ...changesAddingBroker(image, broker.brokerId),
+    ...changesAddingBroker(image, broker.brokerId, settings),
   ];
 }
 
@@ -43,21 +56,29 @@ export function unfenceRecords(image: MetadataImage, broker: BrokerImage): Metad
  * broker leaves ISRs and leaderships as when fenced, while it keeps serving
  * until its leaderships are gone.
  */
-export function controlledShutdownRecords(image: MetadataImage, broker: BrokerImage): MetadataRecord[] {
+export function controlledShutdownRecords(
+  image: MetadataImage,
+  broker: BrokerImage,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   if (!broker.inControlledShutdown) {
     records.push(
       registrationChange(broker, BrokerFencingChange.None, BrokerShutdownChange.InControlledShutdown),
     );
   }
-  records.push(...changesRemovingBroker(image, broker.brokerId));
+  records.push(...changesRemovingBroker(image, broker.brokerId, settings));
   return records;
 }
 
 /** Unregistering: out of every ISR and leadership, then the registration goes. */
-export function unregisterRecords(image: MetadataImage, broker: BrokerImage): MetadataRecord[] {
+export function unregisterRecords(
+  image: MetadataImage,
+  broker: BrokerImage,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): MetadataRecord[] {
   return [
-    ...changesRemovingBroker(image, broker.brokerId),
+    ...changesRemovingBroker(image, broker.brokerId, settings),
     { type: MetadataRecordType.UnregisterBroker, brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch },
   ];
 }

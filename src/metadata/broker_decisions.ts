@@ -9,7 +9,7 @@ import { ErrorCode } from "../protocol/mod.ts";
 import { fenceRecords, unfenceRecords, unregisterRecords } from "./broker_changes.ts";
 import type { Decision, Refusal } from "./controller.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";
-import { changesRemovingBroker } from "./leader_election.ts";
+import { changesRemovingBroker, CLEAN_ELECTIONS, type ElectionSettings } from "./leader_election.ts";
 import {
   type BrokerEndPoint,
   type MetadataRecord,
@@ -55,6 +55,8 @@ export interface BrokerRegistrationContext {
   brokerEpoch: number;
   /** Whether the current registration of this broker id still has a live heartbeat session. */
   sessionActive: boolean;
+  /** How partitions the new incarnation leaves elect their leaders (clean only when absent). */
+  election?: ElectionSettings;
 }
 
 /** The registration records, and the broker epoch to answer with. */
@@ -109,7 +111,7 @@ export function decideRegisterBroker(
   // A new incarnation may have lost the unflushed tail of its logs (a crash, a disk replaced): it leaves
   // every ISR before it registers, as Kafka's controller cleans up after an unclean shutdown (KIP-966), and
   // must catch up again to rejoin. An ISR it alone is in keeps it, so the partition remembers its last leader.
-  const cleanUp = amended ? [] : changesRemovingBroker(image, request.brokerId);
+  const cleanUp = amended ? [] : changesRemovingBroker(image, request.brokerId, context.election);
   return { records: [...cleanUp, record], brokerEpoch };
 }
 
@@ -146,27 +148,39 @@ function unsupportedFeature(image: MetadataImage, features: SupportedFeature[]):
  * leaderships move away, then it is marked fenced. An already fenced broker
  * needs no records.
  */
-export function decideFenceBroker(image: MetadataImage, brokerId: number): Decision {
+export function decideFenceBroker(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): Decision {
   const broker = registered(image, brokerId);
   if ("errorCode" in broker) return broker;
-  return { records: broker.fenced ? [] : fenceRecords(image, broker) };
+  return { records: broker.fenced ? [] : fenceRecords(image, broker, settings) };
 }
 
 /**
  * Unfences a broker and elects leaders for leaderless partitions whose ISR
  * holds an acceptable replica. An unfenced broker needs no records.
  */
-export function decideUnfenceBroker(image: MetadataImage, brokerId: number): Decision {
+export function decideUnfenceBroker(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): Decision {
   const broker = registered(image, brokerId);
   if ("errorCode" in broker) return broker;
-  return { records: broker.fenced ? unfenceRecords(image, broker) : [] };
+  return { records: broker.fenced ? unfenceRecords(image, broker, settings) : [] };
 }
 
 /** Unregisters a broker (the UnregisterBroker API): out of ISRs and leaderships, then removed. */
-export function decideUnregisterBroker(image: MetadataImage, brokerId: number): Decision {
+export function decideUnregisterBroker(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): Decision {
   const broker = registered(image, brokerId);
   if ("errorCode" in broker) return broker;
-  return { records: unregisterRecords(image, broker) };
+  return { records: unregisterRecords(image, broker, settings) };
 }
 
 /**

@@ -11,7 +11,7 @@
 import { ErrorCode } from "../protocol/mod.ts";
 import { controlledShutdownRecords, fenceRecords, unfenceRecords } from "./broker_changes.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";
-import { leadsAnyPartition } from "./leader_election.ts";
+import { type ElectionSettings, leadsAnyPartition } from "./leader_election.ts";
 import type { MetadataRecord } from "./records.ts";
 
 /** The fields of a BrokerHeartbeat request the decision reads. */
@@ -45,6 +45,8 @@ export interface BrokerHeartbeatContext {
    * shutdown stops only once every active broker has replayed its shutdown.
    */
   lowestActiveOffset?: number;
+  /** How partitions the broker leaves or may now lead elect their leaders (clean only when absent). */
+  election?: ElectionSettings;
 }
 
 /** The BrokerHeartbeat response fields the controller decides. */
@@ -91,7 +93,7 @@ export function decideBrokerHeartbeat(
   const current = currentState(broker, context);
   const next = nextState(image, broker, current, request, registrationOffset, context);
   return {
-    records: current === next ? [] : recordsFor(image, broker, next),
+    records: current === next ? [] : recordsFor(image, broker, next, context.election),
     response: {
       errorCode: ErrorCode.NONE,
       isCaughtUp: request.currentMetadataOffset >= registrationOffset,
@@ -137,14 +139,19 @@ function nextState(
   }
 }
 
-function recordsFor(image: MetadataImage, broker: BrokerImage, next: BrokerState): MetadataRecord[] {
+function recordsFor(
+  image: MetadataImage,
+  broker: BrokerImage,
+  next: BrokerState,
+  election: ElectionSettings | undefined,
+): MetadataRecord[] {
   switch (next) {
     case "fenced":
     case "shutdownNow":
-      return fenceRecords(image, broker);
+      return fenceRecords(image, broker, election);
     case "unfenced":
-      return unfenceRecords(image, broker);
+      return unfenceRecords(image, broker, election);
     case "controlledShutdown":
-      return controlledShutdownRecords(image, broker);
+      return controlledShutdownRecords(image, broker, election);
   }
 }

@@ -111,13 +111,14 @@ export function decideCreateTopic(
       };
     }
   }
+  // Drawn before placement, which starts each topic's stripe at a broker its id picks.
+  const topicId = context.newTopicId();
   const placement = topic.assignments.length > 0
     ? placeExplicitly(image, topic)
-    : placeEvenly(image, topic, context, 0);
+    : placeEvenly(image, topic, context, stripeStart(topicId));
   if ("errorCode" in placement) return placement;
   const configProblem = validateTopicConfigs(topic.configs);
   if (configProblem) return configProblem;
-  const topicId = context.newTopicId();
   const records: MetadataRecord[] = [{ type: MetadataRecordType.Topic, name: topic.name, topicId }];
   for (const entry of topic.configs) {
     if (entry.value === null) continue;
@@ -229,12 +230,21 @@ function checkReplicas(
   return { replicas: [...replicas], isr };
 }
 
-/** Striped, rack-aware placement of new partitions starting at `firstPartition` (replica_placement.ts). */
+/**
+ * Where a topic's stripe of leaders starts: taken from its (random) id, so that the partitions 0 of many
+ * small topics do not all land on the same broker, as Kafka's placer starts at a random broker. The same
+ * topic continues from the same start when it grows (CreatePartitions).
+ */
+function stripeStart(topicId: Uint8Array): number {
+  return new DataView(topicId.buffer, topicId.byteOffset, topicId.byteLength).getUint16(0);
+}
+
+/** Striped, rack-aware placement of new partitions at stripe position `stripePosition` on (replica_placement.ts). */
 function placeEvenly(
   image: MetadataImage,
   topic: { numPartitions: number; replicationFactor: number },
   context: PlacementContext,
-  firstPartition: number,
+  stripePosition: number,
 ): PlacedPartition[] | Refusal {
   const partitions = topic.numPartitions === -1 ? context.defaultPartitions : topic.numPartitions;
   const factor = topic.replicationFactor === -1 ? context.defaultReplicationFactor : topic.replicationFactor;
@@ -267,7 +277,7 @@ function placeEvenly(
   }
   const usable = brokers.map((id) => ({ id, rack: image.brokers.get(id)?.rack ?? null }));
   // The brokers given are the active ones, so every replica starts in sync.
-  return placeStriped(usable, partitions, factor, firstPartition).map((replicas) => ({
+  return placeStriped(usable, partitions, factor, stripePosition).map((replicas) => ({
     replicas,
     isr: [...replicas],
   }));
@@ -322,7 +332,7 @@ export function decideCreatePartitions(
       image,
       { numPartitions: totalCount - current, replicationFactor: factor },
       context,
-      current,
+      stripeStart(topic.topicId) + current,
     );
   }
   if ("errorCode" in placement) return placement;

@@ -136,8 +136,20 @@ Deno.test("partitions are spread over the brokers, one leader each in turn", () 
   const decision = decideCreateTopic(image, topic("spread", { numPartitions: 6 }), cluster);
   assert.ok(!isRefusal(decision));
   for (const record of decision.records) image.apply(record);
-  const replicas = image.topicsByName.get("spread")!.partitions.map((partition) => partition.replicas);
-  assert.deepEqual(replicas, [[1], [2], [3], [1], [2], [3]]);
+  const leaders = image.topicsByName.get("spread")!.partitions.map((partition) => partition.replicas[0]!);
+  // Each broker leads in turn, from where the topic's id starts the stripe.
+  const start = leaders[0]!;
+  assert.deepEqual(leaders, [0, 1, 2, 3, 4, 5].map((index) => ((start - 1 + index) % 3) + 1));
+});
+
+Deno.test("topics start their stripes at brokers their ids pick, so small topics do not pile on one broker", () => {
+  const cluster: PlacementContext = { ...context, brokerIds: [1, 2, 3, 4] };
+  const image = new MetadataImage();
+  for (let index = 0; index < 8; index++) {
+    created(image, topic(`small-${index}`, { numPartitions: 1 }), cluster);
+  }
+  const leaders = new Set([...image.topicsByName.values()].map((topic) => topic.partitions[0]!.leader));
+  assert.ok(leaders.size > 1, `every partition 0 on ${[...leaders]}`);
 });
 
 Deno.test("a replication factor up to the unfenced brokers places that many replicas, all in sync, leader first", () => {
@@ -145,8 +157,9 @@ Deno.test("a replication factor up to the unfenced brokers places that many repl
   const cluster: PlacementContext = { ...context, brokerIds: [1, 2, 3] };
   created(image, topic("rf3", { numPartitions: 3, replicationFactor: 3 }), cluster);
   const partitions = image.topicsByName.get("rf3")!.partitions;
-  assert.deepEqual(partitions.map((partition) => partition.replicas), [[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
-  assert.deepEqual(partitions.map((partition) => partition.leader), [1, 2, 3]);
+  for (const partition of partitions) assert.deepEqual([...partition.replicas].sort(), [1, 2, 3]);
+  assert.deepEqual(partitions.map((partition) => partition.leader).sort(), [1, 2, 3], "one leadership each");
+  assert.deepEqual(partitions.map((partition) => partition.leader), partitions.map((p) => p.replicas[0]));
   assert.deepEqual(
     partitions.map((partition) => partition.isr),
     partitions.map((partition) => partition.replicas),

@@ -23,6 +23,12 @@ export interface PartitionImage {
   partitionEpoch: number;
   /** A `LeaderRecoveryState` value: 1 while a leader elected uncleanly recovers (KIP-704). */
   leaderRecoveryState: number;
+  /** A reassignment's replicas leaving and joining (empty when none is under way). */
+  removingReplicas: number[];
+  addingReplicas: number[];
+  /** KIP-966's eligible leader replicas and last known ELR (empty while Dafka writes none). */
+  eligibleLeaderReplicas: number[];
+  lastKnownElr: number[];
 }
 
 export interface TopicImage {
@@ -83,6 +89,10 @@ export class MetadataImage {
           leaderEpoch: record.leaderEpoch,
           partitionEpoch: record.partitionEpoch,
           leaderRecoveryState: record.leaderRecoveryState ?? LeaderRecoveryState.Recovered,
+          removingReplicas: record.removingReplicas ?? [],
+          addingReplicas: record.addingReplicas ?? [],
+          eligibleLeaderReplicas: record.eligibleLeaderReplicas ?? [],
+          lastKnownElr: record.lastKnownElr ?? [],
         };
         return;
       }
@@ -91,6 +101,10 @@ export class MetadataImage {
         if (!partition) throw new Error(`partition change for unknown partition ${record.partitionId}`);
         if (record.isr) partition.isr = record.isr;
         if (record.replicas) partition.replicas = record.replicas;
+        if (record.removingReplicas) partition.removingReplicas = record.removingReplicas;
+        if (record.addingReplicas) partition.addingReplicas = record.addingReplicas;
+        if (record.eligibleLeaderReplicas) partition.eligibleLeaderReplicas = record.eligibleLeaderReplicas;
+        if (record.lastKnownElr) partition.lastKnownElr = record.lastKnownElr;
         if (record.leader !== -2) {
           partition.leader = record.leader;
           partition.leaderEpoch++;

@@ -80,6 +80,10 @@ function topicRecords(image: MetadataImage): MetadataRecord[] {
         leaderEpoch: partition.leaderEpoch,
         partitionEpoch: partition.partitionEpoch,
         leaderRecoveryState: partition.leaderRecoveryState,
+        removingReplicas: [...partition.removingReplicas],
+        addingReplicas: [...partition.addingReplicas],
+        eligibleLeaderReplicas: [...partition.eligibleLeaderReplicas],
+        lastKnownElr: [...partition.lastKnownElr],
       })
     );
   }

@@ -1,11 +1,42 @@
 /**
  * Leader and ISR changes that follow a broker's fencing, unfencing,
- * controlled shutdown or unregistration, as Kafka's controller computes them
- * (clean elections only, no eligible leader replicas, metadata.version 3.6 and
- * later, where shrinking an ISR does not bump the leader epoch).
+ * controlled shutdown, unregistration or restart, as Kafka's controller
+ * computes them (no eligible leader replicas yet; metadata.version 3.6 and
+ * later, where shrinking an ISR does not bump the leader epoch). Elections are
+ * clean unless `unclean.leader.election.enable` holds for the topic: then a
+ * partition whose ISR has no live member is led by a live replica outside it,
+ * which may lack committed records, so it leads alone and RECOVERING (KIP-704).
  */
+import {
+  ConfigResourceType,
+  LeaderRecoveryState,
+  MetadataRecordType,
+  type PartitionChangeRecord,
+} from "./records.ts";
 import type { MetadataImage, PartitionImage, TopicImage } from "./image.ts";
-import { MetadataRecordType, type PartitionChangeRecord } from "./records.ts";
+
+/** What an election needs beyond the image: the controller's static `unclean.leader.election.enable`. */
+export interface ElectionSettings {
+  uncleanLeaderElectionEnable: boolean;
+}
+
+/** Elections with Kafka's default: clean only, unless a dynamic config says otherwise. */
+export const CLEAN_ELECTIONS: ElectionSettings = { uncleanLeaderElectionEnable: false };
+
+/**
+ * Whether `unclean.leader.election.enable` holds for a topic: its own override, else the cluster-wide
+ * dynamic broker value, else the controller's static one (Kafka's precedence; the key is cluster-wide only).
+ */
+export function uncleanElectionEnabled(
+  image: MetadataImage,
+  topicName: string,
+  settings: ElectionSettings,
+): boolean {
+  const key = "unclean.leader.election.enable";
+  const value = image.configsOf(ConfigResourceType.Topic, topicName).get(key) ??
+    image.configsOf(ConfigResourceType.Broker, "").get(key);
+  return value === undefined ? settings.uncleanLeaderElectionEnable : value.trim().toLowerCase() === "true";
+}
 
 /** The leader of a partition no replica can lead. */
 export const NO_LEADER = -1;
@@ -28,6 +59,8 @@ export interface ElectionChange {
   brokerToRemove?: number;
   /** A broker joining: acceptable as leader although the image still shows it fenced. */
   brokerToAdd?: number;
+  /** Whether a topic allows an unclean election (absent: never). */
+  uncleanAllowed?: (topic: TopicImage) => boolean;
 }
 
 /**
@@ -45,12 +78,24 @@ export function partitionChange(
 ): PartitionChangeRecord | null {
   const acceptable = (replica: number) =>
     replica !== change.brokerToRemove && (replica === change.brokerToAdd || isActiveBroker(image, replica));
-  const targetIsr = partition.isr.filter((replica) => replica !== change.brokerToRemove);
+  let targetIsr = partition.isr.filter((replica) => replica !== change.brokerToRemove);
   const canLead = (replica: number) => targetIsr.includes(replica) && acceptable(replica);
-  const leader = canLead(partition.leader) ? partition.leader : partition.replicas.find(canLead) ?? NO_LEADER;
+  let leader = canLead(partition.leader) ? partition.leader : partition.replicas.find(canLead) ?? NO_LEADER;
+  let recovery: number = LeaderRecoveryState.NoChange;
+  if (leader === NO_LEADER && change.uncleanAllowed?.(topic)) {
+    const outOfSync = partition.replicas.find(acceptable);
+    if (outOfSync !== undefined) {
+      leader = outOfSync;
+      targetIsr = [outOfSync];
+      // Already RECOVERING (a second unclean election in a row): the record leaves the state as it is.
+      if (partition.leaderRecoveryState !== LeaderRecoveryState.Recovering) {
+        recovery = LeaderRecoveryState.Recovering;
+      }
+    }
+  }
   const isrChanges = targetIsr.length > 0 && !sameList(targetIsr, partition.isr);
   if (leader === partition.leader && !isrChanges) return null;
-  return {
+  const record: PartitionChangeRecord = {
     type: MetadataRecordType.PartitionChange,
     topicId: topic.topicId,
     partitionId: partition.partition,
@@ -58,6 +103,8 @@ export function partitionChange(
     leader: leader === partition.leader ? NO_LEADER_CHANGE : leader,
     replicas: null,
   };
+  if (recovery !== LeaderRecoveryState.NoChange) record.leaderRecoveryState = recovery;
+  return record;
 }
 
 /**
@@ -81,17 +128,42 @@ export function partitionChanges(
 }
 
 /** Changes moving leadership and ISR membership away from a broker that leaves. */
-export function changesRemovingBroker(image: MetadataImage, brokerId: number): PartitionChangeRecord[] {
+export function changesRemovingBroker(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): PartitionChangeRecord[] {
   return partitionChanges(
     image,
     (partition) => partition.isr.includes(brokerId) || partition.leader === brokerId,
-    { brokerToRemove: brokerId },
+    { brokerToRemove: brokerId, uncleanAllowed: uncleanPolicy(image, settings) },
   );
 }
 
 /** Elections for leaderless partitions, now that `brokerId` may lead. */
-export function changesAddingBroker(image: MetadataImage, brokerId: number): PartitionChangeRecord[] {
-  return partitionChanges(image, (partition) => partition.leader === NO_LEADER, { brokerToAdd: brokerId });
+export function changesAddingBroker(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): PartitionChangeRecord[] {
+  return partitionChanges(image, (partition) => partition.leader === NO_LEADER, {
+    brokerToAdd: brokerId,
+    uncleanAllowed: uncleanPolicy(image, settings),
+  });
+}
+
+/**
+ * Unclean elections for every leaderless partition that allows one and has a live replica: what
+ * Kafka's controller does periodically, run here when the setting is turned on.
+ */
+export function uncleanElections(image: MetadataImage, settings: ElectionSettings): PartitionChangeRecord[] {
+  return partitionChanges(image, (partition) => partition.leader === NO_LEADER, {
+    uncleanAllowed: uncleanPolicy(image, settings),
+  });
+}
+
+function uncleanPolicy(image: MetadataImage, settings: ElectionSettings): (topic: TopicImage) => boolean {
+  return (topic) => uncleanElectionEnabled(image, topic.name, settings);
 }
 
 /** Whether a broker leads any partition. */

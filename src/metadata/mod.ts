@@ -48,6 +48,12 @@ export {
   type TopicToCreate,
 } from "./controller.ts";
 export { MetadataImage, type PartitionImage, type TopicImage } from "./image.ts";
+export {
+  CLEAN_ELECTIONS,
+  type ElectionSettings,
+  uncleanElectionEnabled,
+  uncleanElections,
+} from "./leader_election.ts";
 export { imageToRecords } from "./image_snapshot.ts";
 export { decodeRecord, encodeRecord } from "./record_codec.ts";
 export {

@@ -23,6 +23,12 @@ export function recordVersion(record: MetadataRecord): number {
       return record.inControlledShutdown ? 1 : 0;
     case MetadataRecordType.BrokerRegistrationChange:
       return record.inControlledShutdown !== 0 ? 1 : 0;
+    case MetadataRecordType.Partition:
+      return (record.eligibleLeaderReplicas?.length ?? 0) > 0 || (record.lastKnownElr?.length ?? 0) > 0
+        ? 2
+        : 0;
+    case MetadataRecordType.PartitionChange:
+      return record.eligibleLeaderReplicas != null || record.lastKnownElr != null ? 2 : 0;
     default:
       return 0;
   }

@@ -28,6 +28,15 @@ export interface PartitionRecord {
   partitionEpoch: number;
   /** A `LeaderRecoveryState` value (KIP-704); absent means recovered. */
   leaderRecoveryState?: number;
+  /** Replicas a reassignment removes, and those it adds (absent: none). */
+  removingReplicas?: number[];
+  addingReplicas?: number[];
+  /**
+   * Eligible leader replicas and the last known ELR (KIP-966; record version 2, which `recordVersion` picks
+   * when either is non-empty). Absent or null: none.
+   */
+  eligibleLeaderReplicas?: number[] | null;
+  lastKnownElr?: number[] | null;
 }
 
 /**
@@ -48,6 +57,12 @@ export interface PartitionChangeRecord {
   replicas: number[] | null;
   /** A `LeaderRecoveryState` value; absent or -1 means unchanged. */
   leaderRecoveryState?: number;
+  /** The lists below: absent or null means unchanged, as the leader and ISR. */
+  removingReplicas?: number[] | null;
+  addingReplicas?: number[] | null;
+  /** KIP-966; record version 2, which `recordVersion` picks when either is given. */
+  eligibleLeaderReplicas?: number[] | null;
+  lastKnownElr?: number[] | null;
 }
 
 export interface ConfigRecord {

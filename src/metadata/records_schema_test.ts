@@ -18,13 +18,11 @@ type RecordOfType<Type extends MetadataRecord["type"]> = Omit<
 /**
  * Fields of a schema that no typed record carries, on purpose; the encoder
  * writes an empty list, as for any array not given. Dafka does not advertise
- * its supported features in RegisterBrokerRecord, and has no partition
- * reassignment (no removing or adding replicas). Listed here so that the check
- * stays strict for every other field.
+ * its supported features in RegisterBrokerRecord. Listed here so that the
+ * check stays strict for every other field.
  */
 type NotWritten = {
   [MetadataRecordType.RegisterBroker]: "features";
-  [MetadataRecordType.Partition]: "removingReplicas" | "addingReplicas";
 };
 
 type InputOfType<Type extends MetadataRecord["type"]> = Type extends keyof NotWritten

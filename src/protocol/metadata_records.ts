@@ -138,8 +138,9 @@ export const partitionRecord = {
     field("topicId", "uuid", "0+"),
     field("replicas", arrayOf("int32"), "0+"),
     field("isr", arrayOf("int32"), "0+"),
-    field("removingReplicas", arrayOf("int32"), "0+"),
-    field("addingReplicas", arrayOf("int32"), "0+"),
+    // Empty unless a reassignment is under way, so a record may leave them out.
+    field("removingReplicas", arrayOf("int32"), "0+", { default: [] }),
+    field("addingReplicas", arrayOf("int32"), "0+", { default: [] }),
     field("leader", "int32", "0+", { default: -1 }),
     field("leaderRecoveryState", "int8", "0+", { tag: 0 }),
     field("leaderEpoch", "int32", "0+", { default: -1 }),

@@ -82,6 +82,7 @@ export function wireNode(world: World, config: BrokerConfig): NodeParts {
     quorum,
     channel,
     image: () => metadata.image,
+    election: () => ({ uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable") }),
     sessionTimeoutMs: config.int("broker.session.timeout.ms"),
     // Checked twice per heartbeat interval, so a lapsed session is seen within half an interval.
     checkIntervalMs: Math.max(10, Math.floor(config.int("broker.heartbeat.interval.ms") / 2)),

@@ -12,6 +12,7 @@
 import type { Clock, Timer } from "../../io/mod.ts";
 import {
   decideFenceBroker,
+  type ElectionSettings,
   isRefusal,
   type MetadataImage,
   type MetadataRecord,
@@ -28,6 +29,8 @@ export interface ControllerStateOptions {
   quorum: MetadataQuorum;
   channel: ControllerChannel;
   image: () => MetadataImage;
+  /** The static `unclean.leader.election.enable` for fencing's elections (Kafka's default, false, when absent). */
+  election?: () => ElectionSettings;
   sessionTimeoutMs: number;
   checkIntervalMs: number;
   log: (line: string) => void;
@@ -111,7 +114,7 @@ export class ControllerState {
       channel.exclusive(async () => {
         // Decided under the lock, against the image as it is then: it may have heartbeated meanwhile.
         if (this.sessionActive(brokerId)) return;
-        const decision = decideFenceBroker(this.options.image(), brokerId);
+        const decision = decideFenceBroker(this.options.image(), brokerId, this.options.election?.());
         if (isRefusal(decision) || decision.records.length === 0) return;
         this.options.log(`fencing broker ${brokerId}: no heartbeat for ${now - last} ms`);
         await quorum.propose(decision.records);

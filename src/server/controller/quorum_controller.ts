@@ -23,15 +23,18 @@ import {
   decideProducerIdBlock,
   decideRegisterBroker,
   type Decision,
+  type ElectionSettings,
   inertChangeWarnings,
   isRefusal,
   type MetadataImage,
   type MetadataRecord,
+  MetadataRecordType,
   type NewTopic,
   type PlacementContext,
   type Refusal,
   type RegistrationDecision,
   type TopicImage,
+  uncleanElections,
 } from "../../metadata/mod.ts";
 import type { ControllerServices } from "../handler.ts";
 
@@ -42,8 +45,16 @@ export interface ConfigResource {
 }
 
 export interface QuorumControllerOptions {
-  /** The applied metadata and this node's identity. */
-  metadata: { readonly image: MetadataImage; readonly nodeId: number; readonly clusterId: string };
+  /**
+   * The applied metadata and this node's identity; its static configuration, when given, supplies the
+   * server.properties value of `unclean.leader.election.enable` (Kafka's default, false, otherwise).
+   */
+  metadata: {
+    readonly image: MetadataImage;
+    readonly nodeId: number;
+    readonly clusterId: string;
+    readonly config?: { bool(key: "unclean.leader.election.enable"): boolean };
+  };
   /** The Raft quorum: commits records, and knows its log's end (a new broker's epoch). */
   quorum: { propose(records: MetadataRecord[]): Promise<void>; readonly logEndOffset: number };
   /** Broker heartbeat sessions (controller_state.ts). */
@@ -59,6 +70,12 @@ export class QuorumController implements ControllerServices {
 
   get #image(): MetadataImage {
     return this.options.metadata.image;
+  }
+
+  /** The static half of the unclean election setting; topic and cluster-wide values come from the image. */
+  #election(): ElectionSettings {
+    const config = this.options.metadata.config;
+    return { uncleanLeaderElectionEnable: config?.bool("unclean.leader.election.enable") ?? false };
   }
 
   /** Commits a decision's records unless it is a refusal or only validated; returns it. */
@@ -115,8 +132,22 @@ export class QuorumController implements ControllerServices {
     await this.#commit(decision, validateOnly);
     if (!isRefusal(decision) && !validateOnly) {
       for (const warning of inertChangeWarnings(decision.records)) this.options.log(warning);
+      await this.#electUncleanlyIfEnabled(decision.records);
     }
     return decision;
+  }
+
+  /**
+   * Turning `unclean.leader.election.enable` on (topic or cluster-wide) lets leaderless partitions elect
+   * an out-of-sync live replica at once; Kafka's controller finds them on its next periodic check.
+   */
+  async #electUncleanlyIfEnabled(records: MetadataRecord[]): Promise<void> {
+    const touched = records.some((record) =>
+      record.type === MetadataRecordType.Config && record.name === "unclean.leader.election.enable"
+    );
+    if (!touched) return;
+    const elections = uncleanElections(this.#image, this.#election());
+    if (elections.length > 0) await this.options.quorum.propose(elections);
   }
 
   /** Registers a broker; its epoch is the offset its RegisterBrokerRecord lands at (KIP-631). */
@@ -126,6 +157,7 @@ export class QuorumController implements ControllerServices {
       clusterId: metadata.clusterId,
       brokerEpoch: quorum.logEndOffset,
       sessionActive: sessions.sessionActive(request.brokerId),
+      election: this.#election(),
     });
     if (isRefusal(decision)) return decision;
     await this.#commit(decision);
@@ -135,7 +167,7 @@ export class QuorumController implements ControllerServices {
 
   /** A heartbeat keeps the broker's session and may unfence it, fence it, or grant its controlled shutdown. */
   async brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
-    const decision = decideBrokerHeartbeat(this.#image, request);
+    const decision = decideBrokerHeartbeat(this.#image, request, { election: this.#election() });
     if (decision.response.errorCode === 0) this.options.sessions.touch(request.brokerId);
     await this.options.quorum.propose(decision.records);
     return decision.response;
