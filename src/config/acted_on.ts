@@ -66,10 +66,22 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "log.cleaner.max.compaction.lag.ms",
   "log.cleaner.min.cleanable.ratio",
   "max.incremental.fetch.session.cache.slots",
+  // Replication.
+  "min.insync.replicas",
+  "replica.lag.time.max.ms",
+  "replica.socket.timeout.ms",
+  "replica.fetch.max.bytes",
+  "replica.fetch.wait.max.ms",
+  "replica.fetch.backoff.ms",
+  "replica.fetch.min.bytes",
+  "replica.fetch.response.max.bytes",
+  "replica.high.watermark.checkpoint.interval.ms",
+  "inter.broker.listener.name",
   // Consumer groups.
   "offsets.topic.num.partitions",
   "offsets.topic.replication.factor",
   "offsets.topic.segment.bytes",
+  "offsets.commit.timeout.ms",
   "offsets.retention.minutes",
   "offsets.retention.check.interval.ms",
   "offset.metadata.max.bytes",
@@ -103,6 +115,7 @@ export const TOPIC_KEYS_ACTED_ON: ReadonlySet<TopicKey> = new Set<TopicKey>([
   "max.compaction.lag.ms",
   "min.cleanable.dirty.ratio",
   "unclean.leader.election.enable",
+  "min.insync.replicas",
 ]);
 
 /**
