@@ -6,6 +6,8 @@
  * answers and metadata, and sends the AlterPartition it proposes.
  *
  * The rules, as Kafka 4 has them:
+ * - The high watermark moves only while the committed ISR has at least
+ *   `min.insync.replicas` members (strict min ISR, KIP-966).
  * - The high watermark is the smallest log end among the leader and the
  *   "maximal" ISR (the committed ISR plus a replica being added: it must have
  *   the records before it counts as in sync), and among caught-up eligible
@@ -69,6 +71,12 @@ export interface LeaderStart {
 export interface LeaderSettings {
   replicaLagTimeMaxMs: number;
   eligible: IsrEligibility;
+  /**
+   * The topic's `min.insync.replicas`: while the committed ISR is smaller (capped at the replica count)
+   * the high watermark stands still (Kafka 4 with eligible leader replicas, KIP-966 / KAFKA-15583), so
+   * that no record counts as committed on fewer replicas than the ELR rules assume. Absent: 1.
+   */
+  minInsyncReplicas?: number;
 }
 
 export class LeaderState {
@@ -244,6 +252,7 @@ export class LeaderState {
   }
 
   #maybeAdvanceHighWatermark(logEndOffset: number, nowMs: number, settings: LeaderSettings): boolean {
+    if (this.isUnderMinIsr(settings.minInsyncReplicas ?? 1)) return false;
     const maximal = this.maximalIsr;
     let candidate = logEndOffset;
     for (const follower of this.#followers.values()) {

@@ -385,3 +385,16 @@ Deno.test("under min ISR counts against the effective minimum, capped by the rep
   const single = leaderOf({ replicas: [1], isr: [1] });
   assert.equal(single.isUnderMinIsr(2), false, "min.insync.replicas=2 on a replication factor of 1");
 });
+
+Deno.test("the high watermark stands still while the ISR is below min.insync.replicas (strict min ISR)", () => {
+  const strict = { ...settings(), minInsyncReplicas: 2 };
+  const alone = leaderOf({ isr: [1] });
+  assert.equal(alone.onLocalAppend(10, 0, strict), false, "an ISR of one is below a min ISR of 2");
+  assert.equal(alone.highWatermark, 0);
+  assert.equal(alone.onLocalAppend(10, 0, settings()), true, "with min ISR 1 the leader alone commits");
+  const single = leaderOf({ replicas: [1], isr: [1] });
+  assert.equal(single.onLocalAppend(5, 0, strict), true, "min ISR is capped at the replica count");
+  const pair = leaderOf({ isr: [1, 2] });
+  fetch(pair, 2, 10, 10, 0, strict);
+  assert.equal(pair.highWatermark, 10, "an ISR at min ISR commits");
+});

@@ -178,9 +178,13 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
     return broker.endPoints.find((endpoint) => endpoint.name === wanted) ?? broker.endPoints[0]!;
   }
 
-  /** What the leaders' replication state machines read at each step. */
-  #leaderSettings(): LeaderSettings {
+  /** What the leaders' replication state machines read at each step (`topic` for its min.insync.replicas). */
+  #leaderSettings(topic: string): LeaderSettings {
     return {
+      minInsyncReplicas: this.topicConfigs.number(
+        "min.insync.replicas",
+        this.image.configsOf(ConfigResourceType.Topic, topic),
+      ),
       replicaLagTimeMaxMs: this.config.int("replica.lag.time.max.ms"),
       // The controller's rule for ISR members (KIP-841, KIP-903): registered, unfenced, not shutting down,
       // and fetching at the epoch it registered with (a replica that restarted has a new one).
@@ -445,7 +449,7 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
         overrides,
         onAppend: (partitionKey, newRecords) => this.appendWaiters.notify(partitionKey, newRecords),
         highWatermark: this.#checkpointedHighWatermark(topicName, index),
-        replication: () => this.#leaderSettings(),
+        replication: () => this.#leaderSettings(topicName),
       }),
     );
   }
