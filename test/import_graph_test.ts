@@ -96,11 +96,12 @@ Deno.test("src/ never imports sim/ or test/ (the simulator and the tests drive t
  */
 const ALLOWED: Record<string, readonly string[]> = {
   "main.ts": ["server", "tools", "config", "io"],
-  server: ["group", "txn", "security", "metadata", "raft", "log", "config", "protocol", "io"],
+  server: ["group", "txn", "security", "metadata", "raft", "replication", "log", "config", "protocol", "io"],
   tools: ["log", "protocol"],
   group: ["config", "protocol"],
   metadata: ["config", "protocol"],
   raft: ["log", "protocol", "io"],
+  replication: [],
   log: ["protocol", "io"],
   protocol: ["io"],
   config: [],

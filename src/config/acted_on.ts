@@ -67,6 +67,7 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "max.incremental.fetch.session.cache.slots",
   // Consumer groups.
   "offsets.topic.num.partitions",
+  "offsets.topic.replication.factor",
   "offsets.topic.segment.bytes",
   "offsets.retention.minutes",
   "offsets.retention.check.interval.ms",

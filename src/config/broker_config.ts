@@ -21,6 +21,10 @@ export const EMBEDDED_DEFAULTS: Readonly<Record<string, string>> = {
   "process.roles": "broker,controller",
   "listeners": "PLAINTEXT://127.0.0.1:9092",
   "log.dirs": "dafka-data",
+  // One node holds one copy: as in Kafka's quickstart server.properties, `__consumer_offsets` has one replica
+  // (Kafka's default of 3 would refuse to create it, and no group could find its coordinator). Its
+  // transaction.state.log.replication.factor=1 waits for a transaction-state topic (none is created yet).
+  "offsets.topic.replication.factor": "1",
 };
 
 /** Parses Java properties text (`key=value` or `key: value`, `#`/`!` comments, `\` continuations). */

@@ -562,6 +562,16 @@ export class PartitionLog {
   }
 
   /**
+   * Records that `epoch` starts at `offset` (a new leader's first offset,
+   * Kafka's maybeAssignEpochStartOffset), so that followers can find where
+   * their logs diverge even before this leader writes a record.
+   */
+  assignEpochStartOffset(epoch: number, offset: number): void {
+    this.#checkOpen();
+    if (epoch > this.#leaderEpochCache.latestEpoch()) this.#leaderEpochCache.assign(epoch, offset);
+  }
+
+  /**
    * Removes every offset >= `targetOffset` (a follower truncating to its
    * leader). Returns false when the log already ends at or before it.
    */

@@ -9,6 +9,7 @@ import { ErrorCode } from "../protocol/mod.ts";
 import { fenceRecords, unfenceRecords, unregisterRecords } from "./broker_changes.ts";
 import type { Decision, Refusal } from "./controller.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";
+import { changesRemovingBroker } from "./leader_election.ts";
 import {
   type BrokerEndPoint,
   type MetadataRecord,
@@ -60,8 +61,9 @@ export interface BrokerRegistrationContext {
 export type RegistrationDecision = { records: MetadataRecord[]; brokerEpoch: number } | Refusal;
 
 /**
- * Registers a broker. A new incarnation gets a fenced registration at
- * `context.brokerEpoch`; the same incarnation registering again (a retried
+ * Registers a broker. A new incarnation leaves every ISR (but the ISRs it
+ * alone is in) and gets a fenced registration at `context.brokerEpoch`;
+ * the same incarnation registering again (a retried
  * request) amends its registration and keeps its epoch, fencing and
  * controlled shutdown state, as Kafka does.
  */
@@ -104,7 +106,11 @@ export function decideRegisterBroker(
     fenced: amended?.fenced ?? true,
   };
   if (amended?.inControlledShutdown) record.inControlledShutdown = true;
-  return { records: [record], brokerEpoch };
+  // A new incarnation may have lost the unflushed tail of its logs (a crash, a disk replaced): it leaves
+  // every ISR before it registers, as Kafka's controller cleans up after an unclean shutdown (KIP-966), and
+  // must catch up again to rejoin. An ISR it alone is in keeps it, so the partition remembers its last leader.
+  const cleanUp = amended ? [] : changesRemovingBroker(image, request.brokerId);
+  return { records: [...cleanUp, record], brokerEpoch };
 }
 
 /** metadata.version's level for a broker that does not say (3.0-IV1, the first KRaft level). */

@@ -110,6 +110,43 @@ Deno.test("a new incarnation replaces a registration whose session expired", () 
   assert.equal(image.brokers.get(1)!.fenced, true);
 });
 
+Deno.test("a restarted broker leaves every ISR it shares before it registers again (it may have lost its tail)", () => {
+  const image = clusterImage([{ id: 1, fenced: true }, { id: 2 }, { id: 3 }], [
+    { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 2 },
+    { replicas: [1, 2], isr: [1], leader: -1 },
+    { replicas: [2, 3], isr: [2, 3], leader: 2 },
+  ]);
+  const decision = decideRegisterBroker(image, registration(1), {
+    clusterId: CLUSTER_ID,
+    brokerEpoch: 60,
+    sessionActive: false,
+  });
+  const records = recordsOf(decision);
+  assert.equal(
+    records.at(-1)!.type,
+    MetadataRecordType.RegisterBroker,
+    "partitions first, then the registration",
+  );
+  applyAll(image, records);
+  assert.deepEqual(stateOf(image, 0), { leader: 2, isr: [2, 3], leaderEpoch: 5, partitionEpoch: 11 });
+  // The only ISR member stays in it (an ISR is never empty), and leads again once unfenced.
+  assert.deepEqual(stateOf(image, 1), { leader: -1, isr: [1], leaderEpoch: 5, partitionEpoch: 10 });
+  assert.deepEqual(stateOf(image, 2), { leader: 2, isr: [2, 3], leaderEpoch: 5, partitionEpoch: 10 });
+  applied(image, decideUnfenceBroker(image, 1));
+  assert.deepEqual(stateOf(image, 1), { leader: 1, isr: [1], leaderEpoch: 6, partitionEpoch: 11 });
+});
+
+Deno.test("a restarted leader that was never fenced loses its leadership and ISR places at registration", () => {
+  const image = clusterImage([{ id: 1 }, { id: 2 }], [{ replicas: [1, 2], isr: [1, 2], leader: 1 }]);
+  const decision = decideRegisterBroker(image, registration(1), {
+    clusterId: CLUSTER_ID,
+    brokerEpoch: 60,
+    sessionActive: false,
+  });
+  applyAll(image, recordsOf(decision));
+  assert.deepEqual(stateOf(image, 0), { leader: 2, isr: [2], leaderEpoch: 6, partitionEpoch: 11 });
+});
+
 Deno.test("the same incarnation registering again keeps its epoch and state", () => {
   const image = clusterImage([{ id: 1, epoch: 7 }]);
   const request = registration(1, { incarnationId: incarnation(1), rack: "rack-b" });

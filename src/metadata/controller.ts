@@ -7,7 +7,9 @@
 import { ConfigError, parseConfigValue, TOPIC_CONFIGS } from "../config/mod.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 import type { MetadataImage, TopicImage } from "./image.ts";
+import { isActiveBroker } from "./leader_election.ts";
 import { ConfigResourceType, type MetadataRecord, MetadataRecordType } from "./records.ts";
+import { placeStriped } from "./replica_placement.ts";
 import { collisionKey, topicNameProblem } from "./topic_names.ts";
 
 export interface Refusal {
@@ -110,8 +112,8 @@ export function decideCreateTopic(
     }
   }
   const placement = topic.assignments.length > 0
-    ? placeExplicitly(topic, context)
-    : placeEvenly(topic, context, 0);
+    ? placeExplicitly(image, topic)
+    : placeEvenly(image, topic, context, 0);
   if ("errorCode" in placement) return placement;
   const configProblem = validateTopicConfigs(topic.configs);
   if (configProblem) return configProblem;
@@ -127,24 +129,30 @@ export function decideCreateTopic(
       value: entry.value,
     });
   }
-  placement.forEach((replicas, partitionId) => records.push(partitionRecord(topicId, partitionId, replicas)));
+  placement.forEach((placed, partitionId) => records.push(partitionRecord(topicId, partitionId, placed)));
   return { records };
 }
 
-function partitionRecord(topicId: Uint8Array, partitionId: number, replicas: number[]): MetadataRecord {
+/** A new partition's replicas (leader first among the in-sync ones) and its ISR. */
+interface PlacedPartition {
+  replicas: number[];
+  isr: number[];
+}
+
+function partitionRecord(topicId: Uint8Array, partitionId: number, placed: PlacedPartition): MetadataRecord {
   return {
     type: MetadataRecordType.Partition,
     partitionId,
     topicId,
-    replicas,
-    isr: [...replicas],
-    leader: replicas[0]!,
+    replicas: placed.replicas,
+    isr: placed.isr,
+    leader: placed.isr[0]!,
     leaderEpoch: 0,
     partitionEpoch: 0,
   };
 }
 
-function placeExplicitly(topic: NewTopic, context: PlacementContext): number[][] | Refusal {
+function placeExplicitly(image: MetadataImage, topic: NewTopic): PlacedPartition[] | Refusal {
   if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
     return {
       errorCode: ErrorCode.INVALID_REQUEST,
@@ -153,7 +161,7 @@ function placeExplicitly(topic: NewTopic, context: PlacementContext): number[][]
     };
   }
   const sorted = [...topic.assignments].sort((left, right) => left.partitionIndex - right.partitionIndex);
-  const out: number[][] = [];
+  const out: PlacedPartition[] = [];
   for (const [index, assignment] of sorted.entries()) {
     if (assignment.partitionIndex !== index) {
       return {
@@ -161,34 +169,25 @@ function placeExplicitly(topic: NewTopic, context: PlacementContext): number[][]
         errorMessage: "Partitions should be a consecutive 0-based integer sequence",
       };
     }
-    const problem = checkReplicas(assignment.brokerIds, context.brokerIds, index);
-    if (problem) return problem;
-    out.push(assignment.brokerIds);
+    const factor = sorted[0]!.brokerIds.length;
+    const placed = checkReplicas(image, assignment.brokerIds, index, index === 0 ? null : factor);
+    if ("errorCode" in placed) return placed;
+    out.push(placed);
   }
   return out;
 }
 
 /**
- * Partitions have one replica: replication between brokers (ISR) is not
- * built yet, and a second replica that never receives the data would make a
- * leader change lose it. Kafka's error for a factor the cluster cannot
- * give is INVALID_REPLICATION_FACTOR.
+ * Checks a manual assignment as Kafka does: every broker registered (fenced
+ * ones too), none twice, as many replicas as the other partitions have, and
+ * at least one that is active; the ISR is the active replicas, led by the first.
  */
-export const MAX_REPLICATION_FACTOR = 1;
-
-function unsupportedFactor(factor: number): Refusal {
-  return {
-    errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
-    errorMessage:
-      `Replication factor ${factor} is not supported: Dafka does not replicate partitions between ` +
-      `brokers yet, so every partition has ${MAX_REPLICATION_FACTOR} replica.`,
-  };
-}
-
-function checkReplicas(replicas: number[], brokerIds: number[], partition: number): Refusal | null {
-  if (replicas.length > MAX_REPLICATION_FACTOR && new Set(replicas).size === replicas.length) {
-    return unsupportedFactor(replicas.length);
-  }
+function checkReplicas(
+  image: MetadataImage,
+  replicas: number[],
+  partition: number,
+  expectedFactor: number | null,
+): PlacedPartition | Refusal {
   if (replicas.length === 0) {
     return {
       errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -201,7 +200,9 @@ function checkReplicas(replicas: number[], brokerIds: number[], partition: numbe
       errorMessage: `Duplicate replica assignment for partition ${partition}`,
     };
   }
-  const unknown = replicas.find((replica) => !brokerIds.includes(replica));
+  const unknown = [...replicas].sort((left, right) => left - right).find((replica) =>
+    !image.brokers.has(replica)
+  );
   if (unknown !== undefined) {
     return {
       errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
@@ -209,15 +210,32 @@ function checkReplicas(replicas: number[], brokerIds: number[], partition: numbe
         `The manual partition assignment includes broker ${unknown}, but no such broker is registered.`,
     };
   }
-  return null;
+  if (expectedFactor !== null && replicas.length !== expectedFactor) {
+    return {
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      errorMessage:
+        `The manual partition assignment includes a partition with ${replicas.length} replica(s), ` +
+        `but this is not consistent with previous partitions, which have ${expectedFactor} replica(s).`,
+    };
+  }
+  const isr = replicas.filter((replica) => isActiveBroker(image, replica));
+  if (isr.length === 0) {
+    return {
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      errorMessage: `All brokers specified in the manual partition assignment for partition ${partition} ` +
+        "are fenced or in controlled shutdown.",
+    };
+  }
+  return { replicas: [...replicas], isr };
 }
 
-/** Round-robin placement of `count` new partitions starting at `firstPartition`. */
+/** Striped, rack-aware placement of new partitions starting at `firstPartition` (replica_placement.ts). */
 function placeEvenly(
+  image: MetadataImage,
   topic: { numPartitions: number; replicationFactor: number },
   context: PlacementContext,
   firstPartition: number,
-): number[][] | Refusal {
+): PlacedPartition[] | Refusal {
   const partitions = topic.numPartitions === -1 ? context.defaultPartitions : topic.numPartitions;
   const factor = topic.replicationFactor === -1 ? context.defaultReplicationFactor : topic.replicationFactor;
   if (partitions <= 0) {
@@ -233,7 +251,13 @@ function placeEvenly(
     };
   }
   const brokers = context.brokerIds;
-  if (factor > MAX_REPLICATION_FACTOR && factor <= brokers.length) return unsupportedFactor(factor);
+  if (brokers.length === 0) {
+    return {
+      errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+      errorMessage: `Unable to replicate the partition ${factor} time(s): All brokers are currently fenced ` +
+        "or in controlled shutdown.",
+    };
+  }
   if (factor > brokers.length) {
     return {
       errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
@@ -241,14 +265,12 @@ function placeEvenly(
         `${factor} cannot be reached because only ${brokers.length} broker(s) are registered.`,
     };
   }
-  const out: number[][] = [];
-  for (let index = 0; index < partitions; index++) {
-    const partition = firstPartition + index;
-    const replicas: number[] = [];
-    for (let copy = 0; copy < factor; copy++) replicas.push(brokers[(partition + copy) % brokers.length]!);
-    out.push(replicas);
-  }
-  return out;
+  const usable = brokers.map((id) => ({ id, rack: image.brokers.get(id)?.rack ?? null }));
+  // The brokers given are the active ones, so every replica starts in sync.
+  return placeStriped(usable, partitions, factor, firstPartition).map((replicas) => ({
+    replicas,
+    isr: [...replicas],
+  }));
 }
 
 /** Records deleting a topic. */
@@ -258,6 +280,7 @@ export function decideDeleteTopic(topic: TopicImage): Decision {
 
 /** Records adding partitions so that the topic has `totalCount`. */
 export function decideCreatePartitions(
+  image: MetadataImage,
   topic: TopicImage,
   totalCount: number,
   assignments: number[][] | null,
@@ -278,7 +301,7 @@ export function decideCreatePartitions(
     };
   }
   const factor = topic.partitions[0]?.replicas.length ?? 1;
-  let placement: number[][] | Refusal;
+  let placement: PlacedPartition[] | Refusal;
   if (assignments) {
     if (assignments.length !== totalCount - current) {
       return {
@@ -288,13 +311,15 @@ export function decideCreatePartitions(
         } additional partition(s), but only ${assignments.length} assignment(s) were specified.`,
       };
     }
-    placement = assignments;
+    placement = [];
     for (const [index, replicas] of assignments.entries()) {
-      const problem = checkReplicas(replicas, context.brokerIds, current + index);
-      if (problem) return problem;
+      const placed = checkReplicas(image, replicas, current + index, factor);
+      if ("errorCode" in placed) return placed;
+      placement.push(placed);
     }
   } else {
     placement = placeEvenly(
+      image,
       { numPartitions: totalCount - current, replicationFactor: factor },
       context,
       current,
@@ -302,7 +327,7 @@ export function decideCreatePartitions(
   }
   if ("errorCode" in placement) return placement;
   return {
-    records: placement.map((replicas, index) => partitionRecord(topic.topicId, current + index, replicas)),
+    records: placement.map((placed, index) => partitionRecord(topic.topicId, current + index, placed)),
   };
 }
 

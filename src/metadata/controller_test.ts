@@ -10,6 +10,7 @@ import {
 import { decideAlter, decideIncrementalAlter } from "./config_changes.ts";
 import { MetadataImage } from "./image.ts";
 import { ConfigResourceType } from "./records.ts";
+import { clusterImage } from "./_broker_test_support.ts";
 
 let nextId = 1;
 const context: PlacementContext = {
@@ -23,8 +24,8 @@ function topic(name: string, extra: Partial<NewTopic> = {}): NewTopic {
   return { name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [], ...extra };
 }
 
-function created(image: MetadataImage, spec: NewTopic): void {
-  const decision = decideCreateTopic(image, spec, context);
+function created(image: MetadataImage, spec: NewTopic, placement: PlacementContext = context): void {
+  const decision = decideCreateTopic(image, spec, placement);
   assert.ok(!isRefusal(decision), JSON.stringify(decision));
   for (const record of decision.records) image.apply(record);
 }
@@ -73,9 +74,9 @@ Deno.test("partitions can only grow", () => {
   const image = new MetadataImage();
   created(image, topic("grow"));
   const grow = image.topicsByName.get("grow")!;
-  const shrink = decideCreatePartitions(grow, 2, null, context);
+  const shrink = decideCreatePartitions(image, grow, 2, null, context);
   assert.ok(isRefusal(shrink) && shrink.errorCode === ErrorCode.INVALID_PARTITIONS);
-  const more = decideCreatePartitions(grow, 5, null, context);
+  const more = decideCreatePartitions(image, grow, 5, null, context);
   assert.ok(!isRefusal(more));
   for (const record of more.records) image.apply(record);
   assert.equal(image.topicsByName.get("grow")!.partitions.length, 5);
@@ -129,7 +130,7 @@ Deno.test("uuids print as Kafka prints them and parse back", () => {
   assert.deepEqual(uuidFromString(text), bytes);
 });
 
-Deno.test("partitions are spread over the brokers with one replica, and higher factors are refused", () => {
+Deno.test("partitions are spread over the brokers, one leader each in turn", () => {
   const cluster: PlacementContext = { ...context, brokerIds: [1, 2, 3] };
   const image = new MetadataImage();
   const decision = decideCreateTopic(image, topic("spread", { numPartitions: 6 }), cluster);
@@ -137,15 +138,81 @@ Deno.test("partitions are spread over the brokers with one replica, and higher f
   for (const record of decision.records) image.apply(record);
   const replicas = image.topicsByName.get("spread")!.partitions.map((partition) => partition.replicas);
   assert.deepEqual(replicas, [[1], [2], [3], [1], [2], [3]]);
-  for (
-    const refused of [
-      topic("rf2", { replicationFactor: 2 }),
-      topic("pairs", { assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }] }),
-    ]
-  ) {
-    const refusal = decideCreateTopic(image, refused, cluster);
-    assert.ok(isRefusal(refusal));
-    assert.equal(refusal.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
-    assert.match(refusal.errorMessage ?? "", /does not replicate/);
+});
+
+Deno.test("a replication factor up to the unfenced brokers places that many replicas, all in sync, leader first", () => {
+  const image = clusterImage([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  const cluster: PlacementContext = { ...context, brokerIds: [1, 2, 3] };
+  created(image, topic("rf3", { numPartitions: 3, replicationFactor: 3 }), cluster);
+  const partitions = image.topicsByName.get("rf3")!.partitions;
+  assert.deepEqual(partitions.map((partition) => partition.replicas), [[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+  assert.deepEqual(partitions.map((partition) => partition.leader), [1, 2, 3]);
+  assert.deepEqual(
+    partitions.map((partition) => partition.isr),
+    partitions.map((partition) => partition.replicas),
+  );
+  const more = decideCreatePartitions(image, image.topicsByName.get("rf3")!, 5, null, cluster);
+  assert.ok(!isRefusal(more));
+  for (const record of more.records) image.apply(record);
+  assert.deepEqual(
+    image.topicsByName.get("rf3")!.partitions[3]!.replicas.length,
+    3,
+    "new partitions keep the factor",
+  );
+});
+
+Deno.test("a replication factor above the unfenced brokers is Kafka's INVALID_REPLICATION_FACTOR", () => {
+  const image = clusterImage([{ id: 1 }, { id: 2 }, { id: 3, fenced: true }]);
+  const cluster: PlacementContext = { ...context, brokerIds: [1, 2] };
+  const refusal = decideCreateTopic(image, topic("rf3", { replicationFactor: 3 }), cluster);
+  assert.ok(isRefusal(refusal));
+  assert.equal(refusal.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
+  assert.equal(
+    refusal.errorMessage,
+    "Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached " +
+      "because only 2 broker(s) are registered.",
+  );
+  const none = decideCreateTopic(image, topic("none"), { ...context, brokerIds: [] });
+  assert.ok(isRefusal(none) && none.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR);
+  assert.match(none.errorMessage, /All brokers are currently fenced or in controlled shutdown/);
+});
+
+Deno.test("explicit assignments may name any registered broker; the ISR is the active ones", () => {
+  const image = clusterImage([{ id: 1, fenced: true }, { id: 2 }, { id: 3 }]);
+  created(
+    image,
+    topic("manual", {
+      assignments: [{ partitionIndex: 0, brokerIds: [1, 2, 3] }, { partitionIndex: 1, brokerIds: [3, 1, 2] }],
+    }),
+    { ...context, brokerIds: [2, 3] },
+  );
+  const partitions = image.topicsByName.get("manual")!.partitions;
+  assert.deepEqual(partitions.map((partition) => [partition.replicas, partition.isr, partition.leader]), [
+    [[1, 2, 3], [2, 3], 2],
+    [[3, 1, 2], [3, 2], 3],
+  ]);
+  const cases: [NewTopic, RegExp][] = [
+    [
+      topic("unknown", { assignments: [{ partitionIndex: 0, brokerIds: [2, 9] }] }),
+      /broker 9, but no such broker/,
+    ],
+    [
+      topic("uneven", {
+        assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }, { partitionIndex: 1, brokerIds: [2] }],
+      }),
+      /includes a partition with 1 replica\(s\), but .* previous partitions, which have 2 replica\(s\)/,
+    ],
+    [
+      topic("fenced", { assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
+      /are fenced or in controlled shutdown/,
+    ],
+  ];
+  for (const [spec, message] of cases) {
+    const refusal = decideCreateTopic(image, spec, { ...context, brokerIds: [2, 3] });
+    assert.ok(isRefusal(refusal), spec.name);
+    assert.equal(refusal.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    assert.match(refusal.errorMessage, message);
   }
+  const wrongSize = decideCreatePartitions(image, image.topicsByName.get("manual")!, 3, [[2]], context);
+  assert.ok(isRefusal(wrongSize) && wrongSize.errorCode === ErrorCode.INVALID_REPLICA_ASSIGNMENT);
 });

@@ -8,6 +8,7 @@ import {
   BrokerFencingChange,
   BrokerShutdownChange,
   ConfigResourceType,
+  LeaderRecoveryState,
   type MetadataRecord,
   MetadataRecordType,
 } from "./records.ts";
@@ -20,6 +21,8 @@ export interface PartitionImage {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /** A `LeaderRecoveryState` value: 1 while a leader elected uncleanly recovers (KIP-704). */
+  leaderRecoveryState: number;
 }
 
 export interface TopicImage {
@@ -79,6 +82,7 @@ export class MetadataImage {
           leader: record.leader,
           leaderEpoch: record.leaderEpoch,
           partitionEpoch: record.partitionEpoch,
+          leaderRecoveryState: record.leaderRecoveryState ?? LeaderRecoveryState.Recovered,
         };
         return;
       }
@@ -91,6 +95,8 @@ export class MetadataImage {
           partition.leader = record.leader;
           partition.leaderEpoch++;
         }
+        const recovery = record.leaderRecoveryState ?? LeaderRecoveryState.NoChange;
+        if (recovery !== LeaderRecoveryState.NoChange) partition.leaderRecoveryState = recovery;
         partition.partitionEpoch++;
         return;
       }

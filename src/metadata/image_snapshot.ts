@@ -79,6 +79,7 @@ function topicRecords(image: MetadataImage): MetadataRecord[] {
         leader: partition.leader,
         leaderEpoch: partition.leaderEpoch,
         partitionEpoch: partition.partitionEpoch,
+        leaderRecoveryState: partition.leaderRecoveryState,
       })
     );
   }

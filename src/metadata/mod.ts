@@ -7,6 +7,15 @@
  */
 export { decideAdoption, type PartitionFolder } from "./adopt_partitions.ts";
 export {
+  type AlterPartitionData,
+  type AlterPartitionDecision,
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
+  type AlterPartitionResult,
+  decideAlterPartition,
+  type IsrMember,
+} from "./alter_partition.ts";
+export {
   type BrokerRegistrationRequest,
   decideFenceBroker,
   decideRegisterBroker,
@@ -32,19 +41,19 @@ export {
   decideProducerIdBlock,
   type Decision,
   isRefusal,
-  MAX_REPLICATION_FACTOR,
   type NewTopic,
   type PlacementContext,
   PRODUCER_ID_BLOCK_SIZE,
   type Refusal,
   type TopicToCreate,
 } from "./controller.ts";
-export { MetadataImage, type TopicImage } from "./image.ts";
+export { MetadataImage, type PartitionImage, type TopicImage } from "./image.ts";
 export { imageToRecords } from "./image_snapshot.ts";
 export { decodeRecord, encodeRecord } from "./record_codec.ts";
 export {
   type ConfigRecord,
   ConfigResourceType,
+  LeaderRecoveryState,
   type MetadataRecord,
   MetadataRecordType,
   type PartitionRecord,

@@ -26,7 +26,16 @@ export interface PartitionRecord {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /** A `LeaderRecoveryState` value (KIP-704); absent means recovered. */
+  leaderRecoveryState?: number;
 }
+
+/**
+ * Whether a partition's leader has all committed data (KIP-704): an unclean
+ * election makes it RECOVERING until the leader reports RECOVERED through
+ * AlterPartition. PartitionChangeRecord writes -1 for "unchanged".
+ */
+export const LeaderRecoveryState = { Recovered: 0, Recovering: 1, NoChange: -1 } as const;
 
 export interface PartitionChangeRecord {
   type: typeof MetadataRecordType.PartitionChange;
@@ -37,6 +46,8 @@ export interface PartitionChangeRecord {
   /** -2 means unchanged (Kafka's NO_LEADER_CHANGE). */
   leader: number;
   replicas: number[] | null;
+  /** A `LeaderRecoveryState` value; absent or -1 means unchanged. */
+  leaderRecoveryState?: number;
 }
 
 export interface ConfigRecord {

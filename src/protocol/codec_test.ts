@@ -179,6 +179,7 @@ Deno.test("the registry lists the APIs Dafka describes, in key order", () => {
       53,
       54,
       55,
+      56,
       59,
       60,
       62,

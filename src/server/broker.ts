@@ -10,7 +10,10 @@
  *
  * Metadata changes are decided by the active controller and committed
  * through the Raft quorum; every node applies what the quorum commits, and
- * the broker then opens or removes partition logs to match.
+ * the broker then opens or removes partition logs to match, and gives each
+ * partition its role: leader (followers fetch from it; it asks the
+ * controller to change the ISR) or follower (the replica fetchers copy the
+ * leader's log).
  */
 import {
   type BrokerConfig,
@@ -26,6 +29,7 @@ import {
   isStorageFailure,
   type LogManager,
   type PartitionLog,
+  topicPartitionKey,
 } from "../log/mod.ts";
 import { compactionConfigOf, LogCleaner, startCleanerTimer } from "../log/cleaner/mod.ts";
 import {
@@ -46,7 +50,11 @@ import { type ControllerChannel, type ControllerState, QuorumController } from "
 import { FetchSessionCache } from "./fetch_sessions.ts";
 import { GroupDriver, OFFSETS_TOPIC } from "./group_driver.ts";
 import type { MetadataView, NodeServices, PartitionLookup, SettingsView } from "./handler.ts";
-import { Partition } from "./partition.ts";
+import { Partition, type PartitionRole } from "./partition.ts";
+import { IsrUpdates } from "./isr_updates.ts";
+import { ReplicaFetchers } from "./replica_fetcher.ts";
+import type { LeaderSettings } from "../replication/mod.ts";
+import type { PartitionImage } from "../metadata/mod.ts";
 import type { MetadataQuorum } from "./raft_driver/mod.ts";
 
 export interface BrokerOptions {
@@ -85,7 +93,14 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   readonly cleaner: LogCleaner;
   /** What handlers are given: this broker's parts, one small interface each. */
   readonly services: NodeServices;
+  /** Copies the logs of the partitions other nodes lead. */
+  readonly replicaFetchers: ReplicaFetchers;
+  /** Sends the leaders' AlterPartition requests. */
+  readonly isrUpdates: IsrUpdates;
   #cleanerTimer: { stop(): void } | null = null;
+  #replicationTimers: { cancel(): void }[] = [];
+  /** `replication-offset-checkpoint` as found at start (high watermarks by "topic-partition"). */
+  #checkpointedHighWatermarks: Map<string, number> | null = null;
   readonly #metadata: AppliedMetadata;
   readonly #logs: LogManager;
   /** Partitions led here, by "topic:partition". */
@@ -129,7 +144,52 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
       dedupeBufferBytes: options.config.int("log.cleaner.dedupe.buffer.size"),
       log: options.world.log,
     });
+    this.replicaFetchers = new ReplicaFetchers({
+      net: options.world.net,
+      clock: this.clock,
+      nodeId: this.nodeId,
+      brokerEpoch: () => this.brokerEpoch,
+      endpointOf: (brokerId) => this.#interBrokerEndpoint(brokerId),
+      settings: () => ({
+        maxWaitMs: this.config.int("replica.fetch.wait.max.ms"),
+        minBytes: this.config.int("replica.fetch.min.bytes"),
+        maxBytes: this.config.int("replica.fetch.response.max.bytes"),
+        partitionMaxBytes: this.config.int("replica.fetch.max.bytes"),
+        backoffMs: this.config.int("replica.fetch.backoff.ms"),
+        socketTimeoutMs: this.config.int("replica.socket.timeout.ms"),
+      }),
+      log: options.world.log,
+    });
+    this.isrUpdates = new IsrUpdates({
+      clock: this.clock,
+      brokerId: this.nodeId,
+      brokerEpoch: () => this.brokerEpoch,
+      services: this.services,
+      log: options.world.log,
+    });
     options.metadata.onChange((change) => this.#onMetadataChange(change));
+  }
+
+  /** The endpoint of `brokerId` on the inter-broker listener (`inter.broker.listener.name`, else its first). */
+  #interBrokerEndpoint(brokerId: number): { host: string; port: number } | null {
+    const broker = this.image.brokers.get(brokerId);
+    if (broker === undefined || broker.endPoints.length === 0) return null;
+    const wanted = this.config.string("inter.broker.listener.name");
+    return broker.endPoints.find((endpoint) => endpoint.name === wanted) ?? broker.endPoints[0]!;
+  }
+
+  /** What the leaders' replication state machines read at each step. */
+  #leaderSettings(): LeaderSettings {
+    return {
+      replicaLagTimeMaxMs: this.config.int("replica.lag.time.max.ms"),
+      // The controller's rule for ISR members (KIP-841, KIP-903): registered, unfenced, not shutting down,
+      // and fetching at the epoch it registered with (a replica that restarted has a new one).
+      eligible: (brokerId, brokerEpoch) => {
+        const broker = this.image.brokers.get(brokerId);
+        return broker !== undefined && !broker.fenced && !broker.inControlledShutdown &&
+          (brokerEpoch < 0 || broker.brokerEpoch === brokerEpoch);
+      },
+    };
   }
 
   #services(): NodeServices {
@@ -172,8 +232,35 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
     return this.#metadata.waiters.wait(condition, timeoutMs);
   }
 
-  /** Starts the background work (the log cleaner). */
+  /**
+   * Starts the background work: the log cleaner, the leaders' ISR checks
+   * (every half `replica.lag.time.max.ms`, a lagging follower leaves the
+   * ISR), and `replication-offset-checkpoint`
+   * (`replica.high.watermark.checkpoint.interval.ms`).
+   */
   startBackgroundWork(): void {
+    const every = (periodMs: number, job: () => void) => {
+      const schedule = () => {
+        const timer = this.clock.setTimer(periodMs, () => {
+          this.#replicationTimers = this.#replicationTimers.filter((other) => other !== timer);
+          try {
+            job();
+          } catch (error) {
+            this.world.log(`replication job failed: ${(error as Error).message}`);
+          }
+          schedule();
+        });
+        this.#replicationTimers.push(timer);
+      };
+      schedule();
+    };
+    every(Math.max(1, Math.floor(this.config.int("replica.lag.time.max.ms") / 2)), () => {
+      for (const partition of this.#partitions.values()) this.isrUpdates.maybeSend(partition);
+    });
+    every(
+      Math.max(1, this.config.int("replica.high.watermark.checkpoint.interval.ms")),
+      () => this.checkpointHighWatermarks(),
+    );
     if (this.config.bool("log.cleaner.enable")) {
       this.#cleanerTimer = startCleanerTimer({
         clock: this.clock,
@@ -228,18 +315,33 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
           !wanted.replicas.includes(this.nodeId);
         if (stale) {
           this.#partitions.delete(key);
+          this.replicaFetchers.unfollow(open);
+          open.makeFollower({ ...roleOf(wanted ?? null), leader: -1 });
           this.cleaner.unregister(open.log, true);
           this.#logs.remove(open.log);
-        } else {
-          open.leaderEpoch = wanted.leaderEpoch;
         }
       }
       if (!topic) continue;
       for (const partition of topic.partitions) {
         if (partition && partition.replicas.includes(this.nodeId)) {
           this.#openPartition(name, partition.partition);
+          this.#applyRole(this.#partitions.get(`${name}:${partition.partition}`)!, partition);
         }
       }
+    }
+    if (topicNames.has(OFFSETS_TOPIC)) this.groups.onOffsetsLeadershipChanged();
+  }
+
+  /** Makes `open` the leader or a follower, as the image's `wanted` says. */
+  #applyRole(open: Partition, wanted: PartitionImage): void {
+    const role = roleOf(wanted);
+    if (wanted.leader === this.nodeId) {
+      this.replicaFetchers.unfollow(open);
+      open.makeLeader(role, this.clock.nowMs());
+      this.isrUpdates.maybeSend(open);
+    } else {
+      open.makeFollower(role);
+      this.replicaFetchers.follow(open, wanted.leader);
     }
   }
 
@@ -265,8 +367,21 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   /** The partition if this node leads it (its log is open here). */
   partition(topic: string, index: number): Partition | undefined {
     const open = this.#partitions.get(`${topic}:${index}`);
-    if (open === undefined) return undefined;
-    return this.image.topicsByName.get(topic)?.partitions[index]?.leader === this.nodeId ? open : undefined;
+    return open?.isLeader ? open : undefined;
+  }
+
+  /** The partition if it has a replica here, whatever its role. */
+  replica(topic: string, index: number): Partition | undefined {
+    return this.#partitions.get(`${topic}:${index}`);
+  }
+
+  afterReplicaFetch(partition: Partition): void {
+    this.isrUpdates.maybeSend(partition);
+  }
+
+  /** Every partition with a replica here. */
+  replicas(): IterableIterator<Partition> {
+    return this.#partitions.values();
   }
 
   /** The error for a partition this node does not lead: another node leads it, or it does not exist. */
@@ -329,8 +444,32 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
         configs: this.topicConfigs,
         overrides,
         onAppend: (partitionKey) => this.appendWaiters.notify(partitionKey),
+        highWatermark: this.#checkpointedHighWatermark(topicName, index),
+        replication: () => this.#leaderSettings(),
       }),
     );
+  }
+
+  #checkpointedHighWatermark(topic: string, partition: number): number {
+    this.#checkpointedHighWatermarks ??= this.#logs.readReplicationOffsets();
+    return this.#checkpointedHighWatermarks.get(topicPartitionKey(topic, partition)) ?? 0;
+  }
+
+  /** Writes `replication-offset-checkpoint`: every replica's high watermark. */
+  checkpointHighWatermarks(): void {
+    const entries = [...this.#partitions.values()]
+      .filter((partition) => !partition.offline)
+      .map((partition) => ({
+        topic: partition.topic,
+        partition: partition.partition,
+        offset: partition.highWatermark,
+      }));
+    try {
+      this.#logs.writeReplicationOffsets(entries);
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      this.world.log(`cannot write the high watermark checkpoint: ${error.message}`);
+    }
   }
 
   /**
@@ -391,10 +530,26 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   /** Flushes and closes every log (clean shutdown). */
   close(): void {
     this.#metadata.waiters.wakeAll();
+    for (const timer of this.#replicationTimers) timer.cancel();
+    this.#replicationTimers = [];
+    this.replicaFetchers.close();
+    if (this.#published) this.checkpointHighWatermarks();
     this.#cleanerTimer?.stop();
     this.cleaner.close();
     this.groups.close();
     this.appendWaiters.wakeAll();
     this.#logs.closeAll();
   }
+}
+
+/** A partition's state in the image as the role its replicas take. */
+function roleOf(wanted: PartitionImage | null): PartitionRole {
+  return {
+    leader: wanted?.leader ?? -1,
+    leaderEpoch: wanted?.leaderEpoch ?? -1,
+    partitionEpoch: wanted?.partitionEpoch ?? -1,
+    replicas: wanted?.replicas ?? [],
+    isr: wanted?.isr ?? [],
+    leaderRecoveryState: (wanted as { leaderRecoveryState?: number } | null)?.leaderRecoveryState,
+  };
 }

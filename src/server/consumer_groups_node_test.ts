@@ -45,6 +45,7 @@ function nodeConfig(): BrokerConfig {
       ["listeners", "PLAINTEXT://node:9092"],
       ["log.dirs", "/data"],
       ["offsets.topic.num.partitions", "3"],
+      ["offsets.topic.replication.factor", "1"],
       ["group.initial.rebalance.delay.ms", "0"],
       ["group.consumer.session.timeout.ms", String(SESSION_TIMEOUT_MS)],
       ["group.consumer.heartbeat.interval.ms", "500"],

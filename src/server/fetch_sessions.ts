@@ -17,6 +17,8 @@ export interface SessionPartition {
   fetchOffset: number;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /** The epoch of the last record the fetcher has (v12+; -1 when not given). */
+  lastFetchedEpoch: number;
   /** What the last response told the client, to send only changes. */
   lastHighWatermark: number;
   lastLogStartOffset: number;

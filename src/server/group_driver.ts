@@ -21,13 +21,7 @@
  */
 import type { Timer, World } from "../io/mod.ts";
 import type { LogManager, PartitionLog } from "../log/mod.ts";
-import {
-  ConfigResourceType,
-  MAX_REPLICATION_FACTOR,
-  type MetadataImage,
-  type Refusal,
-  type TopicToCreate,
-} from "../metadata/mod.ts";
+import { ConfigResourceType, type MetadataImage, type Refusal, type TopicToCreate } from "../metadata/mod.ts";
 import {
   ConsumerGroups,
   consumerGroupSettings,
@@ -198,9 +192,9 @@ export class GroupDriver {
 
   async #createTopic(partitionCount: number): Promise<string | null> {
     const node = this.#node;
-    // Kafka caps offsets.topic.replication.factor at the live brokers; without replication between brokers
-    // (not built yet) every partition keeps one copy.
-    const replicationFactor = MAX_REPLICATION_FACTOR;
+    // As Kafka: with fewer live brokers than offsets.topic.replication.factor the creation is refused, and
+    // FindCoordinator answers COORDINATOR_NOT_AVAILABLE until enough brokers have joined.
+    const replicationFactor = node.config.int("offsets.topic.replication.factor");
     const refusal = await node.createTopic({
       name: OFFSETS_TOPIC,
       numPartitions: partitionCount,
@@ -218,6 +212,24 @@ export class GroupDriver {
   onOffsetsTopicChanged(): void {
     if (this.#closed || !this.#node.metadata.image.topicsByName.has(OFFSETS_TOPIC)) return;
     this.#loadPartitions();
+  }
+
+  /**
+   * Leadership of `__consumer_offsets` partitions moved: stop coordinating
+   * the groups of partitions this node no longer leads (their clients get
+   * NOT_COORDINATOR and find the new leader), and load those it now leads.
+   */
+  onOffsetsLeadershipChanged(): void {
+    if (this.#closed) return;
+    const nowMs = this.#nowMs();
+    for (let partition = 0; partition < this.coordinator.partitionCount; partition++) {
+      if (!this.coordinator.isActive(partition)) continue;
+      if (this.#node.partitions.partition(OFFSETS_TOPIC, partition)) continue;
+      this.#node.world.log(`no longer leading ${OFFSETS_TOPIC}-${partition}: unloading its groups`);
+      this.coordinator.unloadPartition(partition, nowMs);
+      this.consumerGroups.unloadPartition(partition);
+    }
+    this.onOffsetsTopicChanged();
   }
 
   /** Reads every `__consumer_offsets` partition this node leads and starts serving it. */
@@ -394,12 +406,17 @@ export class GroupDriver {
     resolve(response);
   }
 
-  /** Appends every write, syncs each touched log once, then reports the outcomes. */
+  /**
+   * Appends every write, syncs each touched log once, then reports each
+   * outcome once the write is committed (Kafka's coordinators append with
+   * acks=all): at once with no other replica in the ISR, else when the
+   * followers have it, or REQUEST_TIMED_OUT after `offsets.commit.timeout.ms`.
+   */
   #persist(writes: readonly Write[]): void {
     if (writes.length === 0) return;
     const outcomes = writes.map((write) => ({ write, ...this.#append(write) }));
     const failedLogs = new Set<PartitionLog>();
-    for (const log of new Set(outcomes.map((outcome) => outcome.log))) {
+    for (const log of new Set(outcomes.map((outcome) => outcome.partition?.log ?? null))) {
       if (log === null) continue;
       try {
         log.flush(this.#nowMs());
@@ -408,34 +425,44 @@ export class GroupDriver {
         failedLogs.add(log);
       }
     }
-    const nowMs = this.#nowMs();
+    const timeoutMs = this.#node.config.int("offsets.commit.timeout.ms");
     for (const outcome of outcomes) {
-      const errorCode = outcome.log !== null && failedLogs.has(outcome.log)
-        ? ErrorCode.KAFKA_STORAGE_ERROR
-        : outcome.errorCode;
-      this.coordinator.writeCompleted(outcome.write.writeId, errorCode, nowMs);
+      const partition = outcome.partition;
+      if (partition !== null && failedLogs.has(partition.log)) {
+        this.coordinator.writeCompleted(outcome.write.writeId, ErrorCode.KAFKA_STORAGE_ERROR, this.#nowMs());
+      } else if (partition === null || partition.highWatermark > outcome.lastOffset) {
+        this.coordinator.writeCompleted(outcome.write.writeId, outcome.errorCode, this.#nowMs());
+      } else {
+        void partition.waitUntilCommitted(outcome.lastOffset, timeoutMs).then((committed) => {
+          if (this.#closed) return;
+          const errorCode = committed === "committed"
+            ? ErrorCode.NONE
+            : committed === "timeout"
+            ? ErrorCode.REQUEST_TIMED_OUT
+            : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+          this.coordinator.writeCompleted(outcome.write.writeId, errorCode, this.#nowMs());
+          this.#drain();
+        });
+      }
     }
   }
 
-  #append(write: Write): { errorCode: number; log: PartitionLog | null } {
+  #append(write: Write): { errorCode: number; partition: Partition | null; lastOffset: number } {
     const partition = this.#node.partitions.partition(OFFSETS_TOPIC, write.partition);
-    if (!partition) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, log: null };
+    if (!partition) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, partition: null, lastOffset: -1 };
     const nowMs = this.#nowMs();
     const batches = this.#batches(write, nowMs);
-    if (typeof batches === "number") return { errorCode: batches, log: null };
+    if (typeof batches === "number") return { errorCode: batches, partition: null, lastOffset: -1 };
     try {
-      const appended = partition.log.append(batches, {
-        leaderEpoch: partition.leaderEpoch,
-        nowMs,
-        origin: "coordinator",
-      });
-      if (appended.errorCode !== ErrorCode.NONE) return { errorCode: appended.errorCode, log: null };
+      const appended = partition.appendAsLeader(batches, "coordinator", nowMs);
+      if (appended.errorCode !== ErrorCode.NONE) {
+        return { errorCode: appended.errorCode, partition: null, lastOffset: -1 };
+      }
+      return { errorCode: ErrorCode.NONE, partition, lastOffset: appended.lastOffset };
     } catch (error) {
       this.#node.world.log(`appending to ${partition.key} failed: ${(error as Error).message}`);
-      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, log: null };
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, partition: null, lastOffset: -1 };
     }
-    this.#node.appendWaiters.notify(partition.key);
-    return { errorCode: ErrorCode.NONE, log: partition.log };
   }
 
   /**

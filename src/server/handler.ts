@@ -15,6 +15,8 @@
 import type { BrokerConfig, TopicConfigResolver } from "../config/mod.ts";
 import type { Clock } from "../io/mod.ts";
 import type {
+  AlterPartitionRequest,
+  AlterPartitionResponse,
   BrokerEndpoint,
   BrokerHeartbeatRequest,
   BrokerHeartbeatResponse,
@@ -57,6 +59,8 @@ export interface PartitionLookup {
   partitionErrorCode(topic: string, index: number): number;
   /** Writes `log-start-offset-checkpoint` now (after DeleteRecords). */
   checkpointLogStartOffsets(): void;
+  /** A follower fetched `partition`: the leader may now change its ISR (AlterPartition). */
+  afterReplicaFetch(partition: Partition): void;
 }
 
 /** What Fetch waits on and keeps: appends to wake long polls, incremental fetch sessions. */
@@ -126,6 +130,8 @@ export interface ControllerServices {
   brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse>;
   /** The first id of a new block of producer ids for `brokerId`. */
   allocateProducerIds(brokerId: number): Promise<number>;
+  /** AlterPartition (KIP-497): a leader's ISR change, committed before the answer; refusals as error codes. */
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse>;
 }
 /** Topics this broker creates on first use (auto-creation). */
 export interface TopicAutoCreation {

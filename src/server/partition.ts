@@ -1,8 +1,10 @@
 /**
- * A partition this node leads: its log, its leader epoch, and the rules that
- * apply to clients' appends and reads (Kafka's Partition + LogValidator
- * roles). With one replica, the high watermark is the log end offset: an
- * append is committed once it is in the log.
+ * A partition with a replica on this node: its log, its role (leader or
+ * follower, from the metadata), and the rules that apply to clients' appends
+ * and reads (Kafka's Partition). As leader it keeps the replication state
+ * machine (src/replication/leader_state.ts): followers' fetches move the high
+ * watermark, and acks=all appends wait for it. As follower its log is written
+ * only by the replica fetcher (replica_fetcher.ts), from the leader's answers.
  *
  * A disk error while the log reads or writes takes the partition offline
  * (src/log/storage_failure.ts): from then on it answers KAFKA_STORAGE_ERROR
@@ -18,11 +20,24 @@ import {
   KafkaError,
 } from "../protocol/mod.ts";
 import { isCompactedPolicy } from "../log/cleaner/mod.ts";
+import {
+  type CommittedPartitionState,
+  divergingEpoch,
+  type EpochEnd,
+  type FollowerFetchAnswer,
+  FollowerState,
+  type IsrProposal,
+  type LeaderSettings,
+  LeaderState,
+} from "../replication/mod.ts";
+import { HighWatermarkWaiters, type WaitOutcome } from "./high_watermark_waiters.ts";
 
 export interface AppendOutcome {
   errorCode: number;
   errorMessage: string | null;
   baseOffset: number;
+  /** The last offset of the append (of the earlier one, for a duplicate): acks=all waits until it is committed. */
+  lastOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
   recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
@@ -46,8 +61,27 @@ export interface PartitionOptions {
   /** Topic config lookups (overrides are read at each use, so changes apply at once). */
   configs: TopicConfigResolver;
   overrides: () => ReadonlyMap<string, string>;
-  /** Called after every append, to wake long-poll fetches. */
+  /** Called after every append and high watermark move, to wake long-poll fetches. */
   onAppend: (key: string) => void;
+  /** The high watermark from `replication-offset-checkpoint` (0 when none). */
+  highWatermark: number;
+  /** Replication settings and the ISR eligibility of brokers, read at each use. */
+  replication: () => LeaderSettings;
+}
+
+/** What a follower's fetch reads from the leader. */
+export interface ReplicaRead {
+  errorCode: number;
+  records: Uint8Array | null;
+  highWatermark: number;
+  logStartOffset: number;
+  divergingEpoch: EpochEnd | null;
+}
+
+/** A role as the metadata gives it: who leads, in which epoch, with which ISR. */
+export interface PartitionRole extends CommittedPartitionState {
+  leader: number;
+  replicas: readonly number[];
 }
 
 export class Partition {
@@ -57,6 +91,13 @@ export class Partition {
   topicId: Uint8Array;
   leaderEpoch: number;
   readonly log: PartitionLog;
+  /** The leader's replication state while this node leads the partition. */
+  #leader: LeaderState | null = null;
+  /** The follower's state while another node leads it. */
+  #follower: FollowerState | null = null;
+  /** The high watermark as follower (or before a role): the leader's, as far as this log reaches. */
+  #highWatermark: number;
+  readonly #waiters: HighWatermarkWaiters;
 
   constructor(private readonly options: PartitionOptions) {
     this.topic = options.topic;
@@ -65,14 +106,31 @@ export class Partition {
     this.topicId = options.topicId;
     this.leaderEpoch = options.leaderEpoch;
     this.log = options.log;
+    this.#highWatermark = Math.max(
+      this.log.logStartOffset,
+      Math.min(options.highWatermark, this.log.logEndOffset),
+    );
+    this.#waiters = new HighWatermarkWaiters(options.clock);
   }
 
   get logStartOffset(): number {
     return this.log.logStartOffset;
   }
-  /** One replica: everything in the log is committed. */
+  /** The offset below which every record is on the whole ISR (committed, readable by consumers). */
   get highWatermark(): number {
-    return this.log.logEndOffset;
+    return this.#leader?.highWatermark ?? this.#highWatermark;
+  }
+  /** Whether this node leads the partition. */
+  get isLeader(): boolean {
+    return this.#leader !== null;
+  }
+  /** The leader's replication state, or null on a follower. */
+  get leaderState(): LeaderState | null {
+    return this.#leader;
+  }
+  /** The follower's state, or null on the leader. */
+  get followerState(): FollowerState | null {
+    return this.#follower;
   }
   /** No transactions yet: nothing is pending, so the stable offset is the high watermark. */
   get lastStableOffset(): number {
@@ -101,9 +159,21 @@ export class Partition {
     return this.options.configs.number(name, this.options.overrides());
   }
 
-  /** Validates and appends a client's records (one batch, or a legacy message set for Produce v0-2). */
-  appendFromClient(records: Uint8Array, produceVersion: number): AppendOutcome {
+  /**
+   * Validates and appends a client's records (one batch, or a legacy message
+   * set for Produce v0-2). With acks=all (`requiredAcks` -1) an ISR smaller
+   * than `min.insync.replicas` refuses the append (NOT_ENOUGH_REPLICAS).
+   */
+  appendFromClient(records: Uint8Array, produceVersion: number, requiredAcks = 1): AppendOutcome {
     if (this.offline) return this.#refuse(ErrorCode.KAFKA_STORAGE_ERROR, this.log.offlineReason);
+    if (this.#leader === null) return this.#refuse(ErrorCode.NOT_LEADER_OR_FOLLOWER, null);
+    if (requiredAcks === -1 && this.#leader.isUnderMinIsr(this.minInsyncReplicas)) {
+      return this.#refuse(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR ${this.#leader.isr.length} is insufficient to satisfy the min.isr ` +
+          `requirement of ${this.minInsyncReplicas} for partition ${this.topic}-${this.partition}`,
+      );
+    }
     const now = this.options.clock.nowMs();
     let bytes = records;
     if (produceVersion < 3 && records.length > 16 && records[16] !== 2) {
@@ -138,10 +208,7 @@ export class Partition {
     }
     let appended;
     try {
-      appended = guardStorage(
-        this.log,
-        () => this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs: now }),
-      );
+      appended = this.appendAsLeader(bytes, "client", now);
     } catch (error) {
       if (!isStorageFailure(error)) throw error;
       return this.#refuse(ErrorCode.KAFKA_STORAGE_ERROR, error.message);
@@ -149,15 +216,245 @@ export class Partition {
     if (appended.errorCode !== ErrorCode.NONE) {
       return this.#refuse(appended.errorCode, appended.errorMessage ?? null);
     }
-    if (!appended.duplicate) this.options.onAppend(this.key);
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       baseOffset: appended.baseOffset,
+      lastOffset: appended.lastOffset,
       logAppendTimeMs: createTime ? -1 : now,
       logStartOffset: this.log.logStartOffset,
       recordErrors: [],
     };
+  }
+
+  /** The topic's `min.insync.replicas`. */
+  get minInsyncReplicas(): number {
+    return this.#config("min.insync.replicas");
+  }
+
+  /**
+   * Appends batches as leader (a client's, validated; a coordinator's): the
+   * log gives them offsets and this leader's epoch, and the high watermark
+   * moves at once when no other replica is in the ISR. Storage failures
+   * take the log offline and are thrown.
+   */
+  appendAsLeader(bytes: Uint8Array, origin: "client" | "coordinator", nowMs: number) {
+    const appended = guardStorage(
+      this.log,
+      () => this.log.append(bytes, { leaderEpoch: this.leaderEpoch, nowMs, origin }),
+    );
+    if (appended.errorCode === ErrorCode.NONE && !appended.duplicate) {
+      const moved = this.#leader?.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication()) ??
+        false;
+      if (moved) this.#highWatermarkMoved();
+      else this.options.onAppend(this.key);
+    }
+    return appended;
+  }
+
+  /**
+   * Waits until the high watermark passes `offset` (acks=all): "committed",
+   * "timeout" after `timeoutMs`, or "not-leader" when leadership moves first.
+   */
+  waitUntilCommitted(offset: number, timeoutMs: number): Promise<WaitOutcome> {
+    if (this.#leader === null) return Promise.resolve("not-leader");
+    if (this.highWatermark > offset) return Promise.resolve("committed");
+    return this.#waiters.wait(offset, timeoutMs);
+  }
+
+  /**
+   * Takes the leader role for `role.leaderEpoch` (Kafka's makeLeader): the
+   * epoch starts at the log end (written to the leader epoch cache, so that
+   * followers can find where they diverge), followers are known again only
+   * from their next fetch.
+   */
+  makeLeader(role: PartitionRole, nowMs: number): void {
+    if (this.#leader !== null && this.#leader.leaderEpoch === role.leaderEpoch) {
+      this.#leader.onCommittedState(role);
+      return;
+    }
+    const highWatermark = this.highWatermark;
+    this.leaderEpoch = role.leaderEpoch;
+    this.#follower = null;
+    const logEndOffset = this.log.logEndOffset;
+    if (!this.offline) {
+      guardStorage(this.log, () => this.log.assignEpochStartOffset(role.leaderEpoch, logEndOffset));
+    }
+    this.#leader = new LeaderState({
+      localId: role.leader,
+      leaderEpoch: role.leaderEpoch,
+      partitionEpoch: role.partitionEpoch,
+      replicas: role.replicas,
+      isr: role.isr,
+      leaderEpochStartOffset: logEndOffset,
+      highWatermark,
+      leaderRecoveryState: role.leaderRecoveryState,
+      nowMs,
+    });
+    if (this.#leader.onLocalAppend(logEndOffset, nowMs, this.options.replication())) {
+      this.#highWatermarkMoved();
+    }
+  }
+
+  /**
+   * Follows `role.leader` (or nobody, for -1) in `role.leaderEpoch`: appends
+   * waiting for acks=all fail with NOT_LEADER_OR_FOLLOWER, and the log keeps
+   * everything it has (divergence is found by fetching, KIP-279).
+   */
+  makeFollower(role: PartitionRole): void {
+    if (this.#follower?.leaderId === role.leader && this.#follower.leaderEpoch === role.leaderEpoch) return;
+    if (this.#leader !== null) this.#highWatermark = this.#leader.highWatermark;
+    this.#leader = null;
+    this.leaderEpoch = role.leaderEpoch;
+    this.#follower = new FollowerState(role.leader, role.leaderEpoch);
+    this.#waiters.failAll();
+    this.options.onAppend(this.key);
+  }
+
+  /** The next AlterPartition this leader wants, or null (see LeaderState.proposeIsrChange). */
+  proposeIsrChange(nowMs: number): IsrProposal | null {
+    if (this.#leader === null || this.offline) return null;
+    return this.#leader.proposeIsrChange(this.log.logEndOffset, nowMs, this.options.replication());
+  }
+
+  /** The controller answered this leader's AlterPartition (null: refused; metadata will tell). */
+  onIsrChangeAnswered(proposal: IsrProposal, state: CommittedPartitionState | null): void {
+    if (this.#leader === null || this.#leader.leaderEpoch !== proposal.leaderEpoch) return;
+    this.#leader.onAnswer(state, proposal);
+    // A smaller ISR may let the high watermark move (the leaving replica no longer holds it back).
+    const nowMs = this.options.clock.nowMs();
+    if (this.#leader.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication())) {
+      this.#highWatermarkMoved();
+    }
+  }
+
+  /**
+   * A follower's fetch (Kafka's fetchRecords for a replica): the diverging
+   * epoch when its log went another way, else the records from its offset
+   * up to the log end (not only the committed ones), and its progress
+   * recorded, which may move the high watermark.
+   */
+  readForReplica(request: {
+    replicaId: number;
+    brokerEpoch: number;
+    fetchOffset: number;
+    lastFetchedEpoch: number;
+    maxBytes: number;
+    minOneBatch: boolean;
+  }): ReplicaRead {
+    const answer = (
+      errorCode: number,
+      records: Uint8Array | null = null,
+      diverging: EpochEnd | null = null,
+    ) => ({
+      errorCode,
+      records,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.logStartOffset,
+      divergingEpoch: diverging,
+    });
+    if (this.offline) return answer(ErrorCode.KAFKA_STORAGE_ERROR);
+    const leader = this.#leader;
+    if (leader === null || leader.follower(request.replicaId) === undefined) {
+      return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    const diverging = divergingEpoch(
+      request.fetchOffset,
+      request.lastFetchedEpoch,
+      (epoch) => {
+        const end = this.log.endOffsetForEpoch(epoch);
+        return { epoch: end.leaderEpoch, endOffset: end.endOffset };
+      },
+    );
+    if (diverging !== null) {
+      // No epoch here as old as the follower's: nothing to name as the diverging epoch (-1 means none on
+      // the wire), so the follower hears its offset is out of range and cuts back (follower_state.ts).
+      if (diverging.epoch < 0) return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+      return answer(ErrorCode.NONE, new Uint8Array(0), diverging);
+    }
+    const logEndOffset = this.log.logEndOffset;
+    if (request.fetchOffset < this.logStartOffset || request.fetchOffset > logEndOffset) {
+      return answer(ErrorCode.OFFSET_OUT_OF_RANGE);
+    }
+    const nowMs = this.options.clock.nowMs();
+    const moved = leader.onFollowerFetch(
+      request.replicaId,
+      { fetchOffset: request.fetchOffset, brokerEpoch: request.brokerEpoch, nowMs },
+      logEndOffset,
+      this.options.replication(),
+    );
+    if (moved) this.#highWatermarkMoved();
+    if (request.fetchOffset === logEndOffset || request.maxBytes <= 0) {
+      return answer(ErrorCode.NONE, new Uint8Array(0));
+    }
+    try {
+      const records = guardStorage(this.log, () =>
+        this.log.read(request.fetchOffset, {
+          maxBytes: request.maxBytes,
+          minOneBatch: request.minOneBatch,
+          maxOffset: logEndOffset,
+        }));
+      return answer(ErrorCode.NONE, records);
+    } catch (error) {
+      if (!isStorageFailure(error)) throw error;
+      return answer(ErrorCode.KAFKA_STORAGE_ERROR);
+    }
+  }
+
+  /**
+   * A follower applies its leader's answer to a fetch sent from `fetchOffset`
+   * (replica_fetcher.ts). Returns the step taken, or null when the answer is
+   * stale (the role or the log end changed while it was in flight).
+   */
+  applyLeaderAnswer(
+    fetchOffset: number,
+    leaderEpoch: number,
+    answer: FollowerFetchAnswer,
+  ): ReturnType<FollowerState["onAnswer"]> | null {
+    const follower = this.#follower;
+    if (follower === null || follower.leaderEpoch !== leaderEpoch || this.offline) return null;
+    if (this.log.logEndOffset !== fetchOffset) return null;
+    const step = follower.onAnswer(answer, {
+      logStartOffset: this.log.logStartOffset,
+      logEndOffset: this.log.logEndOffset,
+      highWatermark: this.#highWatermark,
+      endOffsetFor: (epoch) => {
+        const end = this.log.endOffsetForEpoch(epoch);
+        return { epoch: end.leaderEpoch, endOffset: end.endOffset };
+      },
+    });
+    const nowMs = this.options.clock.nowMs();
+    guardStorage(this.log, () => {
+      switch (step.kind) {
+        case "append": {
+          if (step.records.length > 0) appendReplicated(this.log, step.records, nowMs);
+          const logEnd = this.log.logEndOffset;
+          if (step.logStartOffset > this.log.logStartOffset && step.logStartOffset <= logEnd) {
+            this.log.advanceLogStartOffset(step.logStartOffset);
+          }
+          this.#highWatermark = FollowerState.highWatermark(step.highWatermark, logEnd, this.#highWatermark);
+          break;
+        }
+        case "truncate":
+          this.log.truncateTo(Math.max(step.offset, this.log.logStartOffset), nowMs);
+          this.#highWatermark = Math.min(this.#highWatermark, this.log.logEndOffset);
+          break;
+        case "restart-at":
+          this.log.truncateFullyAndStartAt(step.offset);
+          this.#highWatermark = step.offset;
+          break;
+        case "back-off":
+          break;
+      }
+    });
+    return step;
+  }
+
+  #highWatermarkMoved(): void {
+    const highWatermark = this.highWatermark;
+    this.log.producerState.onHighWatermarkUpdated(highWatermark);
+    this.#waiters.release(highWatermark);
+    this.options.onAppend(this.key);
   }
 
   #refuse(errorCode: number, errorMessage: string | null): AppendOutcome {
@@ -165,6 +462,7 @@ export class Partition {
       errorCode,
       errorMessage,
       baseOffset: -1,
+      lastOffset: -1,
       logAppendTimeMs: -1,
       logStartOffset: this.log.logStartOffset,
       recordErrors: errorCode === ErrorCode.INVALID_RECORD || errorCode === ErrorCode.INVALID_TIMESTAMP
@@ -184,6 +482,7 @@ export class Partition {
     const highWatermark = this.highWatermark;
     const logStartOffset = this.logStartOffset;
     const base = { highWatermark, lastStableOffset: this.lastStableOffset, logStartOffset };
+    if (this.#leader === null) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, records: null };
     if (this.offline) return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, records: null };
     if (request.fetchOffset < logStartOffset || request.fetchOffset > highWatermark) {
       return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
@@ -259,5 +558,26 @@ export class Partition {
   /** OffsetForLeaderEpoch: the end offset of `epoch` on this log. */
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
     return this.log.endOffsetForEpoch(epoch);
+  }
+}
+
+/**
+ * Appends a leader's batches to a follower's log. One append holds at most a
+ * segment, so a fetch answer larger than `segment.bytes` goes in batch by batch.
+ */
+function appendReplicated(log: PartitionLog, records: Uint8Array, nowMs: number): void {
+  const segmentBytes = log.config().segmentBytes;
+  const whole = (bytes: Uint8Array) => {
+    const result = log.appendAsFollower(bytes, nowMs);
+    if (result.errorCode !== ErrorCode.NONE) {
+      throw new KafkaError(result.errorCode, result.errorMessage ?? "a replicated batch was refused");
+    }
+  };
+  if (records.length <= segmentBytes) return whole(records);
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  for (let position = 0; position + 12 <= records.length;) {
+    const size = 12 + view.getInt32(position + 8);
+    whole(records.subarray(position, position + size));
+    position += size;
   }
 }

@@ -43,6 +43,8 @@ export function clusterNodes(): ClusterNode[] {
           "controller.quorum.voters": voters,
           "broker.session.timeout.ms": "3000",
           "broker.heartbeat.interval.ms": "500",
+          // Three nodes hold Kafka's default of three copies (the embedded default says 1).
+          "offsets.topic.replication.factor": "3",
         },
       }),
     };

@@ -117,13 +117,18 @@ export function expectErrorCode(actual: unknown, expected: number, what: string)
 /** Creates topics with CreateTopics v7; returns each topic's error code by name. */
 export async function createTopics(
   client: KafkaClient,
-  topics: { name: string; partitions?: number; configs?: Record<string, string> }[],
+  topics: {
+    name: string;
+    partitions?: number;
+    replicationFactor?: number;
+    configs?: Record<string, string>;
+  }[],
 ): Promise<Map<string, number>> {
   const response = await client.request(19, 7, {
     topics: topics.map((topic) => ({
       name: topic.name,
       numPartitions: topic.partitions ?? 1,
-      replicationFactor: 1,
+      replicationFactor: topic.replicationFactor ?? 1,
       assignments: [],
       configs: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
     })),

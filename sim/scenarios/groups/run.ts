@@ -60,6 +60,7 @@ export function groupBrokerConfig<Options extends SharedGroupOptions>(
       ["log.dirs", "/data"],
       ["auto.create.topics.enable", "false"],
       ["offsets.topic.num.partitions", "3"],
+      ["offsets.topic.replication.factor", "1"],
       ...protocol.brokerSettings(options),
     ]),
   );

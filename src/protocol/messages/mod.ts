@@ -6,6 +6,7 @@
 export { addRaftVoter } from "./add_raft_voter.ts";
 export { allocateProducerIds } from "./allocate_producer_ids.ts";
 export { alterConfigs } from "./alter_configs.ts";
+export { alterPartition } from "./alter_partition.ts";
 export { apiVersions } from "./api_versions.ts";
 export { beginQuorumEpoch } from "./begin_quorum_epoch.ts";
 export { brokerHeartbeat } from "./broker_heartbeat.ts";

@@ -7,11 +7,14 @@
  * at a time (controller_channel.ts), so each decision sees the one before.
  */
 import {
+  type AlterPartitionRequest,
+  type AlterPartitionResponse,
   type BrokerHeartbeatRequest,
   type BrokerHeartbeatResponse,
   type BrokerRegistrationRequest,
   type ConfigChange,
   decideAlter,
+  decideAlterPartition,
   decideBrokerHeartbeat,
   decideCreatePartitions,
   decideCreateTopic,
@@ -83,7 +86,13 @@ export class QuorumController implements ControllerServices {
     assignments: number[][] | null,
     validateOnly: boolean,
   ): Promise<Decision> {
-    const decision = decideCreatePartitions(topic, totalCount, assignments, this.options.placementContext());
+    const decision = decideCreatePartitions(
+      this.#image,
+      topic,
+      totalCount,
+      assignments,
+      this.options.placementContext(),
+    );
     return this.#commit(decision, validateOnly);
   }
 
@@ -137,5 +146,12 @@ export class QuorumController implements ControllerServices {
     const block = decideProducerIdBlock(this.#image, brokerId);
     await this.options.quorum.propose(block.records);
     return block.firstId;
+  }
+
+  /** Changes ISRs (or leader recovery states) as partition leaders ask, once the records are committed. */
+  async alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    const decision = decideAlterPartition(this.#image, request);
+    if (decision.records.length > 0) await this.options.quorum.propose(decision.records);
+    return decision.response;
   }
 }

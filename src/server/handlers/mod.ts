@@ -6,6 +6,7 @@ import type { ApiHandler } from "../handler.ts";
 import {
   allocateProducerIdsHandler,
   alterConfigsHandler,
+  alterPartitionHandler,
   beginQuorumEpochHandler,
   brokerHeartbeatHandler,
   brokerRegistrationHandler,
@@ -98,6 +99,7 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler[] = [
   brokerRegistrationHandler,
   brokerHeartbeatHandler,
   allocateProducerIdsHandler,
+  alterPartitionHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   createPartitionsHandler,

@@ -66,6 +66,7 @@ function plan(context: RequestContext, body: FetchRequest): FetchPlan | { errorC
       existing.fetchOffset = item.entry.fetchOffset;
       existing.partitionMaxBytes = item.entry.partitionMaxBytes;
       existing.currentLeaderEpoch = item.entry.currentLeaderEpoch;
+      existing.lastFetchedEpoch = item.entry.lastFetchedEpoch;
     } else resumed.partitions.set(keyOf(item.entry), item.entry);
   }
   for (const forgotten of body.forgottenTopicsData) {
@@ -111,6 +112,7 @@ function requestedPartitions(
           fetchOffset: partition.fetchOffset,
           partitionMaxBytes: partition.partitionMaxBytes,
           currentLeaderEpoch: partition.currentLeaderEpoch,
+          lastFetchedEpoch: partition.lastFetchedEpoch,
           lastHighWatermark: -1,
           lastLogStartOffset: -1,
         },
@@ -146,8 +148,30 @@ function emptyAnswer(entry: SessionPartition, errorCode: number): PartitionResul
   };
 }
 
-/** Reads every wanted partition once, honouring the per-partition and response limits. */
-function readAll(context: RequestContext, body: FetchRequest, wanted: Wanted[]): PartitionResult[] {
+/** The broker a follower's fetch comes from: v15 names it in replicaState, older versions in replicaId. */
+interface Replica {
+  replicaId: number;
+  brokerEpoch: number;
+}
+
+/** The replica a fetch claims to be, or null for a consumer's fetch (replica id below 0). */
+function replicaOf(version: number, body: FetchRequest): Replica | null {
+  const replicaId = version >= 15 ? body.replicaState.replicaId : body.replicaId;
+  if (replicaId < 0) return null;
+  return { replicaId, brokerEpoch: version >= 15 ? body.replicaState.replicaEpoch : -1 };
+}
+
+/**
+ * Reads every wanted partition once, honouring the per-partition and
+ * response limits. A follower (`replica`) reads up to the log end, and its
+ * fetch offset tells the leader how far its log reaches.
+ */
+function readAll(
+  context: RequestContext,
+  body: FetchRequest,
+  wanted: Wanted[],
+  replica: Replica | null,
+): PartitionResult[] {
   const services = context.services;
   const hardLimit = context.version < 3;
   let remaining = context.version >= 3 ? Math.max(0, body.maxBytes) : Number.MAX_SAFE_INTEGER;
@@ -168,6 +192,36 @@ function readAll(context: RequestContext, body: FetchRequest, wanted: Wanted[]):
     const epochError = partition.checkLeaderEpoch(entry.currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) return emptyAnswer(entry, epochError);
     const limit = Math.min(Math.max(0, entry.partitionMaxBytes), remaining);
+    if (replica !== null) {
+      const replicaRead = partition.readForReplica({
+        replicaId: replica.replicaId,
+        brokerEpoch: replica.brokerEpoch,
+        fetchOffset: entry.fetchOffset,
+        lastFetchedEpoch: entry.lastFetchedEpoch,
+        maxBytes: limit,
+        minOneBatch: total === 0,
+      });
+      services.partitions.afterReplicaFetch(partition);
+      const size = replicaRead.records?.length ?? 0;
+      remaining -= size;
+      total += size;
+      return {
+        entry,
+        bytes: size,
+        changed: true,
+        response: {
+          partitionIndex: entry.partition,
+          errorCode: replicaRead.errorCode,
+          highWatermark: replicaRead.highWatermark,
+          lastStableOffset: replicaRead.highWatermark,
+          logStartOffset: replicaRead.logStartOffset,
+          divergingEpoch: replicaRead.divergingEpoch ?? undefined,
+          abortedTransactions: null,
+          preferredReadReplica: -1,
+          records: replicaRead.records ?? new Uint8Array(0),
+        },
+      };
+    }
     const read = partition.readForFetch({
       fetchOffset: entry.fetchOffset,
       maxBytes: limit,
@@ -228,6 +282,17 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
   schema: fetchApi,
   async handle(context, body) {
     const services = context.services;
+    const replica = replicaOf(context.version, body);
+    if (replica !== null && !services.metadata.image.brokers.has(replica.replicaId)) {
+      // Only a broker of the cluster may fetch as a replica (reads past the high watermark, moves it:
+      // CVE-2018-1288); Kafka's answer to a client without ClusterAction.
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        sessionId: 0,
+        responses: [],
+      };
+    }
     const fetchPlan = plan(context, body);
     if ("errorCode" in fetchPlan) {
       return { throttleTimeMs: 0, errorCode: fetchPlan.errorCode, sessionId: 0, responses: [] };
@@ -235,7 +300,7 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
     const minBytes = Math.max(0, body.minBytes);
     const deadline = services.clock.monotonicMs() + Math.max(0, body.maxWaitMs);
     while (true) {
-      const results = readAll(context, body, fetchPlan.wanted);
+      const results = readAll(context, body, fetchPlan.wanted, replica);
       const bytes = results.reduce((sum, result) => sum + result.bytes, 0);
       const failed = results.some((result) => result.response.errorCode !== ErrorCode.NONE);
       const waitMs = deadline - services.clock.monotonicMs();
@@ -247,7 +312,7 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
         .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
         .filter((partition): partition is Partition => partition !== undefined);
       const appended = await services.fetch.appendWaiters.wait(partitions, waitMs);
-      if (!appended) return respond(readAll(context, body, fetchPlan.wanted), fetchPlan);
+      if (!appended) return respond(readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
     }
   },
 };

@@ -4,7 +4,13 @@
  * append as Kafka does. v3+: exactly one v2 batch per partition, and a
  * transactional id. v5: logStartOffset in the response. v8: record errors
  * (KIP-467). v9+: flexible. v10: current leader and node endpoints (KIP-951).
- * acks=0 sends no response at all.
+ * acks=0 sends no response at all; acks=1 answers after the leader's append;
+ * acks=all (-1) answers once the whole ISR has the records (the high
+ * watermark passed them), or REQUEST_TIMED_OUT after the request's timeout,
+ * as Kafka's DelayedProduce. With fewer ISR members than
+ * `min.insync.replicas` an acks=all append is refused (NOT_ENOUGH_REPLICAS),
+ * and one whose ISR shrank below it while waiting is answered
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND (the records stay in the log).
  */
 import { ErrorCode, type RequestOf, type ResponseInput } from "../../../protocol/mod.ts";
 import { produce } from "../../../protocol/messages/mod.ts";
@@ -29,7 +35,13 @@ function partitionError(
   };
 }
 
-function producePartition(context: RequestContext, topicName: string, data: PartitionData): PartitionAnswer {
+async function producePartition(
+  context: RequestContext,
+  topicName: string,
+  data: PartitionData,
+  acks: number,
+  timeoutMs: number,
+): Promise<PartitionAnswer> {
   const partition = context.services.partitions.partition(topicName, data.index);
   if (!partition) {
     return partitionError(data.index, context.services.partitions.partitionErrorCode(topicName, data.index));
@@ -38,7 +50,19 @@ function producePartition(context: RequestContext, topicName: string, data: Part
   if (records === null || records.length === 0) {
     return partitionError(data.index, ErrorCode.INVALID_RECORD, "Produce request has no records");
   }
-  const result = partition.appendFromClient(records, context.version);
+  const result = partition.appendFromClient(records, context.version, acks);
+  if (acks === -1 && result.errorCode === ErrorCode.NONE) {
+    const outcome = await partition.waitUntilCommitted(result.lastOffset, timeoutMs);
+    if (outcome !== "committed") {
+      return partitionError(
+        data.index,
+        outcome === "timeout" ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      );
+    }
+    if (partition.leaderState?.isUnderMinIsr(partition.minInsyncReplicas) ?? true) {
+      return partitionError(data.index, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    }
+  }
   return {
     index: data.index,
     errorCode: result.errorCode,
@@ -52,17 +76,19 @@ function producePartition(context: RequestContext, topicName: string, data: Part
 
 export const produceHandler: ApiHandler<typeof produce> = {
   schema: produce,
-  handle(context, body) {
+  async handle(context, body) {
     const acks = body.acks;
     const validAcks = acks === -1 || acks === 0 || acks === 1;
-    const responses = body.topicData.map((topic) => ({
+    const responses = await Promise.all(body.topicData.map(async (topic) => ({
       name: topic.name,
-      partitionResponses: topic.partitionData.map((data) =>
-        validAcks
-          ? producePartition(context, topic.name, data)
-          : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
+      partitionResponses: await Promise.all(
+        topic.partitionData.map((data) =>
+          validAcks
+            ? producePartition(context, topic.name, data, acks, body.timeoutMs)
+            : partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS)
+        ),
       ),
-    }));
+    })));
     if (acks === 0) {
       // With acks=0 there is no response to carry an error, so Kafka closes the connection:
       // the producer notices, refreshes its metadata and reconnects.

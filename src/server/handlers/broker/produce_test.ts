@@ -33,16 +33,16 @@ Deno.test("produce with acks other than -1, 0 or 1 is INVALID_REQUIRED_ACKS, wit
   assert.equal(answer!.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_REQUIRED_ACKS);
 });
 
-Deno.test("a failed acks=0 produce closes the connection (there is no response to carry the error)", () => {
-  assert.throws(
-    () => produceHandler.handle(fakeContext(0, 9, notHere), request(0, "missing")),
+Deno.test("a failed acks=0 produce closes the connection (there is no response to carry the error)", async () => {
+  await assert.rejects(
+    async () => await produceHandler.handle(fakeContext(0, 9, notHere), request(0, "missing")),
     CloseConnection,
   );
 });
 
-Deno.test("a fake without the part a handler uses says what is missing", () => {
-  assert.throws(
-    () => produceHandler.handle(fakeContext(0, 9, fakeServices({})), request(1, "t")),
+Deno.test("a fake without the part a handler uses says what is missing", async () => {
+  await assert.rejects(
+    async () => await produceHandler.handle(fakeContext(0, 9, fakeServices({})), request(1, "t")),
     /the fake services have no partitions/,
   );
 });

@@ -5,6 +5,7 @@
  */
 export { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
 export { alterConfigsHandler } from "./alter_configs.ts";
+export { alterPartitionHandler } from "./alter_partition.ts";
 export { beginQuorumEpochHandler } from "./begin_quorum_epoch.ts";
 export { brokerHeartbeatHandler } from "./broker_heartbeat.ts";
 export { brokerRegistrationHandler } from "./broker_registration.ts";
