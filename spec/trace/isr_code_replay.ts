@@ -6,7 +6,8 @@
  *
  * What the real code decides, and is compared, per spec action:
  * - `fetch` / `fetchResponseLost`: the leader's `divergingEpoch` answer and
- *   the follower's `truncationOffset` (the follower's log length after), the
+ *   `FollowerState.onAnswer` (truncate where the spec's follower log ends, or
+ *   append), the
  *   leader's `LeaderState.onFollowerFetch` (its high watermark after), and
  *   `FollowerState.highWatermark` (the follower's high watermark after).
  * - `learnMetadata` making a leader: a new `LeaderState` from the broker's
@@ -35,7 +36,6 @@ import {
   FollowerState,
   type LeaderSettings,
   LeaderState,
-  truncationOffset,
   UNDEFINED_EPOCH,
 } from "../../src/replication/mod.ts";
 
@@ -192,11 +192,27 @@ class TraceReplay {
               startOffset: leader.leaderEpochStartOffset,
             }),
         );
+        const follower = new FollowerState(leaderId, self.leaderEpoch);
+        const followerLog = {
+          logStartOffset: 0,
+          logEndOffset: self.log.length,
+          highWatermark: self.highWatermark,
+          endOffsetFor: (epoch: number) => endOffsetFor(self.log, epoch),
+        };
         if (diverging !== null) {
           if (action.name === "fetchResponseLost") return null;
-          const cut = truncationOffset(diverging, self.log.length, (epoch) => endOffsetFor(self.log, epoch));
-          if (cut.offset !== selfAfter.log.length) {
-            return `follower ${id} truncates to ${cut.offset}, the spec to ${selfAfter.log.length}`;
+          const answer = {
+            errorCode: 0,
+            highWatermark: -1,
+            logStartOffset: 0,
+            divergingEpoch: diverging,
+            records: null,
+          };
+          const step = follower.onAnswer(answer, followerLog);
+          if (step.kind !== "truncate" || step.offset !== selfAfter.log.length) {
+            return `follower ${id} takes ${
+              JSON.stringify(step)
+            }, the spec truncates to ${selfAfter.log.length}`;
           }
           return null;
         }
@@ -210,8 +226,18 @@ class TraceReplay {
           return `leader ${leaderId}'s high watermark is ${leader.highWatermark}, the spec's ${leaderAfter.highWatermark}`;
         }
         if (action.name === "fetch") {
+          const answer = {
+            errorCode: 0,
+            highWatermark: leader.highWatermark,
+            logStartOffset: 0,
+            divergingEpoch: null,
+            records: null,
+          };
+          const step = follower.onAnswer(answer, followerLog);
+          if (step.kind !== "append") return `follower ${id} takes ${JSON.stringify(step)}, the spec appends`;
+          // The records of the answer are the leader's from the fetch offset: the log ends where the leader's does.
           const highWatermark = FollowerState.highWatermark(
-            leader.highWatermark,
+            step.highWatermark,
             leaderSpec.log.length,
             self.highWatermark,
           );
