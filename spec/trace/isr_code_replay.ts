@@ -128,7 +128,7 @@ class TraceReplay {
   readonly #leaders = new Map<number, LeaderState>();
   #nowMs = 0;
 
-  constructor(initial: ItfState) {
+  constructor(initial: ItfState, private readonly minInsyncReplicas: number) {
     const brokers = brokersOf(initial);
     for (const id of BROKERS) {
       const broker = brokers[String(id)]!;
@@ -139,6 +139,7 @@ class TraceReplay {
   #settings(controller: SpecController): LeaderSettings {
     return {
       replicaLagTimeMaxMs: 0,
+      minInsyncReplicas: this.minInsyncReplicas,
       eligible: (brokerId, brokerEpoch) =>
         !controller.fenced.includes(brokerId) && controller.brokerEpochs[String(brokerId)] === brokerEpoch,
     };
@@ -321,10 +322,13 @@ class TraceReplay {
 }
 
 /** Replays the steps of `traces` through src/replication, stopping at the first mismatch. */
-export function replayIsrTraces(traces: { name: string; trace: ItfTrace }[]): IsrReplayResult {
+export function replayIsrTraces(
+  traces: { name: string; trace: ItfTrace }[],
+  minInsyncReplicas = 1,
+): IsrReplayResult {
   const result: IsrReplayResult = { steps: 0, actions: new Set(), mismatch: null };
   for (const { name, trace } of traces) {
-    const replay = new TraceReplay(trace.states[0]!);
+    const replay = new TraceReplay(trace.states[0]!, minInsyncReplicas);
     for (let index = 1; index < trace.states.length; index++) {
       const action = trace.states[index]!.lastAction as SpecAction;
       result.actions.add(action.name);

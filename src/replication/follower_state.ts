@@ -70,8 +70,12 @@ export class FollowerState {
     };
   }
 
-  /** A follower's high watermark: the leader's, but never past its own log end. */
-  static highWatermark(leaderHighWatermark: number, logEndOffset: number, current: number): number {
-    return Math.max(current, Math.min(leaderHighWatermark, logEndOffset));
+  /**
+   * A follower's high watermark: the leader's, but never past its own log end. As in Kafka it follows
+   * the leader down too: a new leader may not have learnt the last high watermark yet (it learns it
+   * from its followers' next fetches), and the ISR spec's trace validation holds the code to that.
+   */
+  static highWatermark(leaderHighWatermark: number, logEndOffset: number, _current: number): number {
+    return Math.max(0, Math.min(leaderHighWatermark, logEndOffset));
   }
 }

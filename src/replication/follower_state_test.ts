@@ -102,13 +102,13 @@ Deno.test("other errors back off without touching the log", () => {
   }
 });
 
-Deno.test("a follower's high watermark is the leader's bounded by its own log end, and never goes back", () => {
+Deno.test("a follower's high watermark is the leader's bounded by its own log end, down too (as Kafka's)", () => {
   assert.equal(FollowerState.highWatermark(14, 20, 0), 14);
   assert.equal(FollowerState.highWatermark(30, 20, 14), 20, "not past the follower's own log end");
   assert.equal(
     FollowerState.highWatermark(10, 20, 14),
-    14,
-    "a lower leader high watermark does not move it back",
+    10,
+    "a new leader's lower high watermark is taken (it learns the last one from the next fetches)",
   );
   assert.equal(FollowerState.highWatermark(14, 12, 12), 12);
 });
