@@ -11,10 +11,13 @@
  * within milliseconds of its creation (the metadata log's followers learn
  * a commit at once, not a fetch wait later), and right after the kill the
  * survivors name a controller a client can reach, so librdkafka's admin
- * client creates a topic as soon as a new controller is elected.
+ * client creates a topic as soon as a new controller is elected. And a
+ * second cluster: SIGSTOP of the active controller, after which no live
+ * broker is ever fenced while another controller takes over.
  */
 import assert from "node:assert/strict";
 import {
+  brokerIds,
   clusterNodes,
   disposeAll,
   metadataOf,
@@ -221,6 +224,56 @@ Deno.test("three nodes form one cluster and survive kill -9 of the active contro
       "%s\n",
     ]);
     assert.deepEqual(afterRestart.trim().split("\n").sort(), [...lines].sort());
+  } finally {
+    await disposeAll(nodes);
+  }
+});
+
+Deno.test("SIGSTOP of the active controller: another takes over and no live broker is ever fenced", async () => {
+  const nodes = clusterNodes();
+  try {
+    await startAll(nodes);
+    const controllerId = await quorumLeader(nodes[0]!);
+    const paused = nodes.find((node) => node.id === controllerId)!;
+    const others = nodes.filter((node) => node !== paused);
+    const liveIds = others.map((node) => node.id);
+    /** Throws if a survivor does not list every live broker; returns whether both have fenced the paused one. */
+    const watch = async () => {
+      let pausedFenced = true;
+      for (const node of others) {
+        const listed = await brokerIds(node);
+        assert.ok(liveIds.every((id) => listed.includes(id)), `node ${node.id} lists only ${listed}`);
+        if (listed.includes(paused.id)) pausedFenced = false;
+      }
+      return pausedFenced;
+    };
+
+    // A stopped process keeps its connections open and answers nothing. The survivors' heartbeats, forwarded to
+    // it, used to wait there for the whole request timeout (30 s), and the new controller fenced them all.
+    Deno.kill(paused.process.pid!, "SIGSTOP");
+    try {
+      await waitFor(watch, 20000, `the paused broker ${paused.id} fenced once its session (3 s) lapsed`);
+      // Two sessions more: a live broker whose heartbeats did not get through would be fenced by now.
+      const watchedUntilMs = performance.now() + 6000;
+      await waitFor(
+        async () => (await watch()) && performance.now() >= watchedUntilMs,
+        10000,
+        "two sessions",
+      );
+      const client = await connectClient(others[0]!.process.port);
+      const created = await createTopics(client, [{ name: "while-paused" }]);
+      client.close();
+      assert.equal(created.get("while-paused"), 0);
+    } finally {
+      Deno.kill(paused.process.pid!, "SIGCONT");
+    }
+    // Resumed, it learns that it was replaced, catches up and is unfenced again.
+    await waitFor(
+      async () =>
+        (await brokerIds(others[0]!)).length === 3 && (await topicNames(paused)).includes("while-paused"),
+      20000,
+      "the resumed node back in the cluster",
+    );
   } finally {
     await disposeAll(nodes);
   }
