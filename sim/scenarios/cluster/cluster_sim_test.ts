@@ -4,13 +4,19 @@ import { runClusterSeed, summarizeRun } from "./run.ts";
 
 /** Seeds the test runs (17 s on a quiet two-core machine, about 30 s while other work shares it). */
 const SEEDS = 100;
-/** The planted early acknowledgement loses an acknowledged topic at seed 3; the test allows this many. */
-const PLANTED_BUG_SEEDS_MAX = 30;
+/** The planted early acknowledgement loses an acknowledged topic at seed 26; the test allows this many. */
+const PLANTED_BUG_SEEDS_MAX = 50;
 
-/** Frequent crashes and isolations under a busy workload: leaders often lose office mid-request. */
+/**
+ * Frequent crashes and isolations under a busy workload over slow links: leaders often lose office
+ * mid-request. The slow links widen the moment between a leader's append and its commit, which is all
+ * the planted early acknowledgement needs (followers now fetch a commit within a round trip, and a
+ * forward still unanswered when leadership moves goes to the new leader, which closes most others).
+ */
 function leaderTrouble(options: ClusterSimOptions): ClusterSimOptions {
   return {
     ...options,
+    network: { minLatencyMs: 10, maxLatencyMs: 40 },
     faults: {
       ...options.faults,
       crashIntervalMs: 2_000,
