@@ -41,6 +41,8 @@ export class TestCluster {
   nowMs = 0;
   /** Messages for which this holds are lost instead of delivered. */
   lose: (message: RaftEnvelope) => boolean = () => false;
+  /** What a message becomes on its way (as the wire would carry it); unchanged by default. */
+  rewrite: (message: RaftEnvelope) => RaftEnvelope = (message) => message;
   readonly random: SeededRandom;
 
   constructor(
@@ -122,10 +124,11 @@ export class TestCluster {
   deliverOne(filter: (message: RaftEnvelope) => boolean = () => true): RaftEnvelope | undefined {
     const index = this.network.findIndex(filter);
     if (index < 0) return undefined;
-    const [message] = this.network.splice(index, 1);
-    const target = this.nodes.get(message!.to);
-    if (target?.up && !this.lose(message!)) {
-      target.node.step(message!, this.nowMs);
+    const [queued] = this.network.splice(index, 1);
+    const message = this.rewrite(queued!);
+    const target = this.nodes.get(message.to);
+    if (target?.up && !this.lose(message)) {
+      target.node.step(message, this.nowMs);
       this.drain(target.id);
     }
     return message;

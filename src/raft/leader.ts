@@ -21,7 +21,20 @@ export function leaderRole(core: RaftCore): LeaderRole {
 }
 
 function newProgress(replicaId: number): ReplicaProgress {
-  return { replicaId, endOffset: -1, lastFetchTimeMs: -1, lastCaughtUpTimeMs: -1, acknowledged: false };
+  return {
+    replicaId,
+    endOffset: -1,
+    lastFetchTimeMs: -1,
+    lastCaughtUpTimeMs: -1,
+    acknowledged: false,
+    highWatermarkSent: -1,
+  };
+}
+
+/** The progress of a replica that fetched from (or is a voter of) this leader, without adding one. */
+export function knownProgress(role: LeaderRole, replicaId: number): ReplicaProgress | undefined {
+  return role.voters.find((progress) => progress.replicaId === replicaId) ??
+    role.observers.find((progress) => progress.replicaId === replicaId);
 }
 
 function progressOf(role: LeaderRole, replicaId: number): ReplicaProgress {
