@@ -28,6 +28,7 @@ import {
   type SessionPartition,
 } from "../../fetch_sessions.ts";
 import type { Partition } from "../../partition.ts";
+import { LeaderHints } from "./_leader_hints.ts";
 
 type FetchRequest = RequestOf<typeof fetchApi>;
 type FetchResponse = ResponseInput<typeof fetchApi>;
@@ -250,16 +251,15 @@ function readAll(
         abortedTransactions: readCommitted ? [] : null,
         preferredReadReplica: -1,
         records: records ?? new Uint8Array(0),
-        currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
-            read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
-          ? { leaderId: services.metadata.nodeId, leaderEpoch: partition.leaderEpoch }
-          : undefined,
       },
     };
   });
 }
 
-function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchResponse {
+function respond(context: RequestContext, results: PartitionResult[], fetchPlan: FetchPlan): FetchResponse {
+  // KIP-951: from v16 a partition this node cannot serve (not its leader, or the client's epoch is old)
+  // names its current leader, and the response carries that leader's endpoint.
+  const hints = new LeaderHints(context.services, context.listenerName);
   const byTopic = new Map<string, { topic: string; topicId: Uint8Array; partitions: PartitionAnswer[] }>();
   for (const result of results) {
     if (fetchPlan.incremental && !result.changed) continue;
@@ -268,6 +268,13 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchRespons
       topic = { topic: result.entry.topic, topicId: result.entry.topicId, partitions: [] };
       byTopic.set(result.entry.topic, topic);
     }
+    const code = result.response.errorCode;
+    if (
+      context.version >= 16 &&
+      (code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === ErrorCode.FENCED_LEADER_EPOCH)
+    ) {
+      result.response.currentLeader = hints.currentLeader(result.entry.topic, result.entry.partition);
+    }
     topic.partitions.push(result.response);
   }
   return {
@@ -275,6 +282,7 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchRespons
     errorCode: ErrorCode.NONE,
     sessionId: fetchPlan.session?.id ?? 0,
     responses: [...byTopic.values()],
+    nodeEndpoints: hints.nodeEndpoints(),
   };
 }
 
@@ -306,13 +314,13 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
       const waitMs = deadline - services.clock.monotonicMs();
       const enough = minBytes === 0 || bytes >= minBytes;
       if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) {
-        return respond(results, fetchPlan);
+        return respond(context, results, fetchPlan);
       }
       const partitions = fetchPlan.wanted
         .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
         .filter((partition): partition is Partition => partition !== undefined);
       const appended = await services.fetch.appendWaiters.wait(partitions, waitMs);
-      if (!appended) return respond(readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
+      if (!appended) return respond(context, readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
     }
   },
 };
