@@ -65,6 +65,9 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "log.cleaner.max.compaction.lag.ms",
   "log.cleaner.min.cleanable.ratio",
   "max.incremental.fetch.session.cache.slots",
+  "max.request.partition.size.limit",
+  // Fetch from follower (KIP-392).
+  "replica.selector.class",
   // Consumer groups.
   "offsets.topic.num.partitions",
   "offsets.topic.replication.factor",

@@ -97,6 +97,8 @@ export class Partition {
   #follower: FollowerState | null = null;
   /** The high watermark as follower (or before a role): the leader's, as far as this log reaches. */
   #highWatermark: number;
+  /** As follower: the leader's high watermark as its last fetch answer gave it (-1 before one). */
+  #leaderHighWatermark = -1;
   readonly #waiters: HighWatermarkWaiters;
 
   constructor(private readonly options: PartitionOptions) {
@@ -135,6 +137,27 @@ export class Partition {
   /** No transactions yet: nothing is pending, so the stable offset is the high watermark. */
   get lastStableOffset(): number {
     return this.highWatermark;
+  }
+
+  /** The bytes of the log's segments (DescribeLogDirs). */
+  get sizeInBytes(): number {
+    return this.log.sizeInBytes();
+  }
+
+  /**
+   * DescribeLogDirs' offset lag: how many committed records this replica
+   * still lacks. Kafka reports max(HW - LEO, 0) with the replica's own high
+   * watermark, which never passes its own log end, so always 0. Here a
+   * follower compares its log end with the leader's high watermark from its
+   * last fetch answer (what it knows the ISR has committed), so the number
+   * says something; the leader, whose log holds everything committed, and a
+   * follower that has heard nothing yet report 0. -1 (Kafka's "unknown") for
+   * a log that went offline.
+   */
+  get offsetLag(): number {
+    if (this.offline) return -1;
+    if (this.#leader !== null) return 0;
+    return Math.max(0, this.#leaderHighWatermark - this.log.logEndOffset);
   }
 
   /** Whether the log went offline after a disk error. */
@@ -305,6 +328,7 @@ export class Partition {
     if (this.#follower?.leaderId === role.leader && this.#follower.leaderEpoch === role.leaderEpoch) return;
     if (this.#leader !== null) this.#highWatermark = this.#leader.highWatermark;
     this.#leader = null;
+    this.#leaderHighWatermark = -1;
     this.leaderEpoch = role.leaderEpoch;
     this.#follower = new FollowerState(role.leader, role.leaderEpoch);
     this.#waiters.failAll();
@@ -432,6 +456,7 @@ export class Partition {
           if (step.logStartOffset > this.log.logStartOffset && step.logStartOffset <= logEnd) {
             this.log.advanceLogStartOffset(step.logStartOffset);
           }
+          this.#leaderHighWatermark = step.highWatermark;
           this.#highWatermark = FollowerState.highWatermark(step.highWatermark, logEnd, this.#highWatermark);
           break;
         }
