@@ -31,7 +31,6 @@ export {
   LeaderState,
 } from "./leader_state.ts";
 export {
-  isKnownReplicaSelector,
   LEADER_SELECTOR,
   preferredReadReplica,
   RACK_AWARE_REPLICA_SELECTOR,

@@ -27,12 +27,6 @@ export interface ReplicaView {
   timeSinceLastCaughtUpMs: number;
 }
 
-/** Whether `selectorClass` names a selector this node runs (null: none configured). */
-export function isKnownReplicaSelector(selectorClass: string | null): boolean {
-  return selectorClass === null || selectorClass === LEADER_SELECTOR ||
-    selectorClass === RACK_AWARE_REPLICA_SELECTOR;
-}
-
 /**
  * The replica a consumer on `clientRack` should fetch from: a broker id, or
  * -1 for the leader (the leader never names itself as the preferred replica).
