@@ -29,6 +29,8 @@ import {
   describeClusterHandler,
   describeConfigsHandler,
   describeGroupsHandler,
+  describeLogDirsHandler,
+  describeTopicPartitionsHandler,
   fetchHandler,
   findCoordinatorHandler,
   heartbeatHandler,
@@ -62,6 +64,8 @@ export const HANDLERS: readonly ApiHandler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  describeLogDirsHandler,
+  describeTopicPartitionsHandler,
   // Consumer groups and committed offsets.
   findCoordinatorHandler,
   joinGroupHandler,
