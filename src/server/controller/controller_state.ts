@@ -8,15 +8,25 @@
  * A timer checks the sessions every `broker.heartbeat.interval.ms / 2` and
  * fences brokers silent for `broker.session.timeout.ms`, moving their
  * partition leaderships away (see metadata/broker_decisions.ts).
+ *
+ * With `auto.leader.rebalance.enable` (Kafka's default, on), another timer
+ * every `leader.imbalance.check.interval.seconds` moves leaderships back to
+ * preferred replicas (the first of each partition's replicas, when in the ISR
+ * and active), at most MAX_ELECTIONS_PER_REBALANCE per round, with further
+ * rounds at once until none is left, as Kafka's QuorumController does. Like
+ * Kafka's KRaft controller it does not read
+ * `leader.imbalance.per.broker.percentage`: any imbalanced partition counts.
  */
 import type { Clock, Timer } from "../../io/mod.ts";
 import {
   decideFenceBroker,
   type ElectionSettings,
   isRefusal,
+  MAX_ELECTIONS_PER_REBALANCE,
   type MetadataImage,
   type MetadataRecord,
   MetadataRecordType,
+  preferredLeaderElections,
 } from "../../metadata/mod.ts";
 import type { ControllerChannel } from "./controller_channel.ts";
 import type { MetadataQuorum } from "../raft_driver/mod.ts";
@@ -33,8 +43,13 @@ export interface ControllerStateOptions {
   election?: () => ElectionSettings;
   sessionTimeoutMs: number;
   checkIntervalMs: number;
+  /** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` (absent: no rebalancing). */
+  leaderRebalance?: { enabled: boolean; checkIntervalMs: number };
   log: (line: string) => void;
 }
+
+/** Rounds one rebalance check may run back to back (each of up to MAX_ELECTIONS_PER_REBALANCE elections). */
+const MAX_REBALANCE_ROUNDS = 100;
 
 export class ControllerState {
   /** Monotonic time of each broker's last heartbeat (or registration, or this term's start). */
@@ -44,12 +59,14 @@ export class ControllerState {
   /** The epoch this node last became active controller in. */
   #activeEpoch = -1;
   #timer: Timer | null = null;
+  #rebalanceTimer: Timer | null = null;
   #closed = false;
 
   constructor(private readonly options: ControllerStateOptions) {}
 
   start(): void {
     this.#schedule();
+    this.#scheduleRebalance();
   }
 
   /** A broker registered or heartbeated. */
@@ -124,8 +141,36 @@ export class ControllerState {
     }
   }
 
+  #scheduleRebalance(): void {
+    const rebalance = this.options.leaderRebalance;
+    if (this.#closed || !rebalance?.enabled) return;
+    this.#rebalanceTimer = this.options.clock.setTimer(rebalance.checkIntervalMs, () => {
+      this.#rebalanceLeaders().catch((error) =>
+        this.options.log(`could not rebalance partition leaders: ${(error as Error).message}`)
+      ).finally(() => this.#scheduleRebalance());
+    });
+  }
+
+  /** Preferred elections for the imbalanced partitions, decided under the controller's lock each round. */
+  async #rebalanceLeaders(): Promise<void> {
+    const { quorum, channel } = this.options;
+    for (let round = 0; round < MAX_REBALANCE_ROUNDS; round++) {
+      if (this.#closed || !quorum.isActiveController) return;
+      const elected = await channel.exclusive(async () => {
+        const records = preferredLeaderElections(this.options.image(), this.options.election?.());
+        if (records.length > 0) await quorum.propose(records);
+        return records.length;
+      });
+      if (elected > 0) {
+        this.options.log(`moved ${elected} partition leadership(s) back to preferred replicas`);
+      }
+      if (elected < MAX_ELECTIONS_PER_REBALANCE) return;
+    }
+  }
+
   close(): void {
     this.#closed = true;
     this.#timer?.cancel();
+    this.#rebalanceTimer?.cancel();
   }
 }
