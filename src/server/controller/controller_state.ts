@@ -21,6 +21,7 @@ import type { Clock, Timer } from "../../io/mod.ts";
 import {
   decideFenceBroker,
   type ElectionSettings,
+  ELR_FEATURE,
   isRefusal,
   MAX_ELECTIONS_PER_REBALANCE,
   type MetadataImage,
@@ -33,6 +34,19 @@ import type { MetadataQuorum } from "../raft_driver/mod.ts";
 
 /** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
 export const METADATA_VERSION_LEVEL = 21;
+
+/** The level of `eligible.leader.replicas.version` a new cluster starts with: ELR on, as Kafka 4.1 formats. */
+export const ELR_VERSION_LEVEL = 1;
+
+/** The feature ranges this node supports (BrokerRegistration and ApiVersions). */
+export const SUPPORTED_FEATURES: readonly {
+  name: string;
+  minSupportedVersion: number;
+  maxSupportedVersion: number;
+}[] = [
+  { name: "metadata.version", minSupportedVersion: 1, maxSupportedVersion: METADATA_VERSION_LEVEL },
+  { name: ELR_FEATURE, minSupportedVersion: 0, maxSupportedVersion: ELR_VERSION_LEVEL },
+];
 
 export interface ControllerStateOptions {
   clock: Clock;
@@ -99,10 +113,15 @@ export class ControllerState {
     this.#heardFrom.clear();
     for (const brokerId of this.options.image().brokers.keys()) this.#lastContactMs.set(brokerId, now);
     if (!this.options.image().features.has("metadata.version")) {
+      // A new cluster: finalize its features (an existing one keeps the levels it has, as on a Kafka upgrade).
       const bootstrap: MetadataRecord[] = [{
         type: MetadataRecordType.FeatureLevel,
         name: "metadata.version",
         featureLevel: METADATA_VERSION_LEVEL,
+      }, {
+        type: MetadataRecordType.FeatureLevel,
+        name: ELR_FEATURE,
+        featureLevel: ELR_VERSION_LEVEL,
       }];
       this.options.channel.exclusive(() => quorum.propose(bootstrap)).catch((error) =>
         this.options.log(`could not finalize metadata.version: ${(error as Error).message}`)
