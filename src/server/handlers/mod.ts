@@ -7,6 +7,7 @@ import {
   allocateProducerIdsHandler,
   alterConfigsHandler,
   alterPartitionHandler,
+  alterPartitionReassignmentsHandler,
   beginQuorumEpochHandler,
   brokerHeartbeatHandler,
   brokerRegistrationHandler,
@@ -14,9 +15,11 @@ import {
   createTopicsHandler,
   deleteTopicsHandler,
   describeQuorumHandler,
+  electLeadersHandler,
   endQuorumEpochHandler,
   fetchSnapshotHandler,
   incrementalAlterConfigsHandler,
+  listPartitionReassignmentsHandler,
   raftFetchHandler,
   voteHandler,
 } from "./controller/mod.ts";
@@ -66,6 +69,9 @@ export const HANDLERS: readonly ApiHandler[] = [
   describeClusterHandler,
   describeLogDirsHandler,
   describeTopicPartitionsHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   // Consumer groups and committed offsets.
   findCoordinatorHandler,
   joinGroupHandler,
@@ -109,6 +115,9 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler[] = [
   createPartitionsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const CONTROLLER_HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(

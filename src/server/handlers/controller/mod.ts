@@ -6,6 +6,7 @@
 export { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
 export { alterConfigsHandler } from "./alter_configs.ts";
 export { alterPartitionHandler } from "./alter_partition.ts";
+export { alterPartitionReassignmentsHandler } from "./alter_partition_reassignments.ts";
 export { beginQuorumEpochHandler } from "./begin_quorum_epoch.ts";
 export { brokerHeartbeatHandler } from "./broker_heartbeat.ts";
 export { brokerRegistrationHandler } from "./broker_registration.ts";
@@ -13,8 +14,10 @@ export { createPartitionsHandler } from "./create_partitions.ts";
 export { createTopicsHandler } from "./create_topics.ts";
 export { deleteTopicsHandler } from "./delete_topics.ts";
 export { describeQuorumHandler } from "./describe_quorum.ts";
+export { electLeadersHandler } from "./elect_leaders.ts";
 export { endQuorumEpochHandler } from "./end_quorum_epoch.ts";
 export { fetchSnapshotHandler } from "./fetch_snapshot.ts";
 export { incrementalAlterConfigsHandler } from "./incremental_alter_configs.ts";
+export { listPartitionReassignmentsHandler } from "./list_partition_reassignments.ts";
 export { raftFetchHandler } from "./raft_fetch.ts";
 export { voteHandler } from "./vote.ts";
