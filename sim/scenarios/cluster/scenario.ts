@@ -7,10 +7,12 @@
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
 import { type ClusterPlantedBugs, type ClusterSimOptions, describeClusterOptions } from "./options.ts";
 import { runClusterSeed, summarizeRun } from "./run.ts";
+import { REPLICATION_BUGS } from "../../faults/replication_planted_bugs.ts";
 
-/** The bugs sim/faults/cluster_planted_bugs.ts plants, by their command-line names. */
+/** The bugs sim/faults/cluster_planted_bugs.ts and replication_planted_bugs.ts plant, by their command-line names. */
 const BUGS: Record<string, ClusterPlantedBugs> = {
   "ack-before-commit": { acknowledgeCreateBeforeCommit: true },
+  ...Object.fromEntries(REPLICATION_BUGS.map((bug) => [bug, { replication: bug }])),
 };
 
 function withFlags(flags: ScenarioFlags): ((options: ClusterSimOptions) => ClusterSimOptions) | undefined {
