@@ -86,6 +86,18 @@ export class CommittedHistory {
       const base = history.baseOf.get(offset);
       if (base === undefined) continue;
       const other = history.batches.get(base)!;
+      if (other.epoch > header.partitionLeaderEpoch) {
+        // An excused stale copy (see `#conflict`): the history keeps the newer batch.
+        this.#conflict(
+          partition,
+          other,
+          header.partitionLeaderEpoch,
+          () =>
+            `${describe(other)} and ${source}'s older batch ${header.baseOffset}-${lastOffset} ` +
+            `(epoch ${header.partitionLeaderEpoch}) differ`,
+        );
+        return;
+      }
       this.#conflict(
         partition,
         other,
@@ -206,9 +218,12 @@ export class CommittedHistory {
     what: () => string,
   ): void {
     const { leaders, losses } = this.context;
+    // Either entry may be the older one written (a replica back from a power loss can show a batch
+    // committed long ago and since lost): count from the earliest sight of either epoch.
     const olderStartMs = Math.min(
       older.firstSeenMs,
       leaders.leaderOf(partition, older.epoch)?.firstSeenMs ?? Infinity,
+      leaders.leaderOf(partition, newerEpoch)?.firstSeenMs ?? Infinity,
     );
     if (losses.committedLossExcuse(partition, olderStartMs, this.context.replicasLostMax) !== null) {
       this.excusedOverwrites++;

@@ -156,12 +156,16 @@ class ClusterRun implements NodeObserver {
         nodeId: node.id,
         atMs: this.cluster.scheduler.nowMs,
         kind,
-        soleIsrOf: this.#soleIsrOf(node.id),
+        soleIsrOf: [],
       });
   }
 
-  /** The replicated topic's partitions whose ISR is `nodeId` alone, in the freshest image of a running node. */
-  #soleIsrOf(nodeId: number): number[] {
+  /** While a node that lost data is away, notes every partition whose ISR it alone is (freshest image). */
+  #watchSoleIsrs(): void {
+    if (!this.replication.losses.anyOpen) return;
+    for (const node of this.nodes) {
+      if (node.running !== null) this.replication.losses.returned(node.id);
+    }
     let freshest: { offset: number; node: ClusterNode } | null = null;
     for (const node of this.nodes) {
       const offset = node.running?.broker.quorum.appliedOffset;
@@ -170,9 +174,9 @@ class ClusterRun implements NodeObserver {
       }
     }
     const topic = freshest?.node.running?.broker.image.topicsByName.get(REPLICATED_TOPIC);
-    if (topic === undefined) return [];
-    return topic.partitions.filter((partition) => partition.isr.length === 1 && partition.isr[0] === nodeId)
-      .map((partition) => partition.partition);
+    for (const partition of topic?.partitions ?? []) {
+      if (partition.isr.length === 1) this.replication.losses.soleIsr(partition.partition, partition.isr[0]!);
+    }
   }
 
   /** The running nodes as the replication checker reads them. */
@@ -237,6 +241,7 @@ class ClusterRun implements NodeObserver {
         const quorum = node.quorum;
         if (quorum?.isActiveController) this.controllers.observe(node.id, quorum.node.epoch);
       }
+      this.#watchSoleIsrs();
       if (!this.replicated.created) return;
       const checked = this.#checkedNodes();
       const partitions = this.options.replication.partitions;
