@@ -197,8 +197,12 @@ export class LeaderState {
    * now holds, or null for an error (the proposal is dropped; a later one
    * retries, and metadata brings the controller's state meanwhile).
    */
-  onAnswer(state: CommittedPartitionState | null): void {
-    this.#inFlight = null;
+  onAnswer(proposal: IsrProposal, state: CommittedPartitionState | null): void {
+    // An answer to a proposal that metadata already superseded (a newer partition epoch cleared it,
+    // and a newer proposal may be in flight) must not drop the newer one: while an expansion is in
+    // flight its replica counts for the high watermark, so that it cannot join the ISR lacking
+    // committed records (Kafka likewise ignores an answer to a state it no longer holds).
+    if (this.#inFlight === proposal) this.#inFlight = null;
     if (state !== null) this.onCommittedState(state);
   }
 

@@ -41,7 +41,7 @@ export class IsrUpdates {
     const failed = (why: string) => {
       this.#retryAt.set(partition.key, this.options.clock.monotonicMs() + RETRY_BACKOFF_MS);
       this.options.log(`AlterPartition for ${partition.key} failed: ${why}`);
-      partition.onIsrChangeAnswered(proposal.leaderEpoch, null);
+      partition.onIsrChangeAnswered(proposal, null);
     };
     internalCall(this.options.services, alterPartitionHandler, {
       brokerId: this.options.brokerId,
@@ -70,7 +70,7 @@ export class IsrUpdates {
           isr: result.isr,
           leaderRecoveryState: result.leaderRecoveryState,
         };
-        partition.onIsrChangeAnswered(proposal.leaderEpoch, state);
+        partition.onIsrChangeAnswered(proposal, state);
       },
       (error) => failed((error as Error).message),
     );

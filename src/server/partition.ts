@@ -318,9 +318,9 @@ export class Partition {
   }
 
   /** The controller answered this leader's AlterPartition (null: refused; metadata will tell). */
-  onIsrChangeAnswered(leaderEpoch: number, state: CommittedPartitionState | null): void {
-    if (this.#leader === null || this.#leader.leaderEpoch !== leaderEpoch) return;
-    this.#leader.onAnswer(state);
+  onIsrChangeAnswered(proposal: IsrProposal, state: CommittedPartitionState | null): void {
+    if (this.#leader === null || this.#leader.leaderEpoch !== proposal.leaderEpoch) return;
+    this.#leader.onAnswer(proposal, state);
     // A smaller ISR may let the high watermark move (the leaving replica no longer holds it back).
     const nowMs = this.options.clock.nowMs();
     if (this.#leader.onLocalAppend(this.log.logEndOffset, nowMs, this.options.replication())) {

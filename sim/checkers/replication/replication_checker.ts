@@ -1,7 +1,8 @@
 /**
  * The replicated topic's invariants, over the real nodes' partitions:
  * - after every step: one leader per leader epoch, and the leader's high
- *   watermark never going back within its epoch (leader_epochs.ts);
+ *   watermark never going back within its epoch (leader_epochs.ts); every
+ *   ISR member holding every committed record (isr_coverage.ts);
  * - at quiet points and at the end: every replica's log below its own high
  *   watermark agrees with everything committed seen before, as do the
  *   batches consumers fetched and the acks=all acknowledgements
@@ -15,6 +16,7 @@ import { decodeBatch, scanBatches } from "../../../src/protocol/mod.ts";
 import type { Violations } from "../violation.ts";
 import { CommittedHistory, type RecordIdReader } from "./committed_history.ts";
 import { DataLosses } from "./data_losses.ts";
+import { IsrCoverage } from "./isr_coverage.ts";
 import { LeaderEpochs } from "./leader_epochs.ts";
 import { ReplicaScan, type ScannedReplica } from "./replica_scan.ts";
 
@@ -51,6 +53,7 @@ export class ReplicationChecker {
   readonly losses = new DataLosses();
   readonly leaders: LeaderEpochs;
   readonly history: CommittedHistory;
+  readonly #coverage: IsrCoverage;
   readonly #scan: ReplicaScan;
   /** Every idempotent producer's acknowledged record, by id. */
   readonly #idempotentAcks = new Map<string, IdempotentAck>();
@@ -69,16 +72,34 @@ export class ReplicationChecker {
       nowMs: options.nowMs,
     });
     this.#scan = new ReplicaScan(this.history);
+    this.#coverage = new IsrCoverage(
+      options.violations,
+      this.losses,
+      options.replicationFactor - options.minInsyncReplicas,
+    );
   }
 
-  /** After every step: who leads what, at which high watermark. */
-  observe(nodes: readonly CheckedNode[], partitions: number): void {
+  /**
+   * After every step: who leads what, at which high watermark, and whether
+   * every member of each committed ISR (`committedIsr`, from the metadata
+   * the quorum committed) holds every committed record.
+   */
+  observe(
+    nodes: readonly CheckedNode[],
+    partitions: number,
+    committedIsr: (partition: number) => readonly number[] | undefined,
+  ): void {
     const nowMs = this.options.nowMs();
-    for (const node of nodes) {
-      for (let partition = 0; partition < partitions; partition++) {
+    for (let partition = 0; partition < partitions; partition++) {
+      for (const node of nodes) {
         const replica = node.replica(partition);
         if (replica === undefined || !replica.isLeader) continue;
         this.leaders.observe(partition, replica.leaderEpoch, node.id, replica.highWatermark, nowMs);
+        this.#coverage.leaderHighWatermark(partition, replica.highWatermark, nowMs);
+      }
+      for (const memberId of committedIsr(partition) ?? []) {
+        const member = nodes.find((node) => node.id === memberId)?.replica(partition);
+        if (member !== undefined) this.#coverage.member(partition, memberId, member.log.logEndOffset, nowMs);
       }
     }
   }

@@ -245,7 +245,9 @@ class ClusterRun implements NodeObserver {
       if (!this.replicated.created) return;
       const checked = this.#checkedNodes();
       const partitions = this.options.replication.partitions;
-      this.replication.observe(checked, partitions);
+      const image = this.history.imageAt(this.history.endOffset);
+      const topic = image.topicsByName.get(REPLICATED_TOPIC);
+      this.replication.observe(checked, partitions, (partition) => topic?.partitions[partition]?.isr);
       const nowMs = this.cluster.scheduler.nowMs;
       if (nowMs - this.#lastScanMs >= this.options.replication.scanIntervalMs) {
         this.#lastScanMs = nowMs;
