@@ -133,9 +133,19 @@ export class CommittedHistory {
     }
   }
 
-  /** A producer's acks=all acknowledgement: these ids at consecutive offsets from `baseOffset`. */
-  acknowledged(partition: number, baseOffset: number, ids: readonly string[], source: string): void {
-    const nowMs = this.context.nowMs();
+  /**
+   * A producer's acks=all acknowledgement: these ids at consecutive offsets
+   * from `baseOffset`, written after `sentAtMs` (the answer may arrive after
+   * the leader lost power: losses count from the request's departure).
+   */
+  acknowledged(
+    partition: number,
+    baseOffset: number,
+    ids: readonly string[],
+    source: string,
+    sentAtMs: number,
+  ): void {
+    const nowMs = sentAtMs;
     ids.forEach((id, index) =>
       this.#record(partition, baseOffset + index, {
         id,

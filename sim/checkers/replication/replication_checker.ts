@@ -123,6 +123,7 @@ export class ReplicationChecker {
     partition: number;
     baseOffset: number;
     ids: readonly string[];
+    sentAtMs: number;
   }): void {
     if (ack.idempotent) {
       this.#idempotentProducers.add(ack.producer);
@@ -131,7 +132,8 @@ export class ReplicationChecker {
       );
     }
     if (ack.acks === -1) {
-      this.history.acknowledged(ack.partition, ack.baseOffset, ack.ids, `${ack.producer}'s acks=all answer`);
+      const source = `${ack.producer}'s acks=all answer (sent at ${ack.sentAtMs} ms)`;
+      this.history.acknowledged(ack.partition, ack.baseOffset, ack.ids, source, ack.sentAtMs);
     }
   }
 

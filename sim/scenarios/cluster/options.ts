@@ -141,15 +141,15 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
 /** The replicated topic's options, from a fork of their own (the other options of a seed stay as they were). */
 function replicationOptions(seed: number): ClusterSimOptions["replication"] {
   const random = new SeededRandom(seed).fork("cluster-replication-options");
-  const producers = Array.from({ length: 1 + random.int(3) }, () => ({
+  const producers = Array.from({ length: 1 + random.int(2) }, () => ({
     acks: random.pick([-1, -1, 1] as const),
     idempotent: random.chance(0.5),
   }));
   return {
     partitions: 1 + random.int(3),
     producers,
-    consumers: random.pick([0, 1, 1, 2]),
-    thinkTimeMs: random.pick([10, 50, 200]),
+    consumers: random.pick([0, 1]),
+    thinkTimeMs: random.pick([30, 100, 300]),
     requestTimeoutMs: random.pick([1_000, 3_000]),
     attemptsMax: random.pick([1, 3, 10]),
     replicaLagTimeMaxMs: random.pick([1_000, 3_000, 30_000]),

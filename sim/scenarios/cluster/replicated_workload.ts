@@ -74,10 +74,14 @@ export interface ReplicatedAck {
   partition: number;
   baseOffset: number;
   ids: string[];
+  /** When the acknowledged attempt was sent (simulation time): the records were written after it. */
+  sentAtMs: number;
 }
 
 /** What the checkers hear from the workload. */
 export interface ReplicatedObserver {
+  /** The simulation's time, to date acknowledgements by their request's departure. */
+  nowMs(): number;
   acknowledged(ack: ReplicatedAck): void;
   /** A consumer fetched this whole batch of `partition` from `host`, below the high watermark it answered. */
   consumed(partition: number, batch: Uint8Array, host: string): void;
@@ -97,6 +101,11 @@ export interface ReplicatedWorkloadStats {
   consumedBatches: number;
   metadataRefreshes: number;
 }
+
+type SendOutcome =
+  | { kind: "acknowledged"; baseOffset: number; sentAtMs: number }
+  | { kind: "sequence-refused" }
+  | { kind: "gave-up" };
 
 interface LeaderInfo {
   leaderId: number;
@@ -280,6 +289,7 @@ export class ReplicatedWorkload {
           partition,
           baseOffset: outcome.baseOffset,
           ids: batch.ids,
+          sentAtMs: outcome.sentAtMs,
         });
       } else if (outcome.kind === "sequence-refused") {
         producer = null;
@@ -312,9 +322,7 @@ export class ReplicatedWorkload {
     partition: number,
     settings: { acks: -1 | 1; idempotent: boolean },
     bytes: Uint8Array,
-  ): Promise<
-    { kind: "acknowledged"; baseOffset: number } | { kind: "sequence-refused" } | { kind: "gave-up" }
-  > {
+  ): Promise<SendOutcome> {
     for (let attempt = 1; !this.#stopped; attempt++) {
       if (!settings.idempotent && attempt > this.options.attemptsMax) break;
       if (attempt > 1) {
@@ -323,6 +331,7 @@ export class ReplicatedWorkload {
       }
       const leader = await this.#leaderOf(partition);
       if (leader === null) continue;
+      const sentAtMs = this.observer.nowMs();
       const response = await this.#request(nodeHostName(leader.leaderId), PRODUCE, 9, {
         transactionalId: null,
         acks: settings.acks,
@@ -335,7 +344,9 @@ export class ReplicatedWorkload {
       }
       const answer = response.responses?.[0]?.partitionResponses?.[0];
       if (answer === undefined) continue;
-      if (answer.errorCode === ErrorCode.NONE) return { kind: "acknowledged", baseOffset: answer.baseOffset };
+      if (answer.errorCode === ErrorCode.NONE) {
+        return { kind: "acknowledged", baseOffset: answer.baseOffset, sentAtMs };
+      }
       this.#refused(answer.errorCode);
       if (settings.idempotent && SEQUENCE_REFUSALS.has(answer.errorCode)) return { kind: "sequence-refused" };
       if (!PRODUCE_RETRIABLE.has(answer.errorCode)) break;

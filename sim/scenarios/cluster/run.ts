@@ -103,6 +103,7 @@ class ClusterRun implements NodeObserver {
   nodeStarts = 0;
   stepsChecked = 0;
   #lastScanMs = 0;
+  #lastReplicationCheckMs = -1;
 
   constructor(readonly seed: number, private readonly runOptions: ClusterRunOptions) {
     let options = clusterSimOptions(seed, runOptions.bugs);
@@ -132,6 +133,7 @@ class ClusterRun implements NodeObserver {
       options.replication,
       hosts,
       {
+        nowMs: () => this.cluster.scheduler.nowMs,
         acknowledged: (ack) => this.guard(() => this.replication.acknowledged(ack)),
         consumed: (partition, batch, host) =>
           this.guard(() => this.replication.consumed(partition, batch, host)),
@@ -160,20 +162,13 @@ class ClusterRun implements NodeObserver {
       });
   }
 
-  /** While a node that lost data is away, notes every partition whose ISR it alone is (freshest image). */
+  /** While a node that lost data is away, notes every partition whose committed ISR it alone is. */
   #watchSoleIsrs(): void {
     if (!this.replication.losses.anyOpen) return;
     for (const node of this.nodes) {
       if (node.running !== null) this.replication.losses.returned(node.id);
     }
-    let freshest: { offset: number; node: ClusterNode } | null = null;
-    for (const node of this.nodes) {
-      const offset = node.running?.broker.quorum.appliedOffset;
-      if (offset !== undefined && (freshest === null || offset > freshest.offset)) {
-        freshest = { offset, node };
-      }
-    }
-    const topic = freshest?.node.running?.broker.image.topicsByName.get(REPLICATED_TOPIC);
+    const topic = this.history.imageAt(this.history.endOffset).topicsByName.get(REPLICATED_TOPIC);
     for (const partition of topic?.partitions ?? []) {
       if (partition.isr.length === 1) this.replication.losses.soleIsr(partition.partition, partition.isr[0]!);
     }
@@ -241,6 +236,11 @@ class ClusterRun implements NodeObserver {
         const quorum = node.quorum;
         if (quorum?.isActiveController) this.controllers.observe(node.id, quorum.node.epoch);
       }
+      // The replication invariants once per virtual millisecond: what they watch (roles, high
+      // watermarks, ISRs) holds for longer, and many events share a millisecond.
+      const nowMs = this.cluster.scheduler.nowMs;
+      if (nowMs === this.#lastReplicationCheckMs) return;
+      this.#lastReplicationCheckMs = nowMs;
       this.#watchSoleIsrs();
       if (!this.replicated.created) return;
       const checked = this.#checkedNodes();
@@ -248,7 +248,6 @@ class ClusterRun implements NodeObserver {
       const image = this.history.imageAt(this.history.endOffset);
       const topic = image.topicsByName.get(REPLICATED_TOPIC);
       this.replication.observe(checked, partitions, (partition) => topic?.partitions[partition]?.isr);
-      const nowMs = this.cluster.scheduler.nowMs;
       if (nowMs - this.#lastScanMs >= this.options.replication.scanIntervalMs) {
         this.#lastScanMs = nowMs;
         this.replication.scan(checked, partitions);
