@@ -2,8 +2,10 @@
  * The faults of the safety phase, each on its own seeded timer: network
  * partitions (one node isolated from the others, and sometimes from the
  * client too, or one link cut), connection resets between any two hosts,
- * crashes (power loss or killed process) with a restart later, and pauses
- * (the process stopped for a while, then resumed). `stop` ends them, heals
+ * crashes (power loss or killed process) with a restart later, a power
+ * loss sometimes taking the replicated topic's folders with it (a replica's
+ * disk lost), and pauses (the process stopped for a while, then resumed).
+ * `stop` ends them, heals
  * the network, resumes paused nodes and restarts every stopped node.
  */
 import type { Timer } from "../../src/io/mod.ts";

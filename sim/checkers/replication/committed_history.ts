@@ -189,7 +189,9 @@ export class CommittedHistory {
     const known = history.records.get(offset);
     if (known !== undefined && known.id === seen.id) {
       if (seen.acknowledged && !known.acknowledged) {
-        history.records.set(offset, { ...known, acknowledged: true });
+        // Written before the acknowledged request left at the latest: losses count from the earlier time.
+        const firstSeenMs = Math.min(known.firstSeenMs, seen.firstSeenMs);
+        history.records.set(offset, { ...known, firstSeenMs, source: seen.source, acknowledged: true });
       }
       return;
     }

@@ -17,8 +17,8 @@
 import type { Violations } from "../violation.ts";
 import type { DataLosses } from "./data_losses.ts";
 
-/** The partition's largest high watermark over time: [virtual ms, offset], both increasing. */
-type Raises = [number, number][];
+/** The partition's largest high watermark over time: [virtual ms, offset, who], time and offset increasing. */
+type Raises = [number, number, string][];
 
 export class IsrCoverage {
   readonly #raises = new Map<number, Raises>();
@@ -29,18 +29,19 @@ export class IsrCoverage {
     private readonly replicasLostMax: number,
   ) {}
 
-  /** A leader of `partition` shows this high watermark. */
-  leaderHighWatermark(partition: number, highWatermark: number, nowMs: number): void {
+  /** A leader of `partition` (`who`: node and epoch) shows this high watermark. */
+  leaderHighWatermark(partition: number, highWatermark: number, nowMs: number, who: string): void {
     let raises = this.#raises.get(partition);
     if (raises === undefined) this.#raises.set(partition, raises = []);
     const last = raises[raises.length - 1];
-    if (last === undefined || highWatermark > last[1]) raises.push([nowMs, highWatermark]);
+    if (last === undefined || highWatermark > last[1]) raises.push([nowMs, highWatermark, who]);
   }
 
   /** `member`, in the partition's committed ISR, has a log ending at `logEndOffset`. */
   member(partition: number, member: number, logEndOffset: number, nowMs: number): void {
     const raises = this.#raises.get(partition);
-    const committed = raises?.[raises.length - 1]?.[1] ?? 0;
+    const latest = raises?.[raises.length - 1];
+    const committed = latest?.[1] ?? 0;
     if (logEndOffset >= committed) return;
     // When the high watermark first went past this log end: the records missing were committed from then.
     const since = raises!.find(([, offset]) => offset > logEndOffset)![0];
@@ -48,7 +49,7 @@ export class IsrCoverage {
     throw this.violations.report(
       "every ISR member holds every committed record",
       `partition ${partition}: node ${member} is in the committed ISR at ${nowMs} ms with its log ending at ` +
-        `${logEndOffset}, but ${committed} was committed (since ${since} ms ` +
+        `${logEndOffset}, but ${committed} was committed (by ${latest![2]}; since ${since} ms ` +
         `past its end); ${this.losses.describe()}`,
     );
   }

@@ -95,7 +95,9 @@ export class ReplicationChecker {
         const replica = node.replica(partition);
         if (replica === undefined || !replica.isLeader) continue;
         this.leaders.observe(partition, replica.leaderEpoch, node.id, replica.highWatermark, nowMs);
-        this.#coverage.leaderHighWatermark(partition, replica.highWatermark, nowMs);
+        const who =
+          `node ${node.id} leading epoch ${replica.leaderEpoch} with ISR ${replica.leaderState?.isr}`;
+        this.#coverage.leaderHighWatermark(partition, replica.highWatermark, nowMs, who);
       }
       for (const memberId of committedIsr(partition) ?? []) {
         const member = nodes.find((node) => node.id === memberId)?.replica(partition);

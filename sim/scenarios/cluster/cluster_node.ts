@@ -56,6 +56,7 @@ export function nodeConfig(id: number, options: ClusterSimOptions): BrokerConfig
       ["log.dirs", "/data"],
       ["offsets.topic.num.partitions", "3"],
       ["replica.lag.time.max.ms", String(options.replication.replicaLagTimeMaxMs)],
+      ["replica.fetch.max.bytes", String(options.replication.replicaFetchMaxBytes)],
     ]),
   );
 }

@@ -74,6 +74,8 @@ export interface ClusterSimOptions {
   replication: ReplicatedWorkloadOptions & {
     /** `replica.lag.time.max.ms`: small values drop lagging (paused, isolated) followers from the ISR. */
     replicaLagTimeMaxMs: number;
+    /** `replica.fetch.max.bytes`: small values make a lagging follower catch up one batch per fetch. */
+    replicaFetchMaxBytes: number;
     /** Chance that a power loss also loses the replicated topic's folders on that node (its replica's disk). */
     diskLossProbability: number;
     /** Virtual time between two scans of every replica's committed log. */
@@ -153,6 +155,7 @@ function replicationOptions(seed: number): ClusterSimOptions["replication"] {
     requestTimeoutMs: random.pick([1_000, 3_000]),
     attemptsMax: random.pick([1, 3, 10]),
     replicaLagTimeMaxMs: random.pick([1_000, 3_000, 30_000]),
+    replicaFetchMaxBytes: 1_048_576,
     diskLossProbability: random.pick([0, 0, 0.3]),
     scanIntervalMs: 250,
   };

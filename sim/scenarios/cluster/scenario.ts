@@ -1,8 +1,10 @@
 /**
  * The cluster scenario: three whole nodes (broker and controller each) and a
- * client changing topics and configs through any node, under isolation, cut
- * links, resets, pauses, power losses and killed processes; then healing and
- * a liveness check (see run.ts).
+ * client changing topics and configs through any node, and producing to and
+ * consuming from a replicated topic (RF 3, min.insync.replicas 2), under
+ * isolation, cut links, resets, pauses, power losses (some losing a
+ * replica's folders) and killed processes; then healing and a liveness
+ * check (see run.ts).
  */
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
 import { type ClusterPlantedBugs, type ClusterSimOptions, describeClusterOptions } from "./options.ts";
@@ -22,8 +24,8 @@ function withFlags(flags: ScenarioFlags): ((options: ClusterSimOptions) => Clust
 
 export const clusterScenario: Scenario = {
   name: "cluster",
-  description:
-    "three whole nodes and a client changing metadata, under isolation, cut links, pauses and crashes",
+  description: "three whole nodes and a client changing metadata and producing to a replicated topic, " +
+    "under isolation, cut links, pauses and crashes",
   bugs: Object.keys(BUGS),
   flags: ["after-sync"],
   async run(seed: number, flags: ScenarioFlags): Promise<ScenarioResult> {
