@@ -5,7 +5,6 @@
  */
 import { SeededRandom } from "../../../src/io/sim/mod.ts";
 import type { ReplicationBug } from "../../faults/replication_planted_bugs.ts";
-import type { ReplicatedWorkloadOptions } from "./replicated_workload.ts";
 
 /** Deliberate bugs the checkers must catch (tests of the simulator itself). */
 export interface ClusterPlantedBugs {
@@ -13,6 +12,17 @@ export interface ClusterPlantedBugs {
   acknowledgeCreateBeforeCommit?: boolean;
   /** A bug planted in the replication code (sim/faults/replication_planted_bugs.ts). */
   replication?: ReplicationBug;
+}
+
+/** The replicated topic's workload (replicated_workload.ts). */
+export interface ReplicatedWorkloadOptions {
+  partitions: number;
+  producers: { acks: -1 | 1; idempotent: boolean }[];
+  consumers: number;
+  thinkTimeMs: number;
+  requestTimeoutMs: number;
+  /** Attempts of one batch by a plain producer (an idempotent one retries until stopped). */
+  attemptsMax: number;
 }
 
 export interface ClusterSimOptions {

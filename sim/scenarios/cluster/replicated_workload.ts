@@ -25,6 +25,7 @@ import { nodeHostName } from "./cluster_node.ts";
 import { NodeConnections, RequestTimeoutError } from "./node_connections.ts";
 import { CLIENT_PORT } from "./cluster_node.ts";
 import { makeReplicatedBatch } from "./replicated_records.ts";
+import type { ReplicatedWorkloadOptions } from "./options.ts";
 
 const CREATE_TOPICS = 19;
 const METADATA = 3;
@@ -55,16 +56,6 @@ const SEQUENCE_REFUSALS = new Set<number>([
   ErrorCode.UNKNOWN_PRODUCER_ID,
   ErrorCode.INVALID_PRODUCER_EPOCH,
 ]);
-
-export interface ReplicatedWorkloadOptions {
-  partitions: number;
-  producers: { acks: -1 | 1; idempotent: boolean }[];
-  consumers: number;
-  thinkTimeMs: number;
-  requestTimeoutMs: number;
-  /** Attempts of one batch by a plain producer (an idempotent one retries until stopped). */
-  attemptsMax: number;
-}
 
 /** An acknowledged batch. */
 export interface ReplicatedAck {
