@@ -83,7 +83,8 @@ export class ControllerChannel {
   /**
    * Sends `body` to the leader's controller listener; null when it could not
    * be answered there (no connection, a failed one, or no answer before
-   * `deadlineMs`: a hung or unreachable leader must not hold the request).
+   * `deadlineMs`, or before another node leads: a hung or unreachable leader
+   * must not hold the request).
    */
   async #forward(
     leaderId: number,
@@ -92,11 +93,19 @@ export class ControllerChannel {
     body: Message,
     deadlineMs: number,
   ): Promise<Message | null> {
-    const clock = this.options.clock;
+    const { clock, quorum } = this.options;
     const client = this.#clients.get(leaderId);
     let expire: (value: null) => void = () => {};
     const expired = new Promise<null>((resolve) => (expire = resolve));
     const timer = clock.setTimer(Math.max(0, deadlineMs - clock.monotonicMs()), () => expire(null));
+    // A leader that stopped (SIGSTOP, a long pause) keeps the connection open and never answers. Once the
+    // quorum has elected another node, waiting on it only keeps the request (a broker's heartbeat: its
+    // session) from the controller that now leads, so it is abandoned and sent there.
+    const checkEveryMs = Math.max(this.options.retryBackoffMs, 10);
+    let watch = clock.setTimer(checkEveryMs, function check() {
+      if (quorum.leaderId !== leaderId) expire(null);
+      else watch = clock.setTimer(checkEveryMs, check);
+    });
     try {
       const answer = await Promise.race([
         client.then((open) => open.request(api.schema.apiKey, version, body)),
@@ -110,6 +119,7 @@ export class ControllerChannel {
       return null;
     } finally {
       timer.cancel();
+      watch.cancel();
     }
   }
 

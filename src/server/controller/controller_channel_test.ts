@@ -5,7 +5,8 @@
  * there with NOT_CONTROLLER when that node no longer leads (and the
  * forwarder retries against the next leader), and fails with
  * REQUEST_TIMED_OUT once no controller has answered in time, even when the
- * leader it waits on never answers at all.
+ * leader it waits on never answers at all (unless another node leads by then:
+ * the request goes there).
  */
 import assert from "node:assert/strict";
 import { SimCluster } from "../../io/sim/mod.ts";
@@ -250,6 +251,18 @@ Deno.test("a leader that never answers does not hold a request past the timeout"
   assert.equal(outcome(answer)[0], ErrorCode.REQUEST_TIMED_OUT);
   const elapsedMs = harness.cluster.scheduler.nowMs - startMs;
   assert.ok(elapsedMs < TIMEOUT_MS + 2 * RETRY_BACKOFF_MS, `after ${elapsedMs} ms`);
+});
+
+Deno.test("a forward to a leader that never answers is abandoned once another node leads", async () => {
+  const harness = await threeNodes({ silent: [2] });
+  harness.elect(2);
+  const startMs = harness.cluster.scheduler.nowMs;
+  const call = harness.call(harness.nodes.get(1)!);
+  await harness.cluster.scheduler.runFor(5 * RETRY_BACKOFF_MS);
+  harness.elect(3);
+  assert.deepEqual(outcome(await harness.run(call)), [ErrorCode.NONE, "node 3"]);
+  const elapsedMs = harness.cluster.scheduler.nowMs - startMs;
+  assert.ok(elapsedMs < 8 * RETRY_BACKOFF_MS, `answered after ${elapsedMs} ms, not after the timeout`);
 });
 
 Deno.test("a crashed leader is retried until the timeout, then REQUEST_TIMED_OUT", async () => {
