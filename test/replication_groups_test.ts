@@ -8,6 +8,11 @@
  * survive: OffsetFetch through the new coordinator never answers less than
  * what was committed before the kill, and no record below those commits is
  * read a second time (the group does not start again from the beginning).
+ * The same with SIGSTOP instead of kill -9: the stopped node holds its
+ * connections open without answering. When the old node is back (restarted,
+ * or resumed still believing it leads), the group goes on committing, and
+ * the old node answers OffsetFetch with NOT_COORDINATOR or, if it leads
+ * again, with the latest commits.
  */
 import assert from "node:assert/strict";
 import kafkajs from "kafkajs";
@@ -27,6 +32,7 @@ import {
 const { Kafka, logLevel } = kafkajs;
 const PARTITIONS = 2;
 const OFFSETS_TOPIC = "__consumer_offsets";
+const NOT_COORDINATOR = 16;
 
 /**
  * Runs test/clients/group_consumer.py (librdkafka, commits what it has
@@ -88,19 +94,23 @@ async function produceValues(producer: kafkajs.Producer, topic: string, first: n
 }
 
 /** The committed offsets of the group through its current coordinator, as asked of a live node. */
-async function committedNow(nodes: readonly ClusterNode[], group: string, topic: string) {
-  const coordinatorId = await groupCoordinator(aliveNode(nodes), group).catch(() => -1);
-  const coordinator = nodes.find((node) => node.id === coordinatorId && node.process.running);
+async function committedNow(nodes: readonly ClusterNode[], group: string, topic: string, avoid = -1) {
+  const asked = aliveNode(nodes.filter((node) => node.id !== avoid));
+  const coordinatorId = await groupCoordinator(asked, group).catch(() => -1);
+  const coordinator = nodes.find((node) =>
+    node.id === coordinatorId && node.id !== avoid && node.process.running
+  );
   if (!coordinator) return null;
   const answer = await committedOffsets(coordinator, group, topic, PARTITIONS).catch(() => null);
   return answer && answer.errorCode === 0 ? { coordinatorId, offsets: answer.offsets } : null;
 }
 
-Deno.test("kill -9 of a group's coordinator: the group moves to the new one and its commits survive", async () => {
+async function coordinatorFailover(how: "kill" | "stop"): Promise<void> {
   const nodes = clusterNodes();
-  const topic = "coordinator-failover";
-  const group = "coordinator-failover-readers";
+  const topic = `coordinator-${how}`;
+  const group = `coordinator-${how}-readers`;
   const FIRST = 500;
+  const LAST = 200;
   try {
     await startAll(nodes, 20000);
     await createReplicatedTopic(nodes[0]!, topic, { partitions: PARTITIONS });
@@ -147,6 +157,8 @@ Deno.test("kill -9 of a group's coordinator: the group moves to the new one and 
         topic,
         group,
         session_timeout_ms: 10000,
+        // A stopped coordinator never answers: a request to it fails after this, and the member looks again.
+        librdkafka: { "socket.timeout.ms": 5000 },
       },
       (partition, offset) => {
         const key = `${partition}:${offset}`;
@@ -169,14 +181,15 @@ Deno.test("kill -9 of a group's coordinator: the group moves to the new one and 
       const readBeforeKill = total;
 
       const victim = nodeById(nodes, coordinatorId);
-      await victim.process.kill();
+      if (how === "kill") await victim.process.kill();
+      else Deno.kill(victim.process.pid!, "SIGSTOP");
       await produceValues(producer, topic, FIRST, FIRST);
       await waitFor(() => reads.size >= 2 * FIRST, 40000, `all ${2 * FIRST} records read after the kill`);
 
       let after: Awaited<ReturnType<typeof committedNow>> = null;
       await waitFor(
         async () => {
-          after = await committedNow(nodes, group, topic);
+          after = await committedNow(nodes, group, topic, victim.id);
           if (after === null) return false;
           for (let index = 0; index < PARTITIONS; index++) {
             // Never below what was committed before the kill.
@@ -200,6 +213,35 @@ Deno.test("kill -9 of a group's coordinator: the group moves to the new one and 
         if (offset < perPartition) assert.equal(count, 1, `record ${key} read ${count} times`);
       }
       assert.ok(total >= readBeforeKill + FIRST);
+
+      // The old coordinator comes back: restarted, or resumed still believing it leads (a zombie). The
+      // group goes on; what the old node answers is NOT_COORDINATOR or, if it leads again, the latest commits.
+      if (how === "kill") await victim.process.start();
+      else Deno.kill(victim.process.pid!, "SIGCONT");
+      await produceValues(producer, topic, 2 * FIRST, LAST);
+      const final = (2 * FIRST + LAST) / PARTITIONS;
+      await waitFor(() => reads.size >= 2 * FIRST + LAST, 30000, "the last records read");
+      await waitFor(
+        async () => {
+          const committed = await committedNow(nodes, group, topic);
+          return committed !== null &&
+            [...Array(PARTITIONS).keys()].every((index) => committed.offsets.get(index) === final);
+        },
+        30000,
+        "the last records committed",
+      );
+      let fromVictim: Awaited<ReturnType<typeof committedOffsets>> | null = null;
+      await waitFor(
+        async () => {
+          fromVictim = await committedOffsets(victim, group, topic, PARTITIONS).catch(() => null);
+          if (fromVictim === null) return false;
+          if (fromVictim.errorCode === NOT_COORDINATOR) return true;
+          return fromVictim.errorCode === 0 &&
+            [...Array(PARTITIONS).keys()].every((index) => fromVictim!.offsets.get(index) === final);
+        },
+        20000,
+        "the old coordinator answering NOT_COORDINATOR or the latest commits",
+      );
     } finally {
       await consumer.close();
       await producer.disconnect();
@@ -207,4 +249,12 @@ Deno.test("kill -9 of a group's coordinator: the group moves to the new one and 
   } finally {
     await disposeAll(nodes);
   }
+}
+
+Deno.test("kill -9 of a group's coordinator: the group moves to the new one and its commits survive", async () => {
+  await coordinatorFailover("kill");
+});
+
+Deno.test("SIGSTOP of a group's coordinator: the group moves on, and the resumed node hands the group over", async () => {
+  await coordinatorFailover("stop");
 });
