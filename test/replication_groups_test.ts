@@ -156,7 +156,7 @@ async function coordinatorFailover(how: "kill" | "stop"): Promise<void> {
         bootstrap: nodes.map((node) => node.process.bootstrap).join(","),
         topic,
         group,
-        session_timeout_ms: 10000,
+        session_timeout_ms: 6000,
         // A stopped coordinator never answers: a request to it fails after this, and the member looks again.
         librdkafka: { "socket.timeout.ms": 5000 },
       },
