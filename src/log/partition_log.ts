@@ -580,7 +580,13 @@ export class PartitionLog {
     if (!Number.isSafeInteger(targetOffset) || targetOffset < 0) {
       throw new RangeError(`cannot truncate to the offset ${targetOffset}`);
     }
-    if (targetOffset >= this.#nextOffset) return false;
+    if (targetOffset >= this.#nextOffset) {
+      // No record goes, but an epoch entry at the log end may have to (as Kafka does): a node that
+      // became leader wrote its epoch's start there and lost leadership before appending. Kept, it
+      // makes every fetch name that epoch, which the new leader never had: divergence without end.
+      this.#leaderEpochCache.truncateFromEnd(this.#nextOffset);
+      return false;
+    }
     if (this.#segments.first()!.baseOffset > targetOffset) {
       this.truncateFullyAndStartAt(targetOffset);
       return true;

@@ -221,6 +221,22 @@ Deno.test("partition log writes leader epochs to leader-epoch-checkpoint and ans
   assert.equal(log.append(buildSimpleBatch(1), { leaderEpoch: 4, nowMs: clock.now }).baseOffset, 8 + 2 + 0);
 });
 
+Deno.test("truncating at the log end drops an epoch that starts there and holds no record", () => {
+  const disk = new MemoryDisk();
+  const clock = new ManualClock();
+  const log = openLog(disk, clock);
+  appendBatches(log, clock, 2, 0);
+  // This node led epoch 1 without appending; the new leader's divergence answer names offset 8.
+  log.assignEpochStartOffset(1, 8);
+  assert.deepEqual(log.endOffsetForEpoch(1), { leaderEpoch: 1, endOffset: 8 });
+  assert.equal(log.truncateTo(8), false, "no record removed");
+  assert.deepEqual(log.leaderEpochCache.entries(), [{ epoch: 0, startOffset: 0 }]);
+  assert.equal(
+    new TextDecoder().decode(disk.readFile(`${DIRECTORY}/leader-epoch-checkpoint`)!),
+    "0\n1\n0 0\n",
+  );
+});
+
 Deno.test("partition log truncation and log start moves keep its files consistent", () => {
   const disk = new MemoryDisk();
   const clock = new ManualClock();
