@@ -84,14 +84,17 @@ export async function waitForIsr(
   timeoutMs: number,
 ): Promise<void> {
   for (let index = 0; index < partitions; index++) {
+    let last: PartitionState | null = null;
     await waitFor(
       async () => {
-        const state = await partitionState(node, topic, index).catch(() => null);
+        const state = last = await partitionState(node, topic, index).catch(() => null);
         return state !== null && state.leader >= 0 && state.isr.length === size;
       },
       timeoutMs,
       `an ISR of ${size} for ${topic}-${index}`,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message} (last seen through node ${node.id}: ${JSON.stringify(last)})`);
+    });
   }
 }
 
