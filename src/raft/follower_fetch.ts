@@ -106,10 +106,22 @@ function sendFetch(core: RaftCore, destination: number): void {
   });
 }
 
-/** Looking for the leader: a Fetch to a random voter that is ready, when nothing else is in flight. */
+/**
+ * Where a node looking for the leader asks: the other voters, or for an
+ * observer of a dynamic quorum (and a voter that knows no other) the
+ * bootstrap servers, as Kafka's observers do.
+ */
+function leaderSearchTargets(core: RaftCore): number[] {
+  const bootstrap = core.dynamic?.bootstrapServers ?? [];
+  const voters = core.remoteVoters;
+  if (bootstrap.length > 0 && (!core.isVoter || voters.length === 0)) return bootstrap;
+  return voters;
+}
+
+/** Looking for the leader: a Fetch to a random voter (or bootstrap server) that is ready, when nothing else is in flight. */
 export function sendFetchToAnyVoter(core: RaftCore): void {
   if (core.requests.hasAnyInflight(core.nowMs)) return;
-  const voters = core.remoteVoters;
+  const voters = leaderSearchTargets(core);
   if (voters.length === 0) return;
   const start = core.random.int(voters.length);
   for (let step = 0; step < voters.length; step++) {

@@ -32,7 +32,15 @@ import type { RoleName } from "./roles.ts";
 import { handleFetchSnapshotRequest, handleFetchSnapshotResponse } from "./snapshot_transfer.ts";
 import type { TraceInput, TraceSink } from "./trace.ts";
 import { initializeRole } from "./transitions.ts";
-import { lastOffsetOf, NO_NODE, type RaftBatch } from "./types.ts";
+import { lastOffsetOf, NO_NODE, type RaftBatch, type VoterInfo } from "./types.ts";
+import {
+  addVoter,
+  removeVoter,
+  updateVoter,
+  type VoterChangeResult,
+  type VoterRequest,
+} from "./voter_changes.ts";
+import type { VoterSetEntry } from "./voter_history.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
 /** How to build a node. */
@@ -192,6 +200,52 @@ export class RaftNode {
       lastOffset: lastOffsetOf(batch),
       epoch: role.epoch,
     };
+  }
+
+  /** The voters in force (the latest VotersRecord, else the bootstrap voters), with their endpoints. */
+  get voters(): readonly VoterInfo[] {
+    return this.#core.voterInfos;
+  }
+
+  /** The finalized kraft.version: 1 when the voters live in the log (KIP-853), 0 for static voters. */
+  get kraftVersion(): number {
+    return this.#core.kraftVersion;
+  }
+
+  /** The voter set and kraft.version a snapshot ending at `endOffset` must carry. */
+  quorumConfigBefore(endOffset: number): { voters: VoterSetEntry | null; kraftVersion: number | null } {
+    return this.#core.log.quorumConfigBefore(endOffset);
+  }
+
+  /**
+   * AddRaftVoter (KIP-853), on the leader: appends a VotersRecord with the
+   * new voter, in force at once; the change is done once that batch commits.
+   */
+  addVoter(request: VoterRequest, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "add", request.voterId, () => addVoter(this.#core, request));
+  }
+
+  /** RemoveRaftVoter (KIP-853), on the leader; `directoryId` null matches any. */
+  removeVoter(voterId: number, directoryId: string | null, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "remove", voterId, () => removeVoter(this.#core, voterId, directoryId));
+  }
+
+  /** UpdateRaftVoter (KIP-853), on the leader: a voter's new listeners. */
+  updateVoter(request: VoterRequest, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "update", request.voterId, () => updateVoter(this.#core, request));
+  }
+
+  #voterChange(
+    nowMs: number,
+    change: "add" | "remove" | "update",
+    voterId: number,
+    run: () => VoterChangeResult,
+  ): VoterChangeResult {
+    this.#advanceClock(nowMs);
+    const result = run();
+    poll(this.#core);
+    this.#record({ kind: "voterChange", nowMs, change, voterId, errorCode: result.errorCode });
+    return result;
   }
 
   /** Graceful shutdown of a leader: it resigns and tells the voters (no effect on other states). */

@@ -10,7 +10,7 @@ import type { RaftCore } from "./_core.ts";
 import { isVoteGranted, startElection } from "./epoch_election.ts";
 import { completeParkedFetches } from "./leader_fetch.ts";
 import type { LeaderRole, Role } from "./roles.ts";
-import { NO_NODE } from "./types.ts";
+import { NO_NODE, type RaftRecord } from "./types.ts";
 
 /** Sets the state a node starts in from its `quorum-state` and log (QuorumState.initialize). */
 export function initializeRole(
@@ -199,18 +199,27 @@ export function transitionToLeader(core: RaftCore): void {
     resignRequested: false,
   };
   enter(core, role);
+  const records: RaftRecord[] = [{
+    type: "leaderChange",
+    version: 0,
+    leaderId: core.nodeId,
+    voters: core.voters.map((voterId) => ({ voterId })),
+    grantingVoters: role.grantingVoters.map((voterId) => ({ voterId })),
+  }];
+  if (core.dynamic !== null && core.log.latestVoterSet === null) {
+    // The bootstrap voters enter the log with the first epoch that can write them, so that every
+    // node that follows learns them from the log (Kafka writes them into the bootstrap checkpoint).
+    records.push(
+      { type: "kraftVersion", version: 0, kraftVersion: core.kraftVersion },
+      { type: "voters", version: 0, voters: core.voterInfos.map((voter) => ({ ...voter })) },
+    );
+  }
   core.log.append({
     baseOffset: epochStartOffset,
     epoch: role.epoch,
     appendTimeMs: core.nowMs + core.wallClockOffsetMs,
     control: true,
-    records: [{
-      type: "leaderChange",
-      version: 0,
-      leaderId: core.nodeId,
-      voters: core.voters.map((voterId) => ({ voterId })),
-      grantingVoters: role.grantingVoters.map((voterId) => ({ voterId })),
-    }],
+    records,
   });
   core.debug(`leader from offset ${epochStartOffset}`);
 }
