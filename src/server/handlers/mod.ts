@@ -4,6 +4,7 @@
  */
 import type { ApiHandler } from "../handler.ts";
 import {
+  addRaftVoterHandler,
   allocateProducerIdsHandler,
   alterConfigsHandler,
   alterPartitionHandler,
@@ -18,6 +19,8 @@ import {
   fetchSnapshotHandler,
   incrementalAlterConfigsHandler,
   raftFetchHandler,
+  removeRaftVoterHandler,
+  updateRaftVoterHandler,
   voteHandler,
 } from "./controller/mod.ts";
 import { apiVersionsHandler } from "./api_versions.ts";
@@ -77,6 +80,10 @@ export const HANDLERS: readonly ApiHandler[] = [
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
   describeQuorumHandler,
+  // KIP-853: brokers forward voter changes to the active controller.
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
+  updateRaftVoterHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(
@@ -105,6 +112,9 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler[] = [
   createPartitionsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
+  updateRaftVoterHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const CONTROLLER_HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(

@@ -3,6 +3,7 @@
  *
  * This file is the folder's public face: other folders import from it, not from its files.
  */
+export { addRaftVoterHandler } from "./add_raft_voter.ts";
 export { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
 export { alterConfigsHandler } from "./alter_configs.ts";
 export { alterPartitionHandler } from "./alter_partition.ts";
@@ -17,4 +18,6 @@ export { endQuorumEpochHandler } from "./end_quorum_epoch.ts";
 export { fetchSnapshotHandler } from "./fetch_snapshot.ts";
 export { incrementalAlterConfigsHandler } from "./incremental_alter_configs.ts";
 export { raftFetchHandler } from "./raft_fetch.ts";
+export { removeRaftVoterHandler } from "./remove_raft_voter.ts";
+export { updateRaftVoterHandler } from "./update_raft_voter.ts";
 export { voteHandler } from "./vote.ts";
