@@ -1,0 +1,211 @@
+/**
+ * A cluster grows (KIP-853): one node starts the metadata quorum alone, as
+ * Kafka's quickstart for a dynamic quorum does (`controller.quorum.bootstrap.servers`
+ * naming its own controller listener, `kafka-storage format --standalone`);
+ * two more start with only the bootstrap server, find the leader through it
+ * and follow the metadata log as observers; AddRaftVoter makes them voters
+ * (once through the leader, once through another broker, which forwards
+ * it). DescribeQuorum then shows three voters with their directory ids and
+ * listeners; after kill -9 of the first node the other two elect a leader
+ * and serve metadata.
+ */
+import assert from "node:assert/strict";
+import { ErrorCode } from "../src/protocol/mod.ts";
+import { uuidFromString } from "../src/protocol/mod.ts";
+import { CLUSTER_ID } from "./support/cluster.ts";
+import { freePort, NodeProcess, waitFor } from "./support/node_process.ts";
+import { connectClient, createTopics } from "./support/raw_kafka.ts";
+
+const ADD_RAFT_VOTER = 80;
+const DESCRIBE_QUORUM = 55;
+const METADATA = 3;
+
+interface GrowingNode {
+  id: number;
+  controllerPort: number;
+  process: NodeProcess;
+}
+
+function growingNode(id: number, bootstrapControllerPort: number | null): GrowingNode {
+  const client = freePort();
+  const controllerPort = bootstrapControllerPort === null || id !== 1 ? freePort() : bootstrapControllerPort;
+  const bootstrap = bootstrapControllerPort ?? controllerPort;
+  return {
+    id,
+    controllerPort,
+    process: new NodeProcess({
+      port: client,
+      overrides: {
+        "node.id": String(id),
+        "cluster.id": CLUSTER_ID,
+        "process.roles": "broker,controller",
+        "listeners": `PLAINTEXT://127.0.0.1:${client},CONTROLLER://127.0.0.1:${controllerPort}`,
+        "advertised.listeners": `PLAINTEXT://127.0.0.1:${client}`,
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.quorum.bootstrap.servers": `127.0.0.1:${bootstrap}`,
+        "broker.session.timeout.ms": "3000",
+        "broker.heartbeat.interval.ms": "500",
+      },
+    }),
+  };
+}
+
+/** The node's `directory.id` from its meta.properties (what `add-controller` reads). */
+function directoryIdOf(node: GrowingNode): Uint8Array {
+  const text = Deno.readTextFileSync(`${node.process.logDir}/meta.properties`);
+  const match = /^directory\.id=(.+)$/m.exec(text);
+  assert.ok(match, "meta.properties has a directory.id");
+  return uuidFromString(match[1]!.trim())!;
+}
+
+interface QuorumPartition {
+  errorCode: number;
+  leaderId: number;
+  currentVoters: { replicaId: number; replicaDirectoryId: Uint8Array }[];
+  observers: { replicaId: number }[];
+}
+
+async function describeQuorum(
+  node: GrowingNode,
+): Promise<
+  { partition: QuorumPartition | undefined; nodes: { nodeId: number; listeners: { port: number }[] }[] }
+> {
+  const client = await connectClient(node.process.port);
+  try {
+    const response = await client.request(DESCRIBE_QUORUM, 2, {
+      topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }],
+    });
+    return { partition: response.topics[0]?.partitions[0], nodes: response.nodes };
+  } catch {
+    return { partition: undefined, nodes: [] };
+  } finally {
+    client.close();
+  }
+}
+
+async function voterIds(node: GrowingNode): Promise<number[]> {
+  const { partition } = await describeQuorum(node);
+  if (partition === undefined || partition.errorCode !== ErrorCode.NONE) return [];
+  return partition.currentVoters.map((voter) => voter.replicaId).sort();
+}
+
+/** AddRaftVoter through `via`, retried while the observer is still catching up (REQUEST_TIMED_OUT). */
+async function addVoter(via: GrowingNode, voter: GrowingNode): Promise<void> {
+  let last = -1;
+  await waitFor(
+    async () => {
+      const client = await connectClient(via.process.port);
+      try {
+        const response = await client.request(ADD_RAFT_VOTER, 1, {
+          clusterId: CLUSTER_ID,
+          timeoutMs: 5000,
+          voterId: voter.id,
+          voterDirectoryId: directoryIdOf(voter),
+          listeners: [{ name: "CONTROLLER", host: "127.0.0.1", port: voter.controllerPort }],
+          ackWhenCommitted: true,
+        });
+        last = response.errorCode;
+        if (last !== ErrorCode.NONE && last !== ErrorCode.REQUEST_TIMED_OUT) {
+          throw new Error(`AddRaftVoter ${voter.id}: error ${last} ${response.errorMessage}`);
+        }
+        return last === ErrorCode.NONE;
+      } finally {
+        client.close();
+      }
+    },
+    20000,
+    `node ${voter.id} added as a voter (last error ${last})`,
+  );
+}
+
+async function createTopic(node: GrowingNode, name: string): Promise<number> {
+  const client = await connectClient(node.process.port);
+  try {
+    return [...(await createTopics(client, [{ name }])).values()][0] ?? -1;
+  } finally {
+    client.close();
+  }
+}
+
+async function topicNames(node: GrowingNode): Promise<string[]> {
+  const client = await connectClient(node.process.port);
+  try {
+    const response = await client.request(METADATA, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    return response.topics.map((topic) => topic.name ?? "");
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter and survives kill -9 of the first", async () => {
+  const first = growingNode(1, null);
+  const nodes = [first, growingNode(2, first.controllerPort), growingNode(3, first.controllerPort)];
+  try {
+    await first.process.start();
+    assert.equal(await createTopic(first, "before"), ErrorCode.NONE);
+    assert.deepEqual(await voterIds(first), [1]);
+
+    // The joining nodes find the leader through the bootstrap server and follow as observers.
+    await Promise.all(nodes.slice(1).map((node) => node.process.start()));
+    await waitFor(
+      async () => {
+        const { partition } = await describeQuorum(first);
+        const observers = (partition?.observers ?? []).map((observer) => observer.replicaId).sort();
+        return observers.join() === "2,3";
+      },
+      20000,
+      "nodes 2 and 3 observing",
+    );
+    assert.deepEqual(await voterIds(first), [1]);
+
+    await addVoter(first, nodes[1]!);
+    // Through a broker that does not lead: it forwards AddRaftVoter to the active controller.
+    await addVoter(nodes[1]!, nodes[2]!);
+    const { partition, nodes: endpoints } = await describeQuorum(nodes[2]!);
+    assert.deepEqual(partition?.currentVoters.map((voter) => voter.replicaId).sort(), [1, 2, 3]);
+    const directoryIds = new Map(
+      partition!.currentVoters.map((voter) => [voter.replicaId, voter.replicaDirectoryId]),
+    );
+    assert.deepEqual(directoryIds.get(2), directoryIdOf(nodes[1]!));
+    assert.deepEqual(directoryIds.get(3), directoryIdOf(nodes[2]!));
+    assert.deepEqual(
+      endpoints.map((node) => [node.nodeId, node.listeners[0]?.port]).sort(),
+      nodes.map((node) => [node.id, node.controllerPort]),
+    );
+
+    // The first node dies: the two voters it added elect a leader and take metadata changes.
+    await first.process.kill();
+    await waitFor(
+      async () => {
+        const { partition } = await describeQuorum(nodes[1]!);
+        return partition?.errorCode === ErrorCode.NONE && [2, 3].includes(partition.leaderId);
+      },
+      20000,
+      "a leader among nodes 2 and 3",
+    );
+    let created = -1;
+    await waitFor(
+      async () => {
+        created = await createTopic(nodes[1]!, "after");
+        return created === ErrorCode.NONE || created === ErrorCode.TOPIC_ALREADY_EXISTS;
+      },
+      20000,
+      `CreateTopics after the first node died (last error ${created})`,
+    );
+    await waitFor(
+      async () => {
+        const names = await topicNames(nodes[2]!);
+        return names.includes("before") && names.includes("after");
+      },
+      10000,
+      "both topics through node 3",
+    );
+  } finally {
+    for (const node of nodes) await node.process.dispose();
+  }
+});
