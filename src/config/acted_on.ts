@@ -77,6 +77,9 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "replica.fetch.response.max.bytes",
   "replica.high.watermark.checkpoint.interval.ms",
   "inter.broker.listener.name",
+  "max.request.partition.size.limit",
+  // Fetch from follower (KIP-392).
+  "replica.selector.class",
   // Consumer groups.
   "offsets.topic.num.partitions",
   "offsets.topic.replication.factor",

@@ -24,3 +24,12 @@ Deno.test("Kafka's keys Dafka does not act on are warned about, at start and on 
     assert.equal(inertKeyWarning("topic", "no.such.key", "changed"), null, "unknown keys are not Kafka's");
   });
 });
+
+Deno.test("replica.selector.class names one of Kafka's two selectors; another class refuses to start, as in Kafka", () => {
+  const withSelector = (value: string) =>
+    new BrokerConfig(new Map(Object.entries({ ...EMBEDDED_DEFAULTS, "replica.selector.class": value })));
+  const rackAware = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
+  assert.equal(withSelector(rackAware).string("replica.selector.class"), rackAware);
+  assert.deepEqual(withSelector(rackAware).warnings, []);
+  assert.throws(() => withSelector("com.example.MySelector"), /replica.selector.class/);
+});

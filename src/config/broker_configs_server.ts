@@ -113,7 +113,15 @@ export const SERVER_SETTINGS = {
     oneOf: ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
   },
   "inter.broker.listener.name": { type: "string", default: null },
-  "replica.selector.class": { type: "string", default: null },
+  // Kafka loads the named class and fails to start without it; Dafka runs Kafka's two selectors (KIP-392).
+  "replica.selector.class": {
+    type: "string",
+    default: null,
+    oneOf: [
+      "org.apache.kafka.common.replica.LeaderSelector",
+      "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+    ],
+  },
   // MetricConfigs
   "metrics.num.samples": { type: "int", default: "2", min: 1 },
   "metrics.sample.window.ms": { type: "long", default: "30000", min: 1 },

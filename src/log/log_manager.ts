@@ -331,10 +331,16 @@ export class LogManager {
    * `skip` leaves a log alone (one the cleaner is working on). Returns the
    * number of segments deleted.
    */
-  cleanupLogs(nowMs: number, skip: (log: PartitionLog) => boolean = () => false): number {
+  cleanupLogs(
+    nowMs: number,
+    skip: (log: PartitionLog) => boolean = () => false,
+    highWatermarkOf: (log: PartitionLog) => number | undefined = () => undefined,
+  ): number {
     let deleted = 0;
     this.#forEachLiveLog((log) => {
-      if (!skip(log)) deleted += log.deleteOldSegments(nowMs);
+      // Retention never deletes a segment that reaches the high watermark (uncommitted records, which a
+      // new leader or a follower's truncation may still need); without a partition, the log end.
+      if (!skip(log)) deleted += log.deleteOldSegments(nowMs, highWatermarkOf(log) ?? log.logEndOffset);
     });
     return deleted;
   }

@@ -41,6 +41,8 @@ export class TestCluster {
   nowMs = 0;
   /** Messages for which this holds are lost instead of delivered. */
   lose: (message: RaftEnvelope) => boolean = () => false;
+  /** What a message becomes on its way (as the wire would carry it); unchanged by default. */
+  rewrite: (message: RaftEnvelope) => RaftEnvelope = (message) => message;
   readonly random: SeededRandom;
 
   constructor(
@@ -135,7 +137,7 @@ export class TestCluster {
     const index = this.network.findIndex(filter);
     if (index < 0) return undefined;
     const [queued] = this.network.splice(index, 1);
-    let message = queued!;
+    let message = this.rewrite(queued!);
     const aliasOf = this.options.aliases?.get(message.to);
     if (aliasOf !== undefined) {
       this.#aliasedRequests.set(`${message.from}:${message.correlationId}`, message.to);

@@ -20,8 +20,22 @@ export function leaderRole(core: RaftCore): LeaderRole {
   return core.role;
 }
 
-function newProgress(replicaId: number): ReplicaProgress {
-  return { replicaId, endOffset: -1, lastFetchTimeMs: -1, lastCaughtUpTimeMs: -1, acknowledged: false };
+/** A replica the leader has not heard from yet. */
+export function newProgress(replicaId: number): ReplicaProgress {
+  return {
+    replicaId,
+    endOffset: -1,
+    lastFetchTimeMs: -1,
+    lastCaughtUpTimeMs: -1,
+    acknowledged: false,
+    highWatermarkSent: -1,
+  };
+}
+
+/** The progress of a replica that fetched from (or is a voter of) this leader, without adding one. */
+export function knownProgress(role: LeaderRole, replicaId: number): ReplicaProgress | undefined {
+  return role.voters.find((progress) => progress.replicaId === replicaId) ??
+    role.observers.find((progress) => progress.replicaId === replicaId);
 }
 
 function progressOf(role: LeaderRole, replicaId: number): ReplicaProgress {

@@ -8,12 +8,21 @@
  * offset, which also records (for a voter) that it holds everything below.
  * A fetch with nothing to return is held (long polling) until the log or
  * the high watermark moves or `maxWaitMs` passes.
+ *
+ * A fetch is also answered at once when the leader's high watermark is past
+ * the fetcher's, so that followers learn a commit within a round trip rather
+ * than a whole `maxWaitMs` later (KIP-1166). Fetch before v17 does not carry
+ * the fetcher's high watermark: the leader then takes the one it last
+ * answered that replica with. Without this, the fetch whose offset moves the
+ * high watermark would itself be held, and every follower would learn of the
+ * commit only when its held fetch expired.
  */
 import type { RaftCore } from "./_core.ts";
-import { updateReplicaState } from "./leader.ts";
+import { knownProgress, updateReplicaState } from "./leader.ts";
 import type { FetchRequest, FetchResponse, RaftEnvelope } from "./messages.ts";
-import type { ParkedFetch } from "./roles.ts";
+import type { LeaderRole, ParkedFetch } from "./roles.ts";
 import { approximateBatchBytes } from "./types.ts";
+import { UNKNOWN_FETCHER_HIGH_WATERMARK } from "./wire_common.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
 /** An answer with no records: an error, or the leader's view only. */
@@ -81,25 +90,48 @@ function tryCompleteFetch(core: RaftCore, envelope: RaftEnvelope<FetchRequest>):
   return response;
 }
 
+/**
+ * The high watermark the fetcher knows: the one its request carries (v17+),
+ * otherwise the one this leader last answered it with (-1 for none yet).
+ */
+function fetcherHighWatermark(core: RaftCore, request: FetchRequest): number {
+  if (request.highWatermark !== UNKNOWN_FETCHER_HIGH_WATERMARK) return request.highWatermark;
+  if (core.role.name !== "Leader" || request.replicaId < 0) return UNKNOWN_FETCHER_HIGH_WATERMARK;
+  return knownProgress(core.role, request.replicaId)?.highWatermarkSent ?? UNKNOWN_FETCHER_HIGH_WATERMARK;
+}
+
 /** Whether a fetch must be answered now rather than held. */
-function answerNow(request: FetchRequest, response: FetchResponse): boolean {
+function answerNow(core: RaftCore, request: FetchRequest, response: FetchResponse): boolean {
   return response.errorCode !== ErrorCode.NONE || response.batches.length > 0 || request.maxWaitMs === 0 ||
     response.divergingEpoch !== null || response.snapshotId !== null ||
-    request.highWatermark < response.highWatermark;
+    fetcherHighWatermark(core, request) < response.highWatermark;
+}
+
+/** Sends a fetch's answer, noting which high watermark the fetcher learns from it. */
+function answerFetch(core: RaftCore, envelope: RaftEnvelope<FetchRequest>, response: FetchResponse): void {
+  const replicaId = envelope.body.replicaId;
+  // A diverging or snapshot answer does not give the fetcher the high watermark (it acts on the rest first).
+  const teaches = core.role.name === "Leader" && replicaId >= 0 && response.errorCode === ErrorCode.NONE &&
+    response.divergingEpoch === null && response.snapshotId === null;
+  if (teaches) {
+    const progress = knownProgress(core.role as LeaderRole, replicaId);
+    if (progress !== undefined) progress.highWatermarkSent = response.highWatermark;
+  }
+  core.respond(envelope, response);
 }
 
 /** Handles a Fetch of the metadata partition. */
 export function handleFetchRequest(core: RaftCore, envelope: RaftEnvelope<FetchRequest>): void {
   const response = tryCompleteFetch(core, envelope);
-  if (core.role.name !== "Leader" || answerNow(envelope.body, response)) {
-    core.respond(envelope, response);
+  if (core.role.name !== "Leader" || answerNow(core, envelope.body, response)) {
+    answerFetch(core, envelope, response);
     return;
   }
   const role = core.role;
   // One held fetch per sender: an earlier one (its sender gave up on it) is answered now.
   const earlier = role.parkedFetches.filter((parked) => parked.request.from === envelope.from);
   role.parkedFetches = role.parkedFetches.filter((parked) => parked.request.from !== envelope.from);
-  for (const parked of earlier) core.respond(parked.request, tryCompleteFetch(core, parked.request));
+  for (const parked of earlier) answerFetch(core, parked.request, tryCompleteFetch(core, parked.request));
   role.parkedFetches.push({ request: envelope, deadlineMs: core.nowMs + envelope.body.maxWaitMs });
 }
 
@@ -109,7 +141,7 @@ export function completeParkedFetches(core: RaftCore, parked: readonly ParkedFet
     const completed = new Set(parked);
     core.role.parkedFetches = core.role.parkedFetches.filter((held) => !completed.has(held));
   }
-  for (const held of parked) core.respond(held.request, tryCompleteFetch(core, held.request));
+  for (const held of parked) answerFetch(core, held.request, tryCompleteFetch(core, held.request));
 }
 
 /** Answers every held fetch whose wait has ended. */

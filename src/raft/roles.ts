@@ -49,6 +49,11 @@ export interface ReplicaProgress {
   lastCaughtUpTimeMs: number;
   /** It fetched in this epoch or answered BeginQuorumEpoch. */
   acknowledged: boolean;
+  /**
+   * The high watermark this leader last answered its fetch with (-1 before
+   * any): what it knows when its fetch does not say (Fetch before v17).
+   */
+  highWatermarkSent: number;
 }
 
 /** A Fetch the leader holds until there is something new or it expires. */

@@ -183,6 +183,7 @@ export function transitionToLeader(core: RaftCore): void {
     lastFetchTimeMs: -1,
     lastCaughtUpTimeMs: -1,
     acknowledged: replicaId === core.nodeId,
+    highWatermarkSent: -1,
   });
   const role: LeaderRole = {
     name: "Leader",

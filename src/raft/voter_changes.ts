@@ -14,7 +14,7 @@
  */
 import type { RaftCore } from "./_core.ts";
 import { onLeaderProgress } from "./leader_fetch.ts";
-import { maybeUpdateHighWatermark } from "./leader.ts";
+import { maybeUpdateHighWatermark, newProgress } from "./leader.ts";
 import type { LeaderRole, ReplicaProgress } from "./roles.ts";
 import { transitionToUnattached } from "./transitions.ts";
 import { lastOffsetOf, type RaftBatch, type VoterEndpoint, type VoterInfo } from "./types.ts";
@@ -155,10 +155,6 @@ export function updateVoter(core: RaftCore, request: VoterRequest): VoterChangeR
 function isCaughtUp(core: RaftCore, progress: ReplicaProgress): boolean {
   return progress.lastCaughtUpTimeMs >= 0 &&
     core.nowMs - progress.lastCaughtUpTimeMs <= core.timeouts.fetchTimeoutMs;
-}
-
-function newProgress(replicaId: number): ReplicaProgress {
-  return { replicaId, endOffset: -1, lastFetchTimeMs: -1, lastCaughtUpTimeMs: -1, acknowledged: false };
 }
 
 /** The leader's progress lists follow the voter set: new voters come from the observers, old ones go there. */

@@ -404,14 +404,21 @@ export class Broker implements MetadataView, PartitionLookup, SettingsView {
   }
 
   /**
-   * The controller id Metadata and DescribeCluster report: the active
-   * controller when it is also a live broker, otherwise this broker (which
-   * forwards controller requests), as KRaft reports a broker clients can
-   * reach rather than a controller they cannot.
+   * The controller id Metadata and DescribeCluster report: this broker
+   * itself, which the client has just reached and which forwards controller
+   * requests to wherever the active controller is (KRaft brokers likewise
+   * name a live broker, never the controller quorum). Naming the quorum's
+   * leader instead would send clients to a node that may have just died:
+   * for the election timeout after a kill -9 the survivors still take it
+   * for the leader and an unfenced broker, and librdkafka's admin client
+   * then waits its whole request timeout on that node. A broker that is
+   * not listed (fenced) names one that is.
    */
   controllerIdForClients(): number {
-    const leader = this.image.brokers.get(this.quorum.leaderId);
-    return leader !== undefined && !leader.fenced ? leader.brokerId : this.nodeId;
+    const listed = (id: number) => this.image.brokers.get(id)?.fenced === false;
+    if (listed(this.nodeId)) return this.nodeId;
+    if (listed(this.quorum.leaderId)) return this.quorum.leaderId;
+    return unfencedBrokerIds(this.image)[0] ?? this.nodeId;
   }
 
   /** Dynamic broker configs: cluster-wide defaults overlaid by this node's own. */

@@ -51,10 +51,14 @@ export interface MetadataView {
   waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean>;
 }
 
-/** The partitions this node leads. */
+/** The partitions this node leads, and the replicas it holds. */
 export interface PartitionLookup {
   /** The partition if this node leads it (its log is open here). */
   partition(topic: string, index: number): Partition | undefined;
+  /** The partition if it has a replica here, whatever its role (a follower serves some fetches, KIP-392). */
+  replica(topic: string, index: number): Partition | undefined;
+  /** Every partition with a replica here. */
+  replicas(): Iterable<Partition>;
   /** Why a partition is not led here: another node leads it, or it does not exist. */
   partitionErrorCode(topic: string, index: number): number;
   /** Writes `log-start-offset-checkpoint` now (after DeleteRecords). */

@@ -85,7 +85,13 @@ async function startUp(
   if (parts.adoptFolders) await adoptUnknownPartitions(world, parts.logs, broker);
   else broker.setAsideStrayLogs();
   const listeners = await serving.serve(quorumConfig.brokerListeners, HANDLERS_BY_KEY, false);
-  const jobs = startPeriodicJobs(world.clock, parts.logs, config, world.log);
+  const jobs = startPeriodicJobs(
+    world.clock,
+    parts.logs,
+    config,
+    world.log,
+    (log) => broker.replica(log.topic, log.partition)?.highWatermark,
+  );
   return { lifecycle, jobs, listeners, controllerListeners };
 }
 

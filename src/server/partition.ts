@@ -97,6 +97,8 @@ export class Partition {
   #follower: FollowerState | null = null;
   /** The high watermark as follower (or before a role): the leader's, as far as this log reaches. */
   #highWatermark: number;
+  /** As follower: the leader's high watermark as its last fetch answer gave it (-1 before one). */
+  #leaderHighWatermark = -1;
   readonly #waiters: HighWatermarkWaiters;
 
   constructor(private readonly options: PartitionOptions) {
@@ -135,6 +137,27 @@ export class Partition {
   /** No transactions yet: nothing is pending, so the stable offset is the high watermark. */
   get lastStableOffset(): number {
     return this.highWatermark;
+  }
+
+  /** The bytes of the log's segments (DescribeLogDirs). */
+  get sizeInBytes(): number {
+    return this.log.sizeInBytes();
+  }
+
+  /**
+   * DescribeLogDirs' offset lag: how many committed records this replica
+   * still lacks. Kafka reports max(HW - LEO, 0) with the replica's own high
+   * watermark, which never passes its own log end, so always 0. Here a
+   * follower compares its log end with the leader's high watermark from its
+   * last fetch answer (what it knows the ISR has committed), so the number
+   * says something; the leader, whose log holds everything committed, and a
+   * follower that has heard nothing yet report 0. -1 (Kafka's "unknown") for
+   * a log that went offline.
+   */
+  get offsetLag(): number {
+    if (this.offline) return -1;
+    if (this.#leader !== null) return 0;
+    return Math.max(0, this.#leaderHighWatermark - this.log.logEndOffset);
   }
 
   /** Whether the log went offline after a disk error. */
@@ -305,6 +328,7 @@ export class Partition {
     if (this.#follower?.leaderId === role.leader && this.#follower.leaderEpoch === role.leaderEpoch) return;
     if (this.#leader !== null) this.#highWatermark = this.#leader.highWatermark;
     this.#leader = null;
+    this.#leaderHighWatermark = -1;
     this.leaderEpoch = role.leaderEpoch;
     this.#follower = new FollowerState(role.leader, role.leaderEpoch);
     this.#waiters.failAll();
@@ -432,7 +456,11 @@ export class Partition {
           if (step.logStartOffset > this.log.logStartOffset && step.logStartOffset <= logEnd) {
             this.log.advanceLogStartOffset(step.logStartOffset);
           }
+          this.#leaderHighWatermark = step.highWatermark;
+          const before = this.#highWatermark;
           this.#highWatermark = FollowerState.highWatermark(step.highWatermark, logEnd, this.#highWatermark);
+          // Consumers reading this follower (KIP-392) wait for its high watermark to move.
+          if (this.#highWatermark !== before) this.options.onAppend(this.key, false);
           break;
         }
         case "truncate":
@@ -471,23 +499,58 @@ export class Partition {
     };
   }
 
-  /** Reads whole batches from `fetchOffset` for a consumer. */
+  /**
+   * KIP-392: the followers a leader may send a consumer fetching from
+   * `fetchOffset` to: the ISR members whose log reaches that offset (as
+   * far as their last fetch showed), with how long since each was caught up.
+   */
+  readReplicaCandidates(fetchOffset: number, nowMs: number): {
+    brokerId: number;
+    logEndOffset: number;
+    timeSinceLastCaughtUpMs: number;
+  }[] {
+    const leader = this.#leader;
+    if (leader === null) return [];
+    const out = [];
+    for (const brokerId of leader.isr) {
+      const progress = leader.follower(brokerId);
+      if (progress === undefined || progress.logEndOffset < fetchOffset) continue;
+      out.push({
+        brokerId,
+        logEndOffset: progress.logEndOffset,
+        timeSinceLastCaughtUpMs: nowMs - progress.lastCaughtUpTimeMs,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Reads whole batches from `fetchOffset` for a consumer, up to the high
+   * watermark. A follower serves the read only when `onFollower` allows it
+   * (Fetch v11+, KIP-392: Kafka lets such consumers read any replica), else
+   * it answers NOT_LEADER_OR_FOLLOWER. As Kafka's log read: an offset below
+   * the log start or past the log end is OFFSET_OUT_OF_RANGE, one between
+   * the high watermark and the log end reads nothing (a new leader's or a
+   * follower's high watermark may be behind what the consumer already saw).
+   */
   readForFetch(request: {
     fetchOffset: number;
     maxBytes: number;
     minOneBatch: boolean;
     readCommitted: boolean;
     magic: number;
+    onFollower?: boolean;
   }): FetchRead {
     const highWatermark = this.highWatermark;
     const logStartOffset = this.logStartOffset;
     const base = { highWatermark, lastStableOffset: this.lastStableOffset, logStartOffset };
-    if (this.#leader === null) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, records: null };
+    const served = this.#leader !== null || (request.onFollower === true && this.#follower !== null);
+    if (!served) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, records: null };
     if (this.offline) return { ...base, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, records: null };
-    if (request.fetchOffset < logStartOffset || request.fetchOffset > highWatermark) {
+    if (request.fetchOffset < logStartOffset || request.fetchOffset > this.log.logEndOffset) {
       return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
     }
-    if (request.fetchOffset === highWatermark || (request.maxBytes <= 0 && !request.minOneBatch)) {
+    if (request.fetchOffset >= highWatermark || (request.maxBytes <= 0 && !request.minOneBatch)) {
       return { ...base, errorCode: ErrorCode.NONE, records: new Uint8Array(0) };
     }
     let records: Uint8Array;

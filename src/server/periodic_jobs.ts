@@ -7,7 +7,7 @@
  */
 import type { BrokerConfig } from "../config/mod.ts";
 import type { Clock, Timer } from "../io/mod.ts";
-import type { LogManager } from "../log/mod.ts";
+import type { LogManager, PartitionLog } from "../log/mod.ts";
 
 /** How often Kafka removes expired producer ids (producer.id.expiration.check.interval.ms). */
 const PRODUCER_EXPIRATION_CHECK_MS = 600000;
@@ -25,6 +25,7 @@ export function startPeriodicJobs(
   logs: LogManager,
   config: BrokerConfig,
   log: (line: string) => void = () => {},
+  highWatermarkOf: (log: PartitionLog) => number | undefined = () => undefined,
 ): { stop(): void } {
   const timers = new Set<Timer>();
   let stopped = false;
@@ -45,7 +46,7 @@ export function startPeriodicJobs(
     schedule(Math.min(periodMs, INITIAL_TASK_DELAY_MS));
   };
   every("kafka-log-retention", Math.max(1, config.int("log.retention.check.interval.ms")), () => {
-    logs.cleanupLogs(clock.nowMs());
+    logs.cleanupLogs(clock.nowMs(), undefined, highWatermarkOf);
   });
   const flushScheduler = config.int("log.flush.scheduler.interval.ms");
   every(

@@ -4,19 +4,29 @@ import { runClusterSeed, summarizeRun } from "./run.ts";
 
 /** Seeds the test runs (17 s on a quiet two-core machine, about 30 s while other work shares it). */
 const SEEDS = 100;
-/** The planted early acknowledgement is caught at seed 6 (since replication); the test allows this many. */
-const PLANTED_BUG_SEEDS_MAX = 30;
-
 /** The invariants a controller that acknowledges before it commits breaks. */
 const ACKNOWLEDGED_HISTORY_CHECKS = [
   "acknowledged changes are in the final image",
   "snapshots are prefixes of the history",
 ];
 
-/** Frequent crashes and isolations under a busy workload: leaders often lose office mid-request. */
+/**
+ * The planted early acknowledgement is first caught at seed 66 (a snapshot of never-committed records;
+ * then 183, 238, ...); the test allows this many. Faster commits to followers (the Raft leader answers
+ * held fetches when its high watermark moves) leave the bug only a narrow window.
+ */
+const PLANTED_BUG_SEEDS_MAX = 80;
+
+/**
+ * Frequent crashes and isolations under a busy workload over slow links: leaders often lose office
+ * mid-request. The slow links widen the moment between a leader's append and its commit, which is all
+ * the planted early acknowledgement needs (followers now fetch a commit within a round trip, and a
+ * forward still unanswered when leadership moves goes to the new leader, which closes most others).
+ */
 function leaderTrouble(options: ClusterSimOptions): ClusterSimOptions {
   return {
     ...options,
+    network: { minLatencyMs: 10, maxLatencyMs: 40 },
     faults: {
       ...options.faults,
       crashIntervalMs: 2_000,

@@ -4,6 +4,8 @@
  * is sent as it came to the active controller's controller listener, and
  * retried (after `controller.quorum.retry.backoff.ms`, against whichever
  * node leads by then) until it is answered or `request.timeout.ms` passes.
+ * A forwarded request still unanswered when leadership moves is sent again
+ * to the new leader at once.
  *
  * A request that arrived on this node's controller listener is never
  * forwarded again: a node that is not the active controller refuses it
@@ -82,8 +84,12 @@ export class ControllerChannel {
 
   /**
    * Sends `body` to the leader's controller listener; null when it could not
-   * be answered there (no connection, a failed one, or no answer before
-   * `deadlineMs`: a hung or unreachable leader must not hold the request).
+   * be answered there: no connection, a failed one, no answer before
+   * `deadlineMs` (a hung or unreachable leader must not hold the request),
+   * or leadership moved meanwhile. A node that stopped leading may never
+   * answer (a paused process keeps its connections open), so, as Kafka's
+   * broker-to-controller channel does, the request is sent again to the new
+   * leader rather than waited on until the deadline.
    */
   async #forward(
     leaderId: number,
@@ -92,15 +98,20 @@ export class ControllerChannel {
     body: Message,
     deadlineMs: number,
   ): Promise<Message | null> {
-    const clock = this.options.clock;
+    const { clock, quorum } = this.options;
     const client = this.#clients.get(leaderId);
-    let expire: (value: null) => void = () => {};
-    const expired = new Promise<null>((resolve) => (expire = resolve));
-    const timer = clock.setTimer(Math.max(0, deadlineMs - clock.monotonicMs()), () => expire(null));
+    let giveUp: (value: null) => void = () => {};
+    const givenUp = new Promise<null>((resolve) => (giveUp = resolve));
+    const timer = clock.setTimer(Math.max(0, deadlineMs - clock.monotonicMs()), () => giveUp(null));
+    const watchMs = Math.max(this.options.retryBackoffMs, 10);
+    let watch = clock.setTimer(watchMs, function check() {
+      if (quorum.leaderId !== leaderId) giveUp(null);
+      else watch = clock.setTimer(watchMs, check);
+    });
     try {
       const answer = await Promise.race([
         client.then((open) => open.request(api.schema.apiKey, version, body)),
-        expired,
+        givenUp,
       ]);
       // The connection still holds the unanswered request: start afresh next time.
       if (answer === null) this.#clients.drop(leaderId, client);
@@ -110,6 +121,7 @@ export class ControllerChannel {
       return null;
     } finally {
       timer.cancel();
+      watch.cancel();
     }
   }
 

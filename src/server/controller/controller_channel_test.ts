@@ -252,6 +252,22 @@ Deno.test("a leader that never answers does not hold a request past the timeout"
   assert.ok(elapsedMs < TIMEOUT_MS + 2 * RETRY_BACKOFF_MS, `after ${elapsedMs} ms`);
 });
 
+Deno.test("a forward to a leader that never answers goes to the new leader as soon as leadership moves", async () => {
+  const harness = await threeNodes({ silent: [2] });
+  harness.elect(2);
+  const startMs = harness.cluster.scheduler.nowMs;
+  const call = harness.call(harness.nodes.get(1)!);
+  // Node 2 hangs (a paused process: its connection stays open); node 3 is elected a moment later.
+  await harness.cluster.scheduler.runFor(1000);
+  harness.elect(3);
+  assert.deepEqual(outcome(await harness.run(call)), [ErrorCode.NONE, "node 3"]);
+  const elapsedMs = harness.cluster.scheduler.nowMs - startMs;
+  assert.ok(
+    elapsedMs < 1000 + 3 * RETRY_BACKOFF_MS,
+    `answered ${elapsedMs} ms after the call, not at the timeout`,
+  );
+});
+
 Deno.test("a crashed leader is retried until the timeout, then REQUEST_TIMED_OUT", async () => {
   const harness = await threeNodes();
   harness.elect(2);

@@ -102,26 +102,45 @@ export class ControllerState {
   }
 
   #checkSessions(): void {
-    const { quorum, channel, clock } = this.options;
+    const { quorum, channel } = this.options;
     if (!quorum.isActiveController) return;
-    const now = clock.monotonicMs();
+    const term = this.#activeEpoch;
     for (const broker of this.options.image().brokers.values()) {
       if (broker.fenced) continue;
-      const last = this.#lastContactMs.get(broker.brokerId) ?? now;
-      if (!this.#lastContactMs.has(broker.brokerId)) this.#lastContactMs.set(broker.brokerId, now);
-      if (now - last < this.options.sessionTimeoutMs) continue;
       const brokerId = broker.brokerId;
+      if (!this.#lastContactMs.has(brokerId)) {
+        this.#lastContactMs.set(brokerId, this.options.clock.monotonicMs());
+      }
+      if (this.#silentForMs(brokerId, term) === null) continue;
       channel.exclusive(async () => {
-        // Decided under the lock, against the image as it is then: it may have heartbeated meanwhile.
-        if (this.sessionActive(brokerId)) return;
+        // Decided again under the lock, as things are then: the broker may have heartbeated meanwhile, and
+        // a decision that waited out a failover (behind a proposal that could not commit) must not run in
+        // the new term, where every broker has a fresh session it has not had the time to renew yet.
+        const silentMs = this.#silentForMs(brokerId, term);
+        if (silentMs === null) return;
         const decision = decideFenceBroker(this.options.image(), brokerId, this.options.election?.());
         if (isRefusal(decision) || decision.records.length === 0) return;
-        this.options.log(`fencing broker ${brokerId}: no heartbeat for ${now - last} ms`);
+        this.options.log(`fencing broker ${brokerId}: no heartbeat for ${silentMs} ms`);
         await quorum.propose(decision.records);
       }).catch((error) =>
         this.options.log(`could not fence broker ${brokerId}: ${(error as Error).message}`)
       );
     }
+  }
+
+  /**
+   * How long the broker has been silent if its session has lapsed while
+   * this node is the active controller of `term`; null otherwise (its
+   * session, or the fresh one this term began with, is alive, or the term
+   * is over).
+   */
+  #silentForMs(brokerId: number, term: number): number | null {
+    const { quorum, clock, sessionTimeoutMs } = this.options;
+    if (!quorum.isActiveController || this.#activeEpoch !== term || quorum.node.epoch !== term) return null;
+    const last = this.#lastContactMs.get(brokerId);
+    if (last === undefined) return null;
+    const silentMs = clock.monotonicMs() - last;
+    return silentMs >= sessionTimeoutMs ? silentMs : null;
   }
 
   close(): void {

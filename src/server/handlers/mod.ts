@@ -32,6 +32,8 @@ import {
   describeClusterHandler,
   describeConfigsHandler,
   describeGroupsHandler,
+  describeLogDirsHandler,
+  describeTopicPartitionsHandler,
   fetchHandler,
   findCoordinatorHandler,
   heartbeatHandler,
@@ -65,6 +67,8 @@ export const HANDLERS: readonly ApiHandler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  describeLogDirsHandler,
+  describeTopicPartitionsHandler,
   // Consumer groups and committed offsets.
   findCoordinatorHandler,
   joinGroupHandler,

@@ -79,6 +79,26 @@ Deno.test("three voters resolve a proposal only once a majority has it and the l
   );
 });
 
+Deno.test("followers apply a commit within milliseconds, not a fetch wait later", async () => {
+  const harness = new QuorumHarness({ seed: 2, voterIds: [1, 2, 3] });
+  await harness.startAll();
+  const leader = await harness.waitForActiveController();
+  const clock = leader.world.clock;
+  for (let round = 0; round < 5; round++) {
+    // Long enough for the followers' fetches to be held at the leader (the wait is 500 ms).
+    await harness.cluster.runUntil(() => false, { maxVirtualMs: 700 });
+    await harness.run(leader.quorum.propose([configRecord("round", String(round))]));
+    const committedAtMs = clock.monotonicMs();
+    await harness.runUntil(
+      () => harness.voters.every((voter) => voter.image.values.get("round") === String(round)),
+      "every voter applies the commit",
+    );
+    const lagMs = clock.monotonicMs() - committedAtMs;
+    // A round trip or two of the simulated network; it was the whole fetch wait (about 500 ms).
+    assert.ok(lagMs < 100, `round ${round}: the followers applied the commit ${lagMs} ms after the leader`);
+  }
+});
+
 Deno.test("a proposal to a voter that is not the active controller is refused with NOT_CONTROLLER", async () => {
   const harness = new QuorumHarness({ seed: 3, voterIds: [1, 2, 3] });
   await harness.startAll();

@@ -4,7 +4,10 @@
  * down-converted from the stored v2 batches. v3: a response-wide maxBytes,
  * and at least one whole batch for the first partition with data (KIP-74).
  * v4: isolation level, last stable offset. v5: log start offset. v7: fetch
- * sessions (KIP-227). v9: current leader epoch (KIP-320). v11: rack id.
+ * sessions (KIP-227). v9: current leader epoch (KIP-320). v11: rack id and
+ * preferred read replica (KIP-392: with `replica.selector.class` set, a
+ * leader sends a consumer to a follower on its rack; followers serve v11+
+ * consumers up to their high watermark).
  * v12: flexible, diverging epoch. v13: topic ids. v15: replica state. v16:
  * node endpoints (KIP-951).
  *
@@ -28,6 +31,8 @@ import {
   type SessionPartition,
 } from "../../fetch_sessions.ts";
 import type { Partition } from "../../partition.ts";
+import { preferredReadReplica, type ReplicaView } from "../../../replication/mod.ts";
+import { LeaderHints } from "./_leader_hints.ts";
 
 type FetchRequest = RequestOf<typeof fetchApi>;
 type FetchResponse = ResponseInput<typeof fetchApi>;
@@ -179,7 +184,7 @@ function readAll(
   const readCommitted = context.version >= 4 && body.isolationLevel === 1;
   return wanted.map(({ entry, errorCode }) => {
     if (errorCode !== ErrorCode.NONE) return emptyAnswer(entry, errorCode);
-    const partition: Partition | undefined = services.partitions.partition(entry.topic, entry.partition);
+    const partition = servingPartition(context, replica, entry);
     if (!partition) {
       const missing = services.partitions.partitionErrorCode(entry.topic, entry.partition);
       return emptyAnswer(
@@ -222,12 +227,36 @@ function readAll(
         },
       };
     }
+    const preferred = partition.isLeader && context.version >= 11
+      ? preferredReplicaFor(context, body.rackId, partition, entry.fetchOffset)
+      : -1;
+    if (preferred >= 0) {
+      // KIP-392: the consumer is sent to a replica on its rack; it gets no records here.
+      entry.lastHighWatermark = partition.highWatermark;
+      entry.lastLogStartOffset = partition.logStartOffset;
+      return {
+        entry,
+        bytes: 0,
+        changed: true,
+        response: {
+          partitionIndex: entry.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: partition.highWatermark,
+          lastStableOffset: partition.lastStableOffset,
+          logStartOffset: partition.logStartOffset,
+          abortedTransactions: readCommitted ? [] : null,
+          preferredReadReplica: preferred,
+          records: new Uint8Array(0),
+        },
+      };
+    }
     const read = partition.readForFetch({
       fetchOffset: entry.fetchOffset,
       maxBytes: limit,
       minOneBatch: !hardLimit && total === 0,
       readCommitted,
       magic: context.version <= 1 ? 0 : context.version <= 3 ? 1 : 2,
+      onFollower: context.version >= 11,
     });
     const records = read.records;
     const size = records?.length ?? 0;
@@ -250,16 +279,61 @@ function readAll(
         abortedTransactions: readCommitted ? [] : null,
         preferredReadReplica: -1,
         records: records ?? new Uint8Array(0),
-        currentLeader: read.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
-            read.errorCode === ErrorCode.FENCED_LEADER_EPOCH
-          ? { leaderId: services.metadata.nodeId, leaderEpoch: partition.leaderEpoch }
-          : undefined,
       },
     };
   });
 }
 
-function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchResponse {
+/**
+ * The partition that serves this fetch here: the leader for a follower's
+ * fetch and for consumers before v11; from v11 (KIP-392) a consumer may read
+ * a follower too, as Kafka lets it (any replica, up to its high watermark).
+ */
+function servingPartition(
+  context: RequestContext,
+  replica: Replica | null,
+  entry: SessionPartition,
+): Partition | undefined {
+  const partitions = context.services.partitions;
+  return replica === null && context.version >= 11
+    ? partitions.replica(entry.topic, entry.partition)
+    : partitions.partition(entry.topic, entry.partition);
+}
+
+/**
+ * KIP-392 on the leader: the replica `replica.selector.class` picks for a
+ * consumer on `rackId`, or -1 to read here. Racks and liveness are the
+ * image's (brokers without an endpoint on this listener are not candidates,
+ * as in Kafka).
+ */
+function preferredReplicaFor(
+  context: RequestContext,
+  rackId: string,
+  partition: Partition,
+  fetchOffset: number,
+): number {
+  const services = context.services;
+  const selector = services.settings.config.string("replica.selector.class");
+  if (selector === null || rackId === "") return -1;
+  const endpoints = new Map(
+    services.metadata.brokerEndpoints(context.listenerName).map((endpoint) => [endpoint.nodeId, endpoint]),
+  );
+  const leader: ReplicaView = {
+    brokerId: services.metadata.nodeId,
+    rack: endpoints.get(services.metadata.nodeId)?.rack ?? null,
+    logEndOffset: partition.log.logEndOffset,
+    timeSinceLastCaughtUpMs: 0,
+  };
+  const followers = partition.readReplicaCandidates(fetchOffset, services.clock.nowMs())
+    .filter((candidate) => endpoints.has(candidate.brokerId))
+    .map((candidate) => ({ ...candidate, rack: endpoints.get(candidate.brokerId)!.rack }));
+  return preferredReadReplica(selector, rackId, leader, followers);
+}
+
+function respond(context: RequestContext, results: PartitionResult[], fetchPlan: FetchPlan): FetchResponse {
+  // KIP-951: from v16 a partition this node cannot serve (not its leader, or the client's epoch is old)
+  // names its current leader, and the response carries that leader's endpoint.
+  const hints = new LeaderHints(context.services, context.listenerName);
   const byTopic = new Map<string, { topic: string; topicId: Uint8Array; partitions: PartitionAnswer[] }>();
   for (const result of results) {
     if (fetchPlan.incremental && !result.changed) continue;
@@ -268,6 +342,13 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchRespons
       topic = { topic: result.entry.topic, topicId: result.entry.topicId, partitions: [] };
       byTopic.set(result.entry.topic, topic);
     }
+    const code = result.response.errorCode;
+    if (
+      context.version >= 16 &&
+      (code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === ErrorCode.FENCED_LEADER_EPOCH)
+    ) {
+      result.response.currentLeader = hints.currentLeader(result.entry.topic, result.entry.partition);
+    }
     topic.partitions.push(result.response);
   }
   return {
@@ -275,6 +356,7 @@ function respond(results: PartitionResult[], fetchPlan: FetchPlan): FetchRespons
     errorCode: ErrorCode.NONE,
     sessionId: fetchPlan.session?.id ?? 0,
     responses: [...byTopic.values()],
+    nodeEndpoints: hints.nodeEndpoints(),
   };
 }
 
@@ -302,17 +384,20 @@ export const fetchHandler: ApiHandler<typeof fetchApi> = {
     while (true) {
       const results = readAll(context, body, fetchPlan.wanted, replica);
       const bytes = results.reduce((sum, result) => sum + result.bytes, 0);
-      const failed = results.some((result) => result.response.errorCode !== ErrorCode.NONE);
+      // An error, or a consumer sent to another replica (KIP-392), is answered at once, as Kafka does.
+      const failed = results.some((result) =>
+        result.response.errorCode !== ErrorCode.NONE || (result.response.preferredReadReplica ?? -1) >= 0
+      );
       const waitMs = deadline - services.clock.monotonicMs();
       const enough = minBytes === 0 || bytes >= minBytes;
       if (enough || failed || waitMs <= 0 || fetchPlan.wanted.length === 0) {
-        return respond(results, fetchPlan);
+        return respond(context, results, fetchPlan);
       }
       const partitions = fetchPlan.wanted
-        .map(({ entry }) => services.partitions.partition(entry.topic, entry.partition))
+        .map(({ entry }) => servingPartition(context, replica, entry))
         .filter((partition): partition is Partition => partition !== undefined);
       const appended = await services.fetch.appendWaiters.wait(partitions, waitMs, replica !== null);
-      if (!appended) return respond(readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
+      if (!appended) return respond(context, readAll(context, body, fetchPlan.wanted, replica), fetchPlan);
     }
   },
 };

@@ -23,7 +23,7 @@ import { authorizedOperations, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from "../.
 type TopicAnswer = ResponseInput<typeof metadata>["topics"][number];
 
 /** Replicas on brokers that are not alive (fenced or not registered), as Kafka's KRaft metadata cache reports them. */
-function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
+export function offlineReplicasOf(image: MetadataImage, replicas: number[]): number[] {
   return replicas.filter((replica) => image.brokers.get(replica)?.fenced !== false);
 }
 

@@ -10,6 +10,8 @@ export { deleteRecordsHandler } from "./delete_records.ts";
 export { describeClusterHandler } from "./describe_cluster.ts";
 export { describeConfigsHandler } from "./describe_configs.ts";
 export { describeGroupsHandler } from "./describe_groups.ts";
+export { describeLogDirsHandler } from "./describe_log_dirs.ts";
+export { describeTopicPartitionsHandler } from "./describe_topic_partitions.ts";
 export { fetchHandler } from "./fetch.ts";
 export { findCoordinatorHandler } from "./find_coordinator.ts";
 export { heartbeatHandler } from "./heartbeat.ts";

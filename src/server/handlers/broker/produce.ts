@@ -15,6 +15,7 @@
 import { ErrorCode, type RequestOf, type ResponseInput } from "../../../protocol/mod.ts";
 import { produce } from "../../../protocol/messages/mod.ts";
 import { type ApiHandler, CloseConnection, type RequestContext } from "../../handler.ts";
+import { LeaderHints } from "./_leader_hints.ts";
 
 type PartitionData = RequestOf<typeof produce>["topicData"][number]["partitionData"][number];
 type PartitionAnswer = ResponseInput<typeof produce>["responses"][number]["partitionResponses"][number];
@@ -98,6 +99,17 @@ export const produceHandler: ApiHandler<typeof produce> = {
       if (failed) throw new CloseConnection("an acks=0 produce request failed");
       return null;
     }
-    return { responses, throttleTimeMs: 0 };
+    // KIP-951: from v10 a partition answered NOT_LEADER_OR_FOLLOWER names its current leader, and the
+    // response carries that leader's endpoint (Kafka does this for that error alone on Produce).
+    const hints = new LeaderHints(context.services, context.listenerName);
+    if (context.version >= 10) {
+      for (const topic of responses) {
+        for (const partition of topic.partitionResponses) {
+          if (partition.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) continue;
+          partition.currentLeader = hints.currentLeader(topic.name, partition.index);
+        }
+      }
+    }
+    return { responses, throttleTimeMs: 0, nodeEndpoints: hints.nodeEndpoints() };
   },
 };
