@@ -183,6 +183,24 @@ export class RaftCore {
     return this.log.latestKraftVersion ?? (this.dynamic !== null ? 1 : 0);
   }
 
+  /**
+   * Whether this node may campaign: it is a voter, or (dynamic voters) an
+   * uncommitted VotersRecord removed it. Such a node, typically a leader that
+   * removed itself and lost leadership before the change committed, may hold
+   * the only copy of that record; the remaining voters may then need it as
+   * leader to finish the change (it needs a majority of the new set, which
+   * overlaps every majority of the old one, so this is safe, and pre-votes
+   * keep it from disrupting a quorum that moved on).
+   */
+  get canCampaign(): boolean {
+    if (this.isVoter) return true;
+    if (this.dynamic === null) return false;
+    const latest = this.log.latestVoterSet;
+    if (latest === null || latest.offset < this.highWatermark || latest.voters.length === 0) return false;
+    const previous = this.log.quorumConfigBefore(latest.offset).voters?.voters ?? this.bootstrapVoters;
+    return previous.some((voter) => voter.voterId === this.nodeId);
+  }
+
   get isVoter(): boolean {
     return this.voters.includes(this.nodeId);
   }

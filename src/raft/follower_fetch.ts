@@ -114,8 +114,10 @@ function sendFetch(core: RaftCore, destination: number): void {
 function leaderSearchTargets(core: RaftCore): number[] {
   const bootstrap = core.dynamic?.bootstrapServers ?? [];
   const voters = core.remoteVoters;
-  if (bootstrap.length > 0 && (!core.isVoter || voters.length === 0)) return bootstrap;
-  return voters;
+  if (bootstrap.length === 0) return voters;
+  // The voters this node knows of may all be gone (its log is behind the voter changes): the
+  // bootstrap servers are asked too.
+  return [...new Set([...voters, ...bootstrap])];
 }
 
 /** Looking for the leader: a Fetch to a random voter (or bootstrap server) that is ready, when nothing else is in flight. */

@@ -62,7 +62,7 @@ function pollFollower(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Follower") return;
   if (core.nowMs >= role.fetchDeadlineMs) {
-    if (core.isVoter) transitionToProspective(core);
+    if (core.canCampaign) transitionToProspective(core);
     else transitionToUnattached(core, role.epoch, role.leaderId);
     return;
   }
@@ -72,7 +72,7 @@ function pollFollower(core: RaftCore): void {
 function pollUnattached(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Unattached") return;
-  if (core.isVoter && core.nowMs >= role.electionDeadlineMs) {
+  if (core.canCampaign && core.nowMs >= role.electionDeadlineMs) {
     transitionToProspective(core);
     return;
   }

@@ -40,7 +40,7 @@ import {
   type VoterChangeResult,
   type VoterRequest,
 } from "./voter_changes.ts";
-import type { VoterSetEntry } from "./voter_history.ts";
+import { quorumConfigOfSnapshot, type VoterSetEntry } from "./voter_history.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
 /** How to build a node. */
@@ -271,6 +271,14 @@ export class RaftNode {
     if (endOffset <= core.log.startOffset) return;
     const expectedEpoch = core.log.epochOfOffset(endOffset - 1);
     if (epoch !== expectedEpoch) throw new RangeError(`snapshot epoch ${epoch} is not ${expectedEpoch}`);
+    // A log that starts at the snapshot learns its voter set from it: without it, a restart would fall
+    // back to the bootstrap voters (a standalone node would then elect itself alone).
+    if (
+      core.log.quorumConfigBefore(endOffset).voters !== null &&
+      quorumConfigOfSnapshot(snapshot.bytes).voters === null
+    ) {
+      throw new RangeError(`snapshot ${endOffset}-${epoch} lacks the voter set in force at its end`);
+    }
     core.log.compactTo(snapshot);
     core.pendingLogStartOffset = endOffset;
     this.#record({ kind: "recordSnapshot", snapshotId: { endOffset, epoch } });

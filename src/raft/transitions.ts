@@ -19,7 +19,7 @@ export function initializeRole(
 ): void {
   const logEpoch = core.log.lastFetchedEpoch;
   const now = core.nowMs;
-  const electionDeadlineMs = core.isVoter ? now + core.randomElectionTimeoutMs() : Infinity;
+  const electionDeadlineMs = core.canCampaign ? now + core.randomElectionTimeoutMs() : Infinity;
   if (persisted.epoch < logEpoch) {
     core.role = {
       name: "Unattached",
@@ -38,7 +38,7 @@ export function initializeRole(
       unackedVoters: core.remoteVoters,
       preferredSuccessors: [],
     };
-  } else if (persisted.votedId === core.nodeId && core.isVoter) {
+  } else if (persisted.votedId === core.nodeId && core.canCampaign) {
     const election = startElection(core.voters, core.nodeId);
     core.role = { name: "Candidate", epoch: persisted.epoch, electionDeadlineMs, election };
   } else if (persisted.leaderId >= 0 && core.voters.includes(persisted.leaderId)) {
@@ -90,7 +90,7 @@ export function transitionToUnattached(core: RaftCore, epoch: number, leaderId =
   if (epoch < current.epoch) throw new Error(`cannot go back from epoch ${current.epoch} to ${epoch}`);
   const votedId = epoch === current.epoch ? core.votedId : NO_NODE;
   let electionDeadlineMs: number;
-  if (!core.isVoter) electionDeadlineMs = Infinity;
+  if (!core.canCampaign) electionDeadlineMs = Infinity;
   else if (
     current.name === "Candidate" || current.name === "Unattached" || current.name === "Resigned" ||
     (current.name === "Prospective" && current.election.rejected.length === 0)
@@ -136,7 +136,7 @@ export function transitionToFollower(core: RaftCore, epoch: number, leaderId: nu
 /** A voter whose election or fetch timer fired asks for pre-votes (KIP-996), keeping its epoch. */
 export function transitionToProspective(core: RaftCore): void {
   const current = core.role;
-  if (!core.isVoter) throw new Error(`observer ${core.nodeId} cannot campaign`);
+  if (!core.canCampaign) throw new Error(`observer ${core.nodeId} cannot campaign`);
   if (current.name === "Leader" || current.name === "Prospective") {
     throw new Error(`cannot become Prospective as ${current.name}`);
   }

@@ -192,13 +192,13 @@ export function followVoterSet(core: RaftCore): void {
       syncLeaderProgress(core, role);
       return;
     case "Unattached":
-      if (core.isVoter && role.electionDeadlineMs === Infinity) {
+      if (core.canCampaign && role.electionDeadlineMs === Infinity) {
         role.electionDeadlineMs = core.nowMs + core.randomElectionTimeoutMs();
-      } else if (!core.isVoter) role.electionDeadlineMs = Infinity;
+      } else if (!core.canCampaign) role.electionDeadlineMs = Infinity;
       return;
     case "Prospective":
     case "Candidate":
-      if (!core.isVoter) transitionToUnattached(core, role.epoch, NO_LEADER);
+      if (!core.canCampaign) transitionToUnattached(core, role.epoch, NO_LEADER);
       return;
     default:
       return;
