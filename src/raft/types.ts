@@ -176,4 +176,6 @@ export interface PlantedBugs {
   commitPreviousEpochByCounting?: boolean;
   /** A voter grants a vote to any candidate with an up-to-date log, even after voting in the epoch. */
   voteTwiceInOneEpoch?: boolean;
+  /** The leader changes the voter set again before the previous change is committed (KIP-853 forbids it). */
+  overlappingVoterChanges?: boolean;
 }

@@ -55,7 +55,7 @@ function changeRefusal(core: RaftCore): VoterChangeResult | null {
     );
   }
   const latest = core.log.latestVoterSet;
-  if (latest === null || latest.offset >= role.highWatermark) {
+  if (latest === null || (latest.offset >= role.highWatermark && !core.bugs.overlappingVoterChanges)) {
     return refused(ErrorCode.REQUEST_TIMED_OUT, "the previous voter change is not committed yet");
   }
   return null;

@@ -12,6 +12,7 @@ import { type RaftRunResult, runRaftSeed } from "./run.ts";
 const BUGS: Record<string, PlantedBugs> = {
   "vote-twice": { voteTwiceInOneEpoch: true },
   "commit-previous-epoch": { commitPreviousEpochByCounting: true },
+  "overlapping-voter-changes": { overlappingVoterChanges: true },
 };
 
 /** One line of a run's counters. */
