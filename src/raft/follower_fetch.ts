@@ -14,6 +14,7 @@ import { maybeHandleCommonResponse } from "./common_response.ts";
 import type { FetchResponse, RaftEnvelope } from "./messages.ts";
 import type { FollowerRole } from "./roles.ts";
 import { endOffsetOf, type RaftBatch } from "./types.ts";
+import { sendUpdateVoter, shouldUpdateVoter } from "./update_voter.ts";
 
 /** Why a batch list cannot be appended, or null when it can. */
 function appendProblem(core: RaftCore, batches: readonly RaftBatch[], leaderEpoch: number): string | null {
@@ -149,7 +150,9 @@ export function sendFetchToBestNode(core: RaftCore, role: FollowerRole): void {
   } else if (!core.requests.hasAnyInflight(core.nowMs)) {
     const download = role.fetchingSnapshot;
     if (download === null) {
-      sendFetch(core, leaderId);
+      // Between two fetches (one request in flight per node), the voter's listeners if they changed.
+      if (shouldUpdateVoter(core, role)) sendUpdateVoter(core, role);
+      else sendFetch(core, leaderId);
       return;
     }
     core.sendRequest(leaderId, {

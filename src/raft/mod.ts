@@ -26,6 +26,8 @@ export type {
   RaftMessage,
   RaftRequest,
   RaftResponse,
+  UpdateRaftVoterRequest,
+  UpdateRaftVoterResponse,
   VoteRequest,
   VoteResponse,
 } from "./messages.ts";

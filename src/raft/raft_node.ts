@@ -32,6 +32,7 @@ import type { RoleName } from "./roles.ts";
 import { handleFetchSnapshotRequest, handleFetchSnapshotResponse } from "./snapshot_transfer.ts";
 import type { TraceInput, TraceSink } from "./trace.ts";
 import { initializeRole } from "./transitions.ts";
+import { handleUpdateVoterRequest, handleUpdateVoterResponse } from "./update_voter.ts";
 import { lastOffsetOf, NO_NODE, type RaftBatch, type VoterInfo } from "./types.ts";
 import {
   addVoter,
@@ -134,6 +135,8 @@ export class RaftNode {
         return handleFetchRequest(core, { ...envelope, body });
       case "FetchSnapshotRequest":
         return handleFetchSnapshotRequest(core, { ...envelope, body });
+      case "UpdateRaftVoterRequest":
+        return handleUpdateVoterRequest(core, { ...envelope, body });
     }
   }
 
@@ -151,6 +154,8 @@ export class RaftNode {
         return handleFetchResponse(core, { ...envelope, body });
       case "FetchSnapshotResponse":
         return handleFetchSnapshotResponse(core, { ...envelope, body });
+      case "UpdateRaftVoterResponse":
+        return handleUpdateVoterResponse(core, { ...envelope, body });
     }
   }
 

@@ -49,6 +49,7 @@ export function initializeRole(
       votedId: persisted.votedId,
       fetchDeadlineMs: now + core.timeouts.fetchTimeoutMs,
       hasFetchedFromLeader: false,
+      updateVoterDueMs: now,
       fetchingSnapshot: null,
     };
   } else {
@@ -128,6 +129,7 @@ export function transitionToFollower(core: RaftCore, epoch: number, leaderId: nu
     votedId,
     fetchDeadlineMs: core.nowMs + core.timeouts.fetchTimeoutMs,
     hasFetchedFromLeader: false,
+    updateVoterDueMs: core.nowMs,
     fetchingSnapshot: null,
   });
   core.debug(`following ${leaderId}`);

@@ -220,3 +220,42 @@ Deno.test("UpdateRaftVoter replaces a voter's listeners", () => {
     ErrorCode.VOTER_NOT_FOUND,
   );
 });
+
+Deno.test("a voter whose listeners changed sends UpdateRaftVoter and the leader records them", () => {
+  let movedPort: number | null = null;
+  const cluster = new TestCluster([], {
+    observers: [1, 2],
+    perNode: (id) => {
+      const options = dynamicOptions(id);
+      if (id !== 2 || movedPort === null) return options;
+      const endpoints = [{ name: "CONTROLLER", host: "127.0.0.1", port: movedPort }];
+      return { dynamic: { ...options.dynamic!, endpoints } };
+    },
+    aliases: new Map([[BOOTSTRAP, 1]]),
+  });
+  assert(cluster.runUntil(() => cluster.get(1).node.highWatermark > 0));
+  cluster.commit("a");
+  assert(cluster.runUntil(() => appliedValues(cluster.get(2).applied).includes("a")));
+  addAndCommit(cluster, 2);
+  const leader = cluster.get(1).node;
+  const batchesBefore = leader.batches.length;
+  // Nothing to update while the listeners match.
+  cluster.advanceTo(cluster.nowMs + 1000);
+  assertEquals(
+    leader.batches.filter((batch) => batch.control).length,
+    leader.batches.slice(0, batchesBefore).filter((batch) => batch.control).length,
+  );
+  // Node 2 restarts on another port: it tells the leader, which writes a new VotersRecord.
+  movedPort = 19002;
+  cluster.stop(2);
+  cluster.start(2);
+  const portOf = (id: number) => leader.voters.find((voter) => voter.voterId === id)?.endpoints[0]?.port;
+  assert(cluster.runUntil(() => portOf(2) === 19002, 5_000), "the voter set has node 2's new port");
+  assert(
+    cluster.runUntil(() =>
+      cluster.get(2).node.voters.find((voter) => voter.voterId === 2)?.endpoints[0]?.port === 19002
+    ),
+  );
+  assertEquals(leader.voters.map((voter) => voter.voterId), [1, 2]);
+  cluster.commit("after update");
+});

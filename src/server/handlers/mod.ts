@@ -87,7 +87,6 @@ export const HANDLERS: readonly ApiHandler[] = [
   // KIP-853: brokers forward voter changes to the active controller.
   addRaftVoterHandler,
   removeRaftVoterHandler,
-  updateRaftVoterHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(

@@ -291,11 +291,6 @@ export class MetadataQuorum {
     return this.#voterChange(() => this.node.removeVoter(voterId, directoryId, this.#now()), timeoutMs);
   }
 
-  /** UpdateRaftVoter (KIP-853): a voter's new listeners. */
-  updateVoter(request: VoterRequest, timeoutMs: number): Promise<void> {
-    return this.#voterChange(() => this.node.updateVoter(request, this.#now()), timeoutMs);
-  }
-
   #voterChange(change: () => VoterChangeResult, timeoutMs: number, ackWhenCommitted = true): Promise<void> {
     if (this.#closed || !this.node.isLeader) {
       return Promise.reject(
@@ -341,7 +336,7 @@ export class MetadataQuorum {
 
   /**
    * A Raft request from a peer (Vote, BeginQuorumEpoch, EndQuorumEpoch,
-   * Fetch of the metadata partition, FetchSnapshot): resolves to the
+   * Fetch of the metadata partition, FetchSnapshot, UpdateRaftVoter): resolves to the
    * response body, or null when the core gave no answer in time.
    */
   handleRequest(apiKey: number, version: number, body: Message): Promise<Message | null> {
@@ -585,6 +580,8 @@ function senderOf(request: RaftRequest): number {
     case "FetchRequest":
     case "FetchSnapshotRequest":
       return request.replicaId;
+    case "UpdateRaftVoterRequest":
+      return request.voterId;
     case "BeginQuorumEpochRequest":
     case "EndQuorumEpochRequest":
       return request.leaderId;
