@@ -17,6 +17,7 @@ import { freePort, NodeProcess, waitFor } from "./support/node_process.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";
 
 const ADD_RAFT_VOTER = 80;
+const REMOVE_RAFT_VOTER = 81;
 const DESCRIBE_QUORUM = 55;
 const METADATA = 3;
 
@@ -119,6 +120,29 @@ async function addVoter(via: GrowingNode, voter: GrowingNode): Promise<void> {
   );
 }
 
+async function removeVoter(via: GrowingNode, voter: GrowingNode): Promise<number> {
+  const client = await connectClient(via.process.port);
+  try {
+    const response = await client.request(REMOVE_RAFT_VOTER, 0, {
+      clusterId: CLUSTER_ID,
+      voterId: voter.id,
+      voterDirectoryId: directoryIdOf(voter),
+    });
+    return response.errorCode;
+  } finally {
+    client.close();
+  }
+}
+
+/** Starts the first node alone, then the others as observers, and adds them as voters. */
+async function growToThree(nodes: GrowingNode[]): Promise<void> {
+  await nodes[0]!.process.start();
+  await Promise.all(nodes.slice(1).map((node) => node.process.start()));
+  await addVoter(nodes[0]!, nodes[1]!);
+  await addVoter(nodes[0]!, nodes[2]!);
+  await waitFor(async () => (await voterIds(nodes[2]!)).join() === "1,2,3", 10000, "three voters");
+}
+
 async function createTopic(node: GrowingNode, name: string): Promise<number> {
   const client = await connectClient(node.process.port);
   try {
@@ -204,6 +228,48 @@ Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter a
       },
       10000,
       "both topics through node 3",
+    );
+  } finally {
+    for (const node of nodes) await node.process.dispose();
+  }
+});
+
+Deno.test("RemoveRaftVoter of the first node, the leader: it hands over, the two others carry on", async () => {
+  const first = growingNode(1, null);
+  const nodes = [first, growingNode(2, first.controllerPort), growingNode(3, first.controllerPort)];
+  try {
+    await growToThree(nodes);
+    assert.equal(await createTopic(nodes[2]!, "before"), ErrorCode.NONE);
+    // Through another broker, which forwards it to the active controller (node 1, removing itself).
+    assert.equal(await removeVoter(nodes[1]!, first), ErrorCode.NONE);
+    await waitFor(
+      async () => {
+        const { partition } = await describeQuorum(nodes[1]!);
+        return partition?.errorCode === ErrorCode.NONE && [2, 3].includes(partition.leaderId) &&
+          partition.currentVoters.map((voter) => voter.replicaId).sort().join() === "2,3";
+      },
+      20000,
+      "nodes 2 and 3 the only voters, one of them leading",
+    );
+    // A second removal of the same voter is refused as Kafka refuses it.
+    assert.equal(await removeVoter(nodes[2]!, first), ErrorCode.VOTER_NOT_FOUND);
+    await first.process.stop();
+    let created = -1;
+    await waitFor(
+      async () => {
+        created = await createTopic(nodes[2]!, "after");
+        return created === ErrorCode.NONE || created === ErrorCode.TOPIC_ALREADY_EXISTS;
+      },
+      20000,
+      `CreateTopics after the first node left (last error ${created})`,
+    );
+    await waitFor(
+      async () => {
+        const names = await topicNames(nodes[1]!);
+        return names.includes("before") && names.includes("after");
+      },
+      10000,
+      "both topics through node 2",
     );
   } finally {
     for (const node of nodes) await node.process.dispose();
