@@ -275,3 +275,52 @@ Deno.test("RemoveRaftVoter of the first node, the leader: it hands over, the two
     for (const node of nodes) await node.process.dispose();
   }
 });
+
+Deno.test("the embedded single node, restarted with a controller listener, grows into a three-voter quorum", async () => {
+  // First as `dafka` starts without a properties file: one static voter, no controller listener.
+  const embedded = new NodeProcess();
+  const controllerPort = freePort();
+  const joining: GrowingNode[] = [];
+  let grown: NodeProcess | null = null;
+  try {
+    await embedded.start();
+    const lone: GrowingNode = { id: 1, controllerPort, process: embedded };
+    assert.equal(await createTopic(lone, "from-the-embedded-node"), ErrorCode.NONE);
+    await embedded.stop();
+    // Its generated cluster id is the cluster's; the restart adds the controller listener and
+    // names it as the only bootstrap server, which makes the node the dynamic quorum's first voter.
+    const clusterId = /^cluster\.id=(.+)$/m.exec(
+      Deno.readTextFileSync(`${embedded.logDir}/meta.properties`),
+    )![1]!;
+    grown = new NodeProcess({
+      port: embedded.port,
+      logDir: embedded.logDir,
+      overrides: {
+        "cluster.id": clusterId,
+        "listeners": `PLAINTEXT://127.0.0.1:${embedded.port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        "advertised.listeners": `PLAINTEXT://127.0.0.1:${embedded.port}`,
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.quorum.bootstrap.servers": `127.0.0.1:${controllerPort}`,
+      },
+    });
+    const first: GrowingNode = { id: 1, controllerPort, process: grown };
+    await grown.start();
+    for (const id of [2, 3]) {
+      const node = growingNode(id, controllerPort);
+      node.process.overrides["cluster.id"] = clusterId;
+      joining.push(node);
+    }
+    await Promise.all(joining.map((node) => node.process.start()));
+    await addVoter(first, joining[0]!);
+    // Asked of the joining node itself, which forwards it to the active controller.
+    await addVoter(joining[1]!, joining[1]!);
+    await waitFor(async () => (await voterIds(joining[0]!)).join() === "1,2,3", 10000, "three voters");
+    assert.ok((await topicNames(joining[1]!)).includes("from-the-embedded-node"));
+  } finally {
+    await embedded.kill();
+    await grown?.kill();
+    for (const node of joining) await node.process.dispose();
+    Deno.removeSync(embedded.logDir, { recursive: true });
+  }
+});
