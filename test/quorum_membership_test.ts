@@ -27,7 +27,11 @@ interface GrowingNode {
   process: NodeProcess;
 }
 
-function growingNode(id: number, bootstrapControllerPort: number | null): GrowingNode {
+function growingNode(
+  id: number,
+  bootstrapControllerPort: number | null,
+  extra: Record<string, string> = {},
+): GrowingNode {
   const client = freePort();
   const controllerPort = bootstrapControllerPort === null || id !== 1 ? freePort() : bootstrapControllerPort;
   const bootstrap = bootstrapControllerPort ?? controllerPort;
@@ -47,10 +51,17 @@ function growingNode(id: number, bootstrapControllerPort: number | null): Growin
         "controller.quorum.bootstrap.servers": `127.0.0.1:${bootstrap}`,
         "broker.session.timeout.ms": "3000",
         "broker.heartbeat.interval.ms": "500",
+        ...extra,
       },
     }),
   };
 }
+
+/**
+ * A snapshot after every metadata batch: the joining nodes start from the leader's snapshot
+ * (FetchSnapshot), which must carry the voter set, and so must every node's own after a restart.
+ */
+const SNAPSHOT_OFTEN = { "metadata.log.max.record.bytes.between.snapshots": "1" };
 
 /** The node's `directory.id` from its meta.properties (what `add-controller` reads). */
 function directoryIdOf(node: GrowingNode): Uint8Array {
@@ -166,9 +177,13 @@ async function topicNames(node: GrowingNode): Promise<string[]> {
   }
 }
 
-Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter and survives kill -9 of the first", async () => {
-  const first = growingNode(1, null);
-  const nodes = [first, growingNode(2, first.controllerPort), growingNode(3, first.controllerPort)];
+Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter and survives kill -9 of the first (snapshots after every batch)", async () => {
+  const first = growingNode(1, null, SNAPSHOT_OFTEN);
+  const nodes = [
+    first,
+    growingNode(2, first.controllerPort, SNAPSHOT_OFTEN),
+    growingNode(3, first.controllerPort, SNAPSHOT_OFTEN),
+  ];
   try {
     await first.process.start();
     assert.equal(await createTopic(first, "before"), ErrorCode.NONE);
@@ -202,6 +217,11 @@ Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter a
       nodes.map((node) => [node.id, node.controllerPort]),
     );
 
+    const checkpoints = (node: GrowingNode) =>
+      [...Deno.readDirSync(`${node.process.logDir}/__cluster_metadata-0`)]
+        .filter((entry) => entry.name.endsWith(".checkpoint")).length;
+    assert.ok(nodes.every((node) => checkpoints(node) > 0), "every node holds metadata snapshots");
+
     // The first node dies: the two voters it added elect a leader and take metadata changes.
     await first.process.kill();
     await waitFor(
@@ -229,6 +249,20 @@ Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter a
       10000,
       "both topics through node 3",
     );
+
+    // Node 3 restarts from its snapshot and log: it still knows the three voters and rejoins the two.
+    await nodes[2]!.process.stop();
+    await nodes[2]!.process.start();
+    await waitFor(
+      async () => {
+        const { partition } = await describeQuorum(nodes[2]!);
+        return partition?.errorCode === ErrorCode.NONE && [2, 3].includes(partition.leaderId) &&
+          partition.currentVoters.map((voter) => voter.replicaId).sort().join() === "1,2,3";
+      },
+      20000,
+      "the quorum of three (one dead) after node 3 restarts",
+    );
+    assert.equal(await createTopic(nodes[2]!, "after-restart"), ErrorCode.NONE);
   } finally {
     for (const node of nodes) await node.process.dispose();
   }
