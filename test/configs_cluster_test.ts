@@ -11,6 +11,7 @@ import {
   ConfigResourceTypes,
   Connection,
   describeClusterV1,
+  describeConfigsV4,
   IncrementalAlterConfigOperationTypes,
   metadataV12,
 } from "@platformatic/kafka";
@@ -23,6 +24,8 @@ const { Kafka, ConfigResourceTypes: KafkajsResourceTypes, logLevel } = kafkajs;
 
 /** DescribeConfigs ConfigSource codes. */
 const DYNAMIC_BROKER_CONFIG = 2;
+const DYNAMIC_DEFAULT_BROKER_CONFIG = 3;
+const DEFAULT_CONFIG = 5;
 
 interface DescribedEntry {
   value: string | null;
@@ -168,14 +171,19 @@ Deno.test({
           });
           return new Map(described.resources[0]!.configEntries.map((entry) => [entry.configName, entry]));
         };
+        // kafkajs sends a topic's DescribeConfigs to the broker Metadata names as controller, which in
+        // KRaft is any live broker (Kafka names a random one, Dafka the answering one), and a broker
+        // resolves a topic's keys against its own broker config: retention.bytes is checked per node below.
         let topic = await describeTopic();
         await waitFor(
           async () => {
             topic = await describeTopic();
-            return topic.get("retention.bytes")?.configValue === "1000000";
+            return topic.get("retention.bytes")?.configSynonyms.some((synonym) =>
+              synonym.configValue === "1000000" && synonym.configSource === DYNAMIC_DEFAULT_BROKER_CONFIG
+            ) ?? false;
           },
           10000,
-          "the cluster default on the controller",
+          "the cluster default on the broker kafkajs asks",
         );
         const synonymsOf = (name: string) =>
           topic.get(name)!.configSynonyms.map((
@@ -186,10 +194,21 @@ Deno.test({
           1,
         ]);
         deepStrictEqual(synonymsOf("retention.ms"), [["retention.ms", "3600000", 1]]);
-        deepStrictEqual(synonymsOf("retention.bytes"), [
-          ["log.retention.bytes", "1000000", 3],
-          ["log.retention.bytes", "-1", 5],
-        ]);
+        // Each node's own value (set in the steps above) comes before the cluster default; the controller
+        // has none, so the cluster default is its topic's value.
+        const ownValues = new Map([[others[0]!.id, "123456789"], [others[1]!.id, "987654321"]]);
+        for (const node of nodes) {
+          const own = ownValues.get(node.id);
+          deepStrictEqual(await topicRetentionBytesOn(node, "syn-topic"), {
+            value: own ?? "1000000",
+            source: own ? DYNAMIC_BROKER_CONFIG : DYNAMIC_DEFAULT_BROKER_CONFIG,
+            synonyms: [
+              ...(own ? [["log.retention.bytes", own, DYNAMIC_BROKER_CONFIG]] : []),
+              ["log.retention.bytes", "1000000", DYNAMIC_DEFAULT_BROKER_CONFIG],
+              ["log.retention.bytes", "-1", DEFAULT_CONFIG],
+            ],
+          }, `retention.bytes of syn-topic on node ${node.id}`);
+        }
         deepStrictEqual(synonymsOf("segment.bytes"), [["log.segment.bytes", "1073741824", 5]]);
         deepStrictEqual(synonymsOf("max.message.bytes"), [["message.max.bytes", "1048588", 5]]);
         // log.roll.ms has no default and log.roll.hours is a different key: Kafka gives no synonym at all.
@@ -443,6 +462,46 @@ async function alterClusterDefaults(bootstrap: string, values: Record<string, st
     },
   );
   return answer.results;
+}
+
+/**
+ * `topic`'s retention.bytes as `node` itself describes it (a raw DescribeConfigs with synonyms sent to
+ * that node), once the cluster default has reached that node's image.
+ */
+async function topicRetentionBytesOn(node: ClusterNode, topic: string) {
+  const connection = new Connection("dafka-configs-test");
+  try {
+    await connection.connect("127.0.0.1", node.process.port);
+    let described: { value: string | null | undefined; source: number; synonyms: unknown[][] } | null = null;
+    await waitFor(
+      async () => {
+        const answer = await describeConfigsV4.api.async(
+          connection,
+          [{
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topic,
+            configurationKeys: ["retention.bytes"],
+          }],
+          true,
+          false,
+        ).catch(() => null);
+        const entry = answer?.results[0]?.configs[0];
+        described = entry
+          ? {
+            value: entry.value,
+            source: entry.configSource,
+            synonyms: entry.synonyms.map((synonym) => [synonym.name, synonym.value, synonym.source]),
+          }
+          : null;
+        return entry?.synonyms.some((synonym) => synonym.value === "1000000") ?? false;
+      },
+      10000,
+      `the cluster default on node ${node.id}`,
+    ).catch(() => {});
+    return described;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Waits until `node` reports `value` for its broker key (the change reaches each node's image on its own time). */

@@ -37,6 +37,8 @@ export const BROKER_KEYS_ACTED_ON: ReadonlySet<BrokerKey> = new Set<BrokerKey>([
   "num.partitions",
   "default.replication.factor",
   "unclean.leader.election.enable",
+  "auto.leader.rebalance.enable",
+  "leader.imbalance.check.interval.seconds",
   "auto.create.topics.enable",
   "delete.topic.enable",
   "message.max.bytes",

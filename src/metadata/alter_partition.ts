@@ -9,13 +9,26 @@
  * one, so a replica that restarted with an empty disk cannot be counted in
  * sync on the strength of its previous life).
  *
- * An accepted change is one PartitionChangeRecord: the new ISR, the partition
- * epoch bumped by replay, the leader and its epoch unchanged.
+ * An accepted change is one PartitionChangeRecord (partition_change_builder.ts):
+ * the new ISR, the partition epoch bumped by replay, the leader and its epoch
+ * unchanged; unless the new ISR completes a reassignment (KIP-455), which then
+ * drops the removed replicas and, when the leader is one of them, elects
+ * another (the leader hears NEW_LEADER_ELECTED). With ELR (KIP-966) the
+ * members an ISR below min.insync.replicas loses become eligible leaders.
  */
 import { ErrorCode, uuidToString } from "../protocol/mod.ts";
 import type { MetadataImage, PartitionImage, TopicImage } from "./image.ts";
-import { NO_LEADER_CHANGE } from "./leader_election.ts";
-import { LeaderRecoveryState, MetadataRecordType, type PartitionChangeRecord } from "./records.ts";
+import {
+  CLEAN_ELECTIONS,
+  effectiveMinIsr,
+  type ElectionSettings,
+  elrEnabled,
+  isActiveBroker,
+  NO_LEADER_CHANGE,
+  uncleanElectionEnabled,
+} from "./leader_election.ts";
+import { buildPartitionChange } from "./partition_change_builder.ts";
+import { LeaderRecoveryState, type PartitionChangeRecord } from "./records.ts";
 
 /** One ISR member as v3 sends it; -1 as the epoch skips the check (what older versions mean). */
 export interface IsrMember {
@@ -68,6 +81,7 @@ export interface AlterPartitionDecision {
 export function decideAlterPartition(
   image: MetadataImage,
   request: AlterPartitionRequest,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
 ): AlterPartitionDecision {
   const requester = image.brokers.get(request.brokerId);
   if (!requester || requester.brokerEpoch !== request.brokerEpoch) {
@@ -85,7 +99,7 @@ export function decideAlterPartition(
           : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         return refused(data.partitionIndex, unknown);
       }
-      const outcome = decidePartition(image, request, topic, data);
+      const outcome = decidePartition(image, request, topic, data, settings);
       if (outcome.record) records.push(outcome.record);
       return outcome.result;
     });
@@ -99,6 +113,7 @@ function decidePartition(
   request: AlterPartitionRequest,
   topic: TopicImage,
   data: AlterPartitionData,
+  settings: ElectionSettings,
 ): { record: PartitionChangeRecord | null; result: AlterPartitionResult } {
   const partition = topic.partitions[data.partitionIndex];
   const members: IsrMember[] = request.version >= 3
@@ -110,23 +125,27 @@ function decidePartition(
   if (!partition || errorCode !== ErrorCode.NONE) {
     return { record: null, result: refused(data.partitionIndex, errorCode) };
   }
-  const isr = members.map((member) => member.brokerId);
-  const isrChanges = !sameList(isr, partition.isr);
-  const recoveryChanges = data.leaderRecoveryState !== partition.leaderRecoveryState;
-  if (!isrChanges && !recoveryChanges) return { record: null, result: stateOf(partition) };
-  const record: PartitionChangeRecord = {
-    type: MetadataRecordType.PartitionChange,
+  const record = buildPartitionChange({
     topicId: topic.topicId,
-    partitionId: partition.partition,
-    isr: isrChanges ? isr : null,
-    leader: NO_LEADER_CHANGE,
-    replicas: null,
-  };
-  if (recoveryChanges) record.leaderRecoveryState = data.leaderRecoveryState;
+    partition,
+    isAcceptableLeader: (replica) => isActiveBroker(image, replica),
+    minIsr: effectiveMinIsr(image, topic, settings),
+    elrEnabled: elrEnabled(image),
+    election: uncleanElectionEnabled(image, topic.name, settings) ? "unclean" : "online",
+    targetIsr: members.map((member) => member.brokerId),
+    targetLeaderRecoveryState: data.leaderRecoveryState,
+  });
+  if (!record) return { record: null, result: stateOf(partition) };
+  if (record.leader !== NO_LEADER_CHANGE && record.leader !== request.brokerId) {
+    // The new ISR completed a reassignment that removes this leader: it must learn the new one first.
+    const moved = request.version > 1 ? ErrorCode.NEW_LEADER_ELECTED : ErrorCode.FENCED_LEADER_EPOCH;
+    return { record, result: refused(data.partitionIndex, moved) };
+  }
   const after: AlterPartitionResult = {
     ...stateOf(partition),
-    isr,
-    leaderRecoveryState: data.leaderRecoveryState,
+    isr: record.isr ?? [...partition.isr],
+    leaderEpoch: partition.leaderEpoch + (record.leader === NO_LEADER_CHANGE ? 0 : 1),
+    leaderRecoveryState: record.leaderRecoveryState ?? partition.leaderRecoveryState,
     partitionEpoch: partition.partitionEpoch + 1,
   };
   return { record, result: after };
@@ -205,8 +224,4 @@ function refused(partitionIndex: number, errorCode: number): AlterPartitionResul
     leaderRecoveryState: 0,
     partitionEpoch: 0,
   };
-}
-
-function sameList(left: number[], right: number[]): boolean {
-  return left.length === right.length && left.every((value, index) => value === right[index]);
 }

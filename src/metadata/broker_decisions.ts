@@ -9,7 +9,7 @@ import { ErrorCode } from "../protocol/mod.ts";
 import { fenceRecords, unfenceRecords, unregisterRecords } from "./broker_changes.ts";
 import type { Decision, Refusal } from "./controller.ts";
 import type { BrokerImage, MetadataImage } from "./image.ts";
-import { changesRemovingBroker, CLEAN_ELECTIONS, type ElectionSettings } from "./leader_election.ts";
+import { changesAfterRestart, CLEAN_ELECTIONS, type ElectionSettings } from "./leader_election.ts";
 import {
   type BrokerEndPoint,
   type MetadataRecord,
@@ -111,7 +111,7 @@ export function decideRegisterBroker(
   // A new incarnation may have lost the unflushed tail of its logs (a crash, a disk replaced): it leaves
   // every ISR before it registers, as Kafka's controller cleans up after an unclean shutdown (KIP-966), and
   // must catch up again to rejoin. An ISR it alone is in keeps it, so the partition remembers its last leader.
-  const cleanUp = amended ? [] : changesRemovingBroker(image, request.brokerId, context.election);
+  const cleanUp = amended ? [] : changesAfterRestart(image, request.brokerId, context.election);
   return { records: [...cleanUp, record], brokerEpoch };
 }
 

@@ -1,23 +1,44 @@
 /**
  * Leader and ISR changes that follow a broker's fencing, unfencing,
  * controlled shutdown, unregistration or restart, as Kafka's controller
- * computes them (no eligible leader replicas yet; metadata.version 3.6 and
- * later, where shrinking an ISR does not bump the leader epoch). Elections are
+ * computes them (metadata.version 3.6 and later, where shrinking an ISR does
+ * not bump the leader epoch; with `eligible.leader.replicas.version` >= 1,
+ * KIP-966's eligible leader replicas, see partition_change_builder.ts). Elections are
  * clean unless `unclean.leader.election.enable` holds for the topic: then a
  * partition whose ISR has no live member is led by a live replica outside it,
  * which may lack committed records, so it leads alone and RECOVERING (KIP-704).
  */
-import {
-  ConfigResourceType,
-  LeaderRecoveryState,
-  MetadataRecordType,
-  type PartitionChangeRecord,
-} from "./records.ts";
+import { ConfigResourceType, type PartitionChangeRecord } from "./records.ts";
 import type { MetadataImage, PartitionImage, TopicImage } from "./image.ts";
+import { buildPartitionChange } from "./partition_change_builder.ts";
 
 /** What an election needs beyond the image: the controller's static `unclean.leader.election.enable`. */
 export interface ElectionSettings {
   uncleanLeaderElectionEnable: boolean;
+  /** The controller's static `min.insync.replicas` (Kafka's default, 1, when absent). */
+  minInsyncReplicas?: number;
+}
+
+/** The feature that turns on KIP-966's eligible leader replicas (level 1 and above). */
+export const ELR_FEATURE = "eligible.leader.replicas.version";
+
+/** Whether the cluster keeps eligible leader replicas: the feature is finalized at level 1 or above. */
+export function elrEnabled(image: MetadataImage): boolean {
+  return (image.features.get(ELR_FEATURE) ?? 0) >= 1;
+}
+
+/**
+ * A topic's `min.insync.replicas` as the controller reads it for the ELR: its override, else the cluster-wide
+ * dynamic value, else the static one; never more than its replication factor (Kafka's effective min ISR).
+ */
+export function effectiveMinIsr(image: MetadataImage, topic: TopicImage, settings: ElectionSettings): number {
+  const key = "min.insync.replicas";
+  const value = image.configsOf(ConfigResourceType.Topic, topic.name).get(key) ??
+    image.configsOf(ConfigResourceType.Broker, "").get(key);
+  const parsed = value === undefined ? NaN : Number.parseInt(value, 10);
+  const minIsr = Number.isFinite(parsed) ? parsed : settings.minInsyncReplicas ?? 1;
+  const factor = topic.partitions[0]?.replicas.length ?? minIsr;
+  return Math.min(minIsr, factor);
 }
 
 /** Elections with Kafka's default: clean only, unless a dynamic config says otherwise. */
@@ -59,16 +80,21 @@ export interface ElectionChange {
   brokerToRemove?: number;
   /** A broker joining: acceptable as leader although the image still shows it fenced. */
   brokerToAdd?: number;
+  /** A broker that restarted without proof of a clean shutdown: out of every ISR and ELR, never elected. */
+  uncleanShutdownBroker?: number;
   /** Whether a topic allows an unclean election (absent: never). */
   uncleanAllowed?: (topic: TopicImage) => boolean;
+  /** The controller's static settings (min.insync.replicas for the ELR). */
+  settings?: ElectionSettings;
 }
 
 /**
- * The change record for one partition, or null when nothing changes. The ISR
- * loses `brokerToRemove`, except that its last member stays (so that the
- * partition remembers which replica has all committed data); the leader stays
- * if it is still an acceptable ISR member, otherwise the first acceptable ISR
- * member in replica order is elected, or no leader at all.
+ * The change record for one partition, or null when nothing changes
+ * (partition_change_builder.ts). The ISR loses `brokerToRemove` and
+ * `uncleanShutdownBroker`; without ELR its last member stays (so that the
+ * partition remembers which replica has all committed data), with ELR the
+ * ISR may empty and the ELR remembers it. The leader stays if it may still
+ * lead, otherwise the first replica that may is elected, or no leader at all.
  */
 export function partitionChange(
   image: MetadataImage,
@@ -76,35 +102,22 @@ export function partitionChange(
   partition: PartitionImage,
   change: ElectionChange,
 ): PartitionChangeRecord | null {
+  const leaving = (replica: number) =>
+    replica === change.brokerToRemove || replica === change.uncleanShutdownBroker;
   const acceptable = (replica: number) =>
-    replica !== change.brokerToRemove && (replica === change.brokerToAdd || isActiveBroker(image, replica));
-  let targetIsr = partition.isr.filter((replica) => replica !== change.brokerToRemove);
-  const canLead = (replica: number) => targetIsr.includes(replica) && acceptable(replica);
-  let leader = canLead(partition.leader) ? partition.leader : partition.replicas.find(canLead) ?? NO_LEADER;
-  let recovery: number = LeaderRecoveryState.NoChange;
-  if (leader === NO_LEADER && change.uncleanAllowed?.(topic)) {
-    const outOfSync = partition.replicas.find(acceptable);
-    if (outOfSync !== undefined) {
-      leader = outOfSync;
-      targetIsr = [outOfSync];
-      // Already RECOVERING (a second unclean election in a row): the record leaves the state as it is.
-      if (partition.leaderRecoveryState !== LeaderRecoveryState.Recovering) {
-        recovery = LeaderRecoveryState.Recovering;
-      }
-    }
-  }
-  const isrChanges = targetIsr.length > 0 && !sameList(targetIsr, partition.isr);
-  if (leader === partition.leader && !isrChanges) return null;
-  const record: PartitionChangeRecord = {
-    type: MetadataRecordType.PartitionChange,
+    !leaving(replica) && (replica === change.brokerToAdd || isActiveBroker(image, replica));
+  return buildPartitionChange({
     topicId: topic.topicId,
-    partitionId: partition.partition,
-    isr: isrChanges ? targetIsr : null,
-    leader: leader === partition.leader ? NO_LEADER_CHANGE : leader,
-    replicas: null,
-  };
-  if (recovery !== LeaderRecoveryState.NoChange) record.leaderRecoveryState = recovery;
-  return record;
+    partition,
+    isAcceptableLeader: acceptable,
+    minIsr: effectiveMinIsr(image, topic, change.settings ?? CLEAN_ELECTIONS),
+    elrEnabled: elrEnabled(image),
+    election: change.uncleanAllowed?.(topic) ? "unclean" : "online",
+    targetIsr: partition.isr.filter((replica) => !leaving(replica)),
+    uncleanShutdownReplicas: change.uncleanShutdownBroker === undefined
+      ? undefined
+      : [change.uncleanShutdownBroker],
+  });
 }
 
 /**
@@ -136,7 +149,7 @@ export function changesRemovingBroker(
   return partitionChanges(
     image,
     (partition) => partition.isr.includes(brokerId) || partition.leader === brokerId,
-    { brokerToRemove: brokerId, uncleanAllowed: uncleanPolicy(image, settings) },
+    { brokerToRemove: brokerId, uncleanAllowed: uncleanPolicy(image, settings), settings },
   );
 }
 
@@ -149,6 +162,7 @@ export function changesAddingBroker(
   return partitionChanges(image, (partition) => partition.leader === NO_LEADER, {
     brokerToAdd: brokerId,
     uncleanAllowed: uncleanPolicy(image, settings),
+    settings,
   });
 }
 
@@ -159,7 +173,28 @@ export function changesAddingBroker(
 export function uncleanElections(image: MetadataImage, settings: ElectionSettings): PartitionChangeRecord[] {
   return partitionChanges(image, (partition) => partition.leader === NO_LEADER, {
     uncleanAllowed: uncleanPolicy(image, settings),
+    settings,
   });
+}
+
+/**
+ * Changes for a broker that registers a new incarnation. With ELR it is treated as Kafka treats an
+ * unclean shutdown (Dafka's brokers cannot prove a clean one yet): out of every ISR and ELR, since its
+ * log may have lost its unflushed tail. Without ELR it leaves ISRs and leaderships as when fenced.
+ */
+export function changesAfterRestart(
+  image: MetadataImage,
+  brokerId: number,
+  settings: ElectionSettings = CLEAN_ELECTIONS,
+): PartitionChangeRecord[] {
+  if (!elrEnabled(image)) return changesRemovingBroker(image, brokerId, settings);
+  return partitionChanges(
+    image,
+    (partition) =>
+      partition.isr.includes(brokerId) || partition.eligibleLeaderReplicas.includes(brokerId) ||
+      partition.leader === brokerId,
+    { uncleanShutdownBroker: brokerId, uncleanAllowed: uncleanPolicy(image, settings), settings },
+  );
 }
 
 function uncleanPolicy(image: MetadataImage, settings: ElectionSettings): (topic: TopicImage) => boolean {
@@ -172,8 +207,4 @@ export function leadsAnyPartition(image: MetadataImage, brokerId: number): boole
     if (topic.partitions.some((partition) => partition?.leader === brokerId)) return true;
   }
   return false;
-}
-
-function sameList(left: number[], right: number[]): boolean {
-  return left.length === right.length && left.every((value, index) => value === right[index]);
 }

@@ -47,13 +47,32 @@ export {
   type Refusal,
   type TopicToCreate,
 } from "./controller.ts";
+export {
+  decideElectLeaders,
+  type ElectionResult,
+  ElectionType,
+  type ElectLeadersDecision,
+  type ElectLeadersRequest,
+  MAX_ELECTIONS_PER_REBALANCE,
+  preferredLeaderElections,
+} from "./elect_leaders.ts";
 export { MetadataImage, type PartitionImage, type TopicImage } from "./image.ts";
 export {
   CLEAN_ELECTIONS,
   type ElectionSettings,
+  ELR_FEATURE,
+  elrEnabled,
   uncleanElectionEnabled,
   uncleanElections,
 } from "./leader_election.ts";
+export {
+  decideAlterPartitionReassignments,
+  listPartitionReassignments,
+  type OngoingReassignment,
+  type ReassignmentDecision,
+  type ReassignmentRequest,
+  type ReassignmentResult,
+} from "./reassignment.ts";
 export { imageToRecords } from "./image_snapshot.ts";
 export { decodeRecord, encodeRecord } from "./record_codec.ts";
 export {

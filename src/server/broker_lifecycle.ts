@@ -18,7 +18,7 @@ import {
   type ResponseInput,
 } from "../protocol/mod.ts";
 import type { Broker } from "./broker.ts";
-import { type ControllerApi, METADATA_VERSION_LEVEL } from "./controller/mod.ts";
+import { type ControllerApi, SUPPORTED_FEATURES } from "./controller/mod.ts";
 import { internalCall } from "./broker_requests.ts";
 import { brokerHeartbeatHandler, brokerRegistrationHandler } from "./handlers/controller/mod.ts";
 
@@ -114,11 +114,7 @@ export class BrokerLifecycle {
           port: listener.port,
           securityProtocol: 0,
         })),
-      features: [{
-        name: "metadata.version",
-        minSupportedVersion: 1,
-        maxSupportedVersion: METADATA_VERSION_LEVEL,
-      }],
+      features: SUPPORTED_FEATURES.map((feature) => ({ ...feature })),
       rack: broker.config.string("broker.rack"),
       isMigratingZkBroker: false,
       logDirs: [this.directoryId],

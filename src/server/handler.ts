@@ -23,8 +23,13 @@ import type {
   BrokerRegistrationRequest,
   ConfigChange,
   Decision,
+  ElectionResult,
+  ElectLeadersRequest,
   MetadataImage,
   NewTopic,
+  OngoingReassignment,
+  ReassignmentRequest,
+  ReassignmentResult,
   Refusal,
   RegistrationDecision,
   TopicImage,
@@ -136,6 +141,14 @@ export interface ControllerServices {
   allocateProducerIds(brokerId: number): Promise<number>;
   /** AlterPartition (KIP-497): a leader's ISR change, committed before the answer; refusals as error codes. */
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse>;
+  /** AlterPartitionReassignments (KIP-455): sets or cancels target replicas, committed before the answer. */
+  alterPartitionReassignments(request: ReassignmentRequest): Promise<ReassignmentResult[]>;
+  /** ListPartitionReassignments: the reassignments under way (null: of every topic). */
+  listPartitionReassignments(
+    topics: { name: string; partitionIndexes: number[] }[] | null,
+  ): OngoingReassignment[];
+  /** ElectLeaders (KIP-460): preferred or unclean elections, committed before the answer. */
+  electLeaders(request: ElectLeadersRequest): Promise<{ errorCode: number; results: ElectionResult[] }>;
 }
 /** Topics this broker creates on first use (auto-creation). */
 export interface TopicAutoCreation {

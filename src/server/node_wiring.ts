@@ -101,8 +101,15 @@ export function wireNode(world: World, config: BrokerConfig): NodeParts {
     quorum,
     channel,
     image: () => metadata.image,
-    election: () => ({ uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable") }),
+    election: () => ({
+      uncleanLeaderElectionEnable: config.bool("unclean.leader.election.enable"),
+      minInsyncReplicas: config.int("min.insync.replicas"),
+    }),
     sessionTimeoutMs: config.int("broker.session.timeout.ms"),
+    leaderRebalance: {
+      enabled: config.bool("auto.leader.rebalance.enable"),
+      checkIntervalMs: config.int("leader.imbalance.check.interval.seconds") * 1000,
+    },
     // Checked twice per heartbeat interval, so a lapsed session is seen within half an interval.
     checkIntervalMs: Math.max(10, Math.floor(config.int("broker.heartbeat.interval.ms") / 2)),
     log: world.log,

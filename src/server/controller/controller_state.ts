@@ -8,21 +8,45 @@
  * A timer checks the sessions every `broker.heartbeat.interval.ms / 2` and
  * fences brokers silent for `broker.session.timeout.ms`, moving their
  * partition leaderships away (see metadata/broker_decisions.ts).
+ *
+ * With `auto.leader.rebalance.enable` (Kafka's default, on), another timer
+ * every `leader.imbalance.check.interval.seconds` moves leaderships back to
+ * preferred replicas (the first of each partition's replicas, when in the ISR
+ * and active), at most MAX_ELECTIONS_PER_REBALANCE per round, with further
+ * rounds at once until none is left, as Kafka's QuorumController does. Like
+ * Kafka's KRaft controller it does not read
+ * `leader.imbalance.per.broker.percentage`: any imbalanced partition counts.
  */
 import type { Clock, Timer } from "../../io/mod.ts";
 import {
   decideFenceBroker,
   type ElectionSettings,
+  ELR_FEATURE,
   isRefusal,
+  MAX_ELECTIONS_PER_REBALANCE,
   type MetadataImage,
   type MetadataRecord,
   MetadataRecordType,
+  preferredLeaderElections,
 } from "../../metadata/mod.ts";
 import type { ControllerChannel } from "./controller_channel.ts";
 import type { MetadataQuorum } from "../raft_driver/mod.ts";
 
 /** The metadata.version Dafka's records correspond to (Kafka 3.9's level). */
 export const METADATA_VERSION_LEVEL = 21;
+
+/** The level of `eligible.leader.replicas.version` a new cluster starts with: ELR on, as Kafka 4.1 formats. */
+export const ELR_VERSION_LEVEL = 1;
+
+/** The feature ranges this node supports (BrokerRegistration and ApiVersions). */
+export const SUPPORTED_FEATURES: readonly {
+  name: string;
+  minSupportedVersion: number;
+  maxSupportedVersion: number;
+}[] = [
+  { name: "metadata.version", minSupportedVersion: 1, maxSupportedVersion: METADATA_VERSION_LEVEL },
+  { name: ELR_FEATURE, minSupportedVersion: 0, maxSupportedVersion: ELR_VERSION_LEVEL },
+];
 
 export interface ControllerStateOptions {
   clock: Clock;
@@ -33,8 +57,13 @@ export interface ControllerStateOptions {
   election?: () => ElectionSettings;
   sessionTimeoutMs: number;
   checkIntervalMs: number;
+  /** `auto.leader.rebalance.enable` and `leader.imbalance.check.interval.seconds` (absent: no rebalancing). */
+  leaderRebalance?: { enabled: boolean; checkIntervalMs: number };
   log: (line: string) => void;
 }
+
+/** Rounds one rebalance check may run back to back (each of up to MAX_ELECTIONS_PER_REBALANCE elections). */
+const MAX_REBALANCE_ROUNDS = 100;
 
 export class ControllerState {
   /** Monotonic time of each broker's last heartbeat (or registration, or this term's start). */
@@ -44,12 +73,14 @@ export class ControllerState {
   /** The epoch this node last became active controller in. */
   #activeEpoch = -1;
   #timer: Timer | null = null;
+  #rebalanceTimer: Timer | null = null;
   #closed = false;
 
   constructor(private readonly options: ControllerStateOptions) {}
 
   start(): void {
     this.#schedule();
+    this.#scheduleRebalance();
   }
 
   /** A broker registered or heartbeated. */
@@ -82,10 +113,15 @@ export class ControllerState {
     this.#heardFrom.clear();
     for (const brokerId of this.options.image().brokers.keys()) this.#lastContactMs.set(brokerId, now);
     if (!this.options.image().features.has("metadata.version")) {
+      // A new cluster: finalize its features (an existing one keeps the levels it has, as on a Kafka upgrade).
       const bootstrap: MetadataRecord[] = [{
         type: MetadataRecordType.FeatureLevel,
         name: "metadata.version",
         featureLevel: METADATA_VERSION_LEVEL,
+      }, {
+        type: MetadataRecordType.FeatureLevel,
+        name: ELR_FEATURE,
+        featureLevel: ELR_VERSION_LEVEL,
       }];
       this.options.channel.exclusive(() => quorum.propose(bootstrap)).catch((error) =>
         this.options.log(`could not finalize metadata.version: ${(error as Error).message}`)
@@ -143,8 +179,36 @@ export class ControllerState {
     return silentMs >= sessionTimeoutMs ? silentMs : null;
   }
 
+  #scheduleRebalance(): void {
+    const rebalance = this.options.leaderRebalance;
+    if (this.#closed || !rebalance?.enabled) return;
+    this.#rebalanceTimer = this.options.clock.setTimer(rebalance.checkIntervalMs, () => {
+      this.#rebalanceLeaders().catch((error) =>
+        this.options.log(`could not rebalance partition leaders: ${(error as Error).message}`)
+      ).finally(() => this.#scheduleRebalance());
+    });
+  }
+
+  /** Preferred elections for the imbalanced partitions, decided under the controller's lock each round. */
+  async #rebalanceLeaders(): Promise<void> {
+    const { quorum, channel } = this.options;
+    for (let round = 0; round < MAX_REBALANCE_ROUNDS; round++) {
+      if (this.#closed || !quorum.isActiveController) return;
+      const elected = await channel.exclusive(async () => {
+        const records = preferredLeaderElections(this.options.image(), this.options.election?.());
+        if (records.length > 0) await quorum.propose(records);
+        return records.length;
+      });
+      if (elected > 0) {
+        this.options.log(`moved ${elected} partition leadership(s) back to preferred replicas`);
+      }
+      if (elected < MAX_ELECTIONS_PER_REBALANCE) return;
+    }
+  }
+
   close(): void {
     this.#closed = true;
     this.#timer?.cancel();
+    this.#rebalanceTimer?.cancel();
   }
 }

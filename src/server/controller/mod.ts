@@ -6,5 +6,10 @@
  */
 export { type ControllerApi, controllerApi, mapInOrder } from "./controller_api.ts";
 export { ControllerChannel } from "./controller_channel.ts";
-export { ControllerState, METADATA_VERSION_LEVEL } from "./controller_state.ts";
+export {
+  ControllerState,
+  ELR_VERSION_LEVEL,
+  METADATA_VERSION_LEVEL,
+  SUPPORTED_FEATURES,
+} from "./controller_state.ts";
 export { QuorumController } from "./quorum_controller.ts";

@@ -15,22 +15,30 @@ import {
   type ConfigChange,
   decideAlter,
   decideAlterPartition,
+  decideAlterPartitionReassignments,
   decideBrokerHeartbeat,
   decideCreatePartitions,
   decideCreateTopic,
   decideDeleteTopic,
+  decideElectLeaders,
   decideIncrementalAlter,
   decideProducerIdBlock,
   decideRegisterBroker,
   type Decision,
+  type ElectionResult,
   type ElectionSettings,
+  type ElectLeadersRequest,
   inertChangeWarnings,
   isRefusal,
+  listPartitionReassignments,
   type MetadataImage,
   type MetadataRecord,
   MetadataRecordType,
   type NewTopic,
+  type OngoingReassignment,
   type PlacementContext,
+  type ReassignmentRequest,
+  type ReassignmentResult,
   type Refusal,
   type RegistrationDecision,
   type TopicImage,
@@ -53,7 +61,10 @@ export interface QuorumControllerOptions {
     readonly image: MetadataImage;
     readonly nodeId: number;
     readonly clusterId: string;
-    readonly config?: { bool(key: "unclean.leader.election.enable"): boolean };
+    readonly config?: {
+      bool(key: "unclean.leader.election.enable"): boolean;
+      int?(key: "min.insync.replicas"): number;
+    };
   };
   /** The Raft quorum: commits records, and knows its log's end (a new broker's epoch). */
   quorum: { propose(records: MetadataRecord[]): Promise<void>; readonly logEndOffset: number };
@@ -75,7 +86,10 @@ export class QuorumController implements ControllerServices {
   /** The static half of the unclean election setting; topic and cluster-wide values come from the image. */
   #election(): ElectionSettings {
     const config = this.options.metadata.config;
-    return { uncleanLeaderElectionEnable: config?.bool("unclean.leader.election.enable") ?? false };
+    return {
+      uncleanLeaderElectionEnable: config?.bool("unclean.leader.election.enable") ?? false,
+      minInsyncReplicas: config?.int?.("min.insync.replicas") ?? 1,
+    };
   }
 
   /** Commits a decision's records unless it is a refusal or only validated; returns it. */
@@ -182,8 +196,30 @@ export class QuorumController implements ControllerServices {
 
   /** Changes ISRs (or leader recovery states) as partition leaders ask, once the records are committed. */
   async alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    const decision = decideAlterPartition(this.#image, request);
+    const decision = decideAlterPartition(this.#image, request, this.#election());
     if (decision.records.length > 0) await this.options.quorum.propose(decision.records);
     return decision.response;
+  }
+
+  /** Starts, replaces or cancels reassignments; every partition's record is committed in one batch. */
+  async alterPartitionReassignments(request: ReassignmentRequest): Promise<ReassignmentResult[]> {
+    const decision = decideAlterPartitionReassignments(this.#image, request, this.#election());
+    if (decision.records.length > 0) await this.options.quorum.propose(decision.records);
+    return decision.responses;
+  }
+
+  listPartitionReassignments(
+    topics: { name: string; partitionIndexes: number[] }[] | null,
+  ): OngoingReassignment[] {
+    return listPartitionReassignments(this.#image, topics);
+  }
+
+  /** Preferred or unclean elections, answered once committed. */
+  async electLeaders(
+    request: ElectLeadersRequest,
+  ): Promise<{ errorCode: number; results: ElectionResult[] }> {
+    const decision = decideElectLeaders(this.#image, request, this.#election());
+    if (decision.records.length > 0) await this.options.quorum.propose(decision.records);
+    return { errorCode: decision.errorCode, results: decision.results };
   }
 }

@@ -8,6 +8,7 @@
 import { apiVersions } from "../../protocol/messages/mod.ts";
 import { ErrorCode, parseRange } from "../../protocol/mod.ts";
 import type { ApiHandler } from "../handler.ts";
+import { SUPPORTED_FEATURES } from "../controller/mod.ts";
 
 const SOFTWARE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
@@ -26,7 +27,11 @@ export const apiVersionsHandler: ApiHandler<typeof apiVersions> = {
       errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
       apiKeys,
       throttleTimeMs: 0,
-      supportedFeatures: [{ name: "metadata.version", minVersion: 1, maxVersion: 21 }],
+      supportedFeatures: SUPPORTED_FEATURES.map((feature) => ({
+        name: feature.name,
+        minVersion: feature.minSupportedVersion,
+        maxVersion: feature.maxSupportedVersion,
+      })),
       finalizedFeaturesEpoch: context.services.metadata.image.recordsApplied,
       finalizedFeatures: [...context.services.metadata.image.features].map(([name, level]) => ({
         name,
