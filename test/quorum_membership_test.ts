@@ -14,10 +14,12 @@ import { ErrorCode } from "../src/protocol/mod.ts";
 import { uuidFromString } from "../src/protocol/mod.ts";
 import { CLUSTER_ID } from "./support/cluster.ts";
 import { freePort, NodeProcess, waitFor } from "./support/node_process.ts";
-import { connectClient, createTopics } from "./support/raw_kafka.ts";
+import { connectClient, createTopics, fetchAll, produceBatch, textRecords } from "./support/raw_kafka.ts";
 
 const ADD_RAFT_VOTER = 80;
 const REMOVE_RAFT_VOTER = 81;
+const CREATE_TOPICS = 19;
+const ALTER_PARTITION_REASSIGNMENTS = 45;
 const DESCRIBE_QUORUM = 55;
 const METADATA = 3;
 
@@ -154,6 +156,26 @@ async function growToThree(nodes: GrowingNode[]): Promise<void> {
   await waitFor(async () => (await voterIds(nodes[2]!)).join() === "1,2,3", 10000, "three voters");
 }
 
+/** The replicas, leader and ISR of `topic`-0 through `node`, or null while it has none. */
+async function partitionOf(node: GrowingNode, topic: string) {
+  const client = await connectClient(node.process.port);
+  try {
+    const response = await client.request(METADATA, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    const partition = response.topics.find((candidate) => candidate.name === topic)?.partitions[0];
+    return partition === undefined || partition.errorCode !== ErrorCode.NONE ? null : {
+      replicas: [...partition.replicaNodes].sort(),
+      leader: partition.leaderId,
+      isr: [...partition.isrNodes].sort(),
+    };
+  } finally {
+    client.close();
+  }
+}
+
 async function createTopic(node: GrowingNode, name: string): Promise<number> {
   const client = await connectClient(node.process.port);
   try {
@@ -268,12 +290,58 @@ Deno.test("a standalone node grows into a three-voter quorum with AddRaftVoter a
   }
 });
 
-Deno.test("RemoveRaftVoter of the first node, the leader: it hands over, the two others carry on", async () => {
+Deno.test("the first node's partition moves to the others, RemoveRaftVoter takes it out of the quorum, nothing is lost", async () => {
   const first = growingNode(1, null);
   const nodes = [first, growingNode(2, first.controllerPort), growingNode(3, first.controllerPort)];
   try {
     await growToThree(nodes);
     assert.equal(await createTopic(nodes[2]!, "before"), ErrorCode.NONE);
+
+    // A partition held by the first node alone, with data, moves onto the two others (KIP-455).
+    const client = await connectClient(first.process.port);
+    try {
+      const created = await client.request(CREATE_TOPICS, 7, {
+        topics: [{
+          name: "kept",
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [{ partitionIndex: 0, brokerIds: [1] }],
+          configs: [],
+        }],
+        timeoutMs: 10000,
+        validateOnly: false,
+      });
+      assert.equal(created.topics[0]?.errorCode, ErrorCode.NONE);
+      await waitFor(
+        async () => (await partitionOf(first, "kept"))?.leader === 1,
+        10000,
+        "kept led by node 1",
+      );
+      const produced = await produceBatch(client, { topic: "kept", records: textRecords("kept", 50, 1000) });
+      assert.equal(produced.errorCode, ErrorCode.NONE);
+    } finally {
+      client.close();
+    }
+    const reassign = await connectClient(nodes[1]!.process.port);
+    try {
+      const response = await reassign.request(ALTER_PARTITION_REASSIGNMENTS, 0, {
+        timeoutMs: 10000,
+        topics: [{ name: "kept", partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
+      });
+      assert.equal(response.errorCode, ErrorCode.NONE);
+      assert.equal(response.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+    } finally {
+      reassign.close();
+    }
+    await waitFor(
+      async () => {
+        const state = await partitionOf(nodes[2]!, "kept");
+        return state !== null && state.replicas.join() === "2,3" && state.isr.join() === "2,3" &&
+          [2, 3].includes(state.leader);
+      },
+      30000,
+      "kept on nodes 2 and 3",
+    );
     // Through another broker, which forwards it to the active controller (node 1, removing itself).
     assert.equal(await removeVoter(nodes[1]!, first), ErrorCode.NONE);
     await waitFor(
@@ -305,6 +373,20 @@ Deno.test("RemoveRaftVoter of the first node, the leader: it hands over, the two
       10000,
       "both topics through node 2",
     );
+    // Nothing of the moved partition was lost with the first node.
+    const leader = (await partitionOf(nodes[1]!, "kept"))!.leader;
+    const reader = await connectClient(nodes.find((node) => node.id === leader)!.process.port);
+    try {
+      const fetched = await fetchAll(reader, "kept");
+      assert.equal(fetched.errorCode, ErrorCode.NONE);
+      const decoder = new TextDecoder();
+      const expected = textRecords("kept", 50, 1000).map((record) =>
+        record.value === null ? null : decoder.decode(record.value)
+      );
+      assert.deepEqual(fetched.records.map((record) => record.value), expected);
+    } finally {
+      reader.close();
+    }
   } finally {
     for (const node of nodes) await node.process.dispose();
   }
