@@ -17,7 +17,7 @@ import { onLeaderProgress } from "./leader_fetch.ts";
 import { maybeUpdateHighWatermark, newProgress } from "./leader.ts";
 import type { LeaderRole, ReplicaProgress } from "./roles.ts";
 import { transitionToUnattached } from "./transitions.ts";
-import { lastOffsetOf, type RaftBatch, type VoterEndpoint, type VoterInfo } from "./types.ts";
+import { lastOffsetOf, NO_NODE, type RaftBatch, type VoterEndpoint, type VoterInfo } from "./types.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
 /** What a voter change did: the VotersRecord's place in the log, or why it was refused. */
@@ -39,8 +39,12 @@ function refused(errorCode: number, errorMessage: string): VoterChangeResult {
   return { errorCode, errorMessage };
 }
 
-/** The checks every change makes first (a leader that knows its HW, kraft.version 1, nothing pending). */
-function changeRefusal(core: RaftCore): VoterChangeResult | null {
+/**
+ * The checks every change makes first (Kafka's order: a leader that has
+ * committed in its epoch, kraft.version 1, no uncommitted change): the
+ * leader's state to change, or the refusal.
+ */
+function leaderForChange(core: RaftCore): LeaderRole | VoterChangeResult {
   const role = core.role;
   if (role.name !== "Leader" || role.resignRequested) {
     return refused(ErrorCode.NOT_LEADER_OR_FOLLOWER, "this node is not the leader of the metadata quorum");
@@ -58,7 +62,11 @@ function changeRefusal(core: RaftCore): VoterChangeResult | null {
   if (latest === null || (latest.offset >= role.highWatermark && !core.bugs.overlappingVoterChanges)) {
     return refused(ErrorCode.REQUEST_TIMED_OUT, "the previous voter change is not committed yet");
   }
-  return null;
+  return role;
+}
+
+function isRefusal(leader: LeaderRole | VoterChangeResult): leader is VoterChangeResult {
+  return !("name" in leader);
 }
 
 function sameKey(voter: VoterInfo, voterId: number, directoryId: string | null): boolean {
@@ -91,9 +99,8 @@ function appendVoters(core: RaftCore, role: LeaderRole, voters: VoterInfo[]): Vo
 
 /** AddRaftVoter on the leader: an observer that has caught up becomes a voter. */
 export function addVoter(core: RaftCore, request: VoterRequest): VoterChangeResult {
-  const refusal = changeRefusal(core);
-  if (refusal !== null) return refusal;
-  const role = core.role as LeaderRole;
+  const role = leaderForChange(core);
+  if (isRefusal(role)) return role;
   if (core.voters.includes(request.voterId)) {
     return refused(ErrorCode.DUPLICATE_VOTER, `node ${request.voterId} is already a voter`);
   }
@@ -119,9 +126,8 @@ export function addVoter(core: RaftCore, request: VoterRequest): VoterChangeResu
 
 /** RemoveRaftVoter on the leader; a leader removing itself resigns once that is committed. */
 export function removeVoter(core: RaftCore, voterId: number, directoryId: string | null): VoterChangeResult {
-  const refusal = changeRefusal(core);
-  if (refusal !== null) return refusal;
-  const role = core.role as LeaderRole;
+  const role = leaderForChange(core);
+  if (isRefusal(role)) return role;
   const voters = core.voterInfos;
   if (!voters.some((voter) => sameKey(voter, voterId, directoryId))) {
     return refused(ErrorCode.VOTER_NOT_FOUND, `node ${voterId} is not a voter`);
@@ -133,9 +139,8 @@ export function removeVoter(core: RaftCore, voterId: number, directoryId: string
 
 /** UpdateRaftVoter on the leader: a voter's new listeners (and kraft.version range). */
 export function updateVoter(core: RaftCore, request: VoterRequest): VoterChangeResult {
-  const refusal = changeRefusal(core);
-  if (refusal !== null) return refusal;
-  const role = core.role as LeaderRole;
+  const role = leaderForChange(core);
+  if (isRefusal(role)) return role;
   const voters = core.voterInfos;
   const current = voters.find((voter) => sameKey(voter, request.voterId, request.directoryId));
   if (current === undefined) {
@@ -177,7 +182,7 @@ function syncLeaderProgress(core: RaftCore, role: LeaderRole): void {
     !voters.includes(progress.replicaId) && progress.replicaId !== core.nodeId
   );
   role.fetchedVoters = role.fetchedVoters.filter((voterId) => voters.includes(voterId));
-  // A lone voter never ran the check-quorum timer; the new voters get a full period to fetch.
+  // The new voters get a full period to fetch (a lone voter never even ran the check-quorum timer).
   role.checkQuorumDeadlineMs = core.nowMs + Math.floor(core.timeouts.fetchTimeoutMs * 1.5);
 }
 
@@ -198,14 +203,12 @@ export function followVoterSet(core: RaftCore): void {
       return;
     case "Prospective":
     case "Candidate":
-      if (!core.canCampaign) transitionToUnattached(core, role.epoch, NO_LEADER);
+      if (!core.canCampaign) transitionToUnattached(core, role.epoch, NO_NODE);
       return;
     default:
       return;
   }
 }
-
-const NO_LEADER = -1;
 
 /** A leader that is no longer a voter resigns once the record that removed it is committed. */
 export function removedLeaderShouldResign(core: RaftCore): boolean {
