@@ -44,7 +44,7 @@ for index in range(total):
         time.sleep(pause)
     producer.produce(topic, f"{time.time():.6f} {padding}".encode())
     producer.poll(0)
-producer.flush(30)
+producer.flush(120)
 reader.join()
 latencies.sort()
 

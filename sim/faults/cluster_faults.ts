@@ -2,8 +2,10 @@
  * The faults of the safety phase, each on its own seeded timer: network
  * partitions (one node isolated from the others, and sometimes from the
  * client too, or one link cut), connection resets between any two hosts,
- * crashes (power loss or killed process) with a restart later, and pauses
- * (the process stopped for a while, then resumed). `stop` ends them, heals
+ * crashes (power loss or killed process) with a restart later, a power
+ * loss sometimes taking the replicated topic's folders with it (a replica's
+ * disk lost), and pauses (the process stopped for a while, then resumed).
+ * `stop` ends them, heals
  * the network, resumes paused nodes and restarts every stopped node.
  */
 import type { Timer } from "../../src/io/mod.ts";
@@ -19,7 +21,12 @@ export interface ClusterFaultStats {
   processKills: number;
   restarts: number;
   pauses: number;
+  /** Power losses that also lost the replicated topic's folders (a replica's disk). */
+  diskLosses: number;
 }
+
+/** Hears of every crash that loses data, before the node restarts. */
+export type DataLossListener = (node: ClusterNode, kind: "power-loss" | "disk-loss") => void;
 
 export class ClusterFaults {
   readonly stats: ClusterFaultStats = {
@@ -30,11 +37,20 @@ export class ClusterFaults {
     processKills: 0,
     restarts: 0,
     pauses: 0,
+    diskLosses: 0,
   };
+  /** Told of power losses and disk losses (the replication checker counts them). */
+  onDataLoss: DataLossListener = () => {};
+  /** The folders of a replica's disk, by node: wiped on a disk loss. */
+  replicaFolders: (node: ClusterNode) => string[] = () => [];
+  /** Chance that a power loss also loses the replica folders. */
+  diskLossProbability = 0;
   #stopped = false;
   readonly #timers = new Set<Timer>();
   /** Pauses draw from their own stream, so that seeds without them draw their other faults as before. */
   readonly #pauseRandom: SeededRandom;
+  /** Disk losses draw from their own stream too. */
+  readonly #diskRandom: SeededRandom;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -45,6 +61,7 @@ export class ClusterFaults {
     private readonly log: (line: string) => void,
   ) {
     this.#pauseRandom = random.fork("pauses");
+    this.#diskRandom = random.fork("disk-losses");
   }
 
   start(): void {
@@ -122,6 +139,8 @@ export class ClusterFaults {
     node.crash(powerLoss ? "power-loss" : "process");
     if (powerLoss) this.stats.powerLosses++;
     else this.stats.processKills++;
+    if (powerLoss && this.#diskRandom.chance(this.diskLossProbability)) this.#loseReplicaDisk(node);
+    else if (powerLoss) this.onDataLoss(node, "power-loss");
     this.#later(1 + this.random.int(this.options.downtimeMaxMs), () => {
       if (!node.up) this.#restart(node);
     });
@@ -137,6 +156,23 @@ export class ClusterFaults {
     // The host resumes itself; a crash meanwhile ends the pause (the restart runs normally).
     this.cluster.host(node.name).pause(random.range(pauseDurationMinMs, pauseDurationMaxMs));
     this.stats.pauses++;
+  }
+
+  /**
+   * The node (down) loses its replica folders, as when the disk holding a
+   * log directory is replaced: it comes back with empty logs for them (its
+   * metadata log stays, which a real disk loss would take too; the KRaft
+   * voter is not what this fault tests).
+   */
+  #loseReplicaDisk(node: ClusterNode): void {
+    const disk = this.cluster.host(node.name).disk.view(null);
+    for (const folder of this.replicaFolders(node)) {
+      disk.remove(folder);
+      disk.syncDirectory(folder.slice(0, folder.lastIndexOf("/")) || "/");
+    }
+    this.stats.diskLosses++;
+    this.log(`[sim] ${node.name} lost its replica folders`);
+    this.onDataLoss(node, "disk-loss");
   }
 
   #restart(node: ClusterNode): void {

@@ -580,7 +580,14 @@ export class PartitionLog {
     if (!Number.isSafeInteger(targetOffset) || targetOffset < 0) {
       throw new RangeError(`cannot truncate to the offset ${targetOffset}`);
     }
-    if (targetOffset >= this.#nextOffset) return false;
+    if (targetOffset >= this.#nextOffset) {
+      // No record to cut, but an epoch may start at the log end with nothing written in it (this
+      // replica led that epoch, appended nothing, and lost the office). Kafka drops it here too:
+      // kept, it would be sent as the last fetched epoch forever, and the leader, which never had
+      // it, would answer with the same divergence at every fetch.
+      this.#leaderEpochCache.truncateFromEnd(this.#nextOffset);
+      return false;
+    }
     if (this.#segments.first()!.baseOffset > targetOffset) {
       this.truncateFullyAndStartAt(targetOffset);
       return true;

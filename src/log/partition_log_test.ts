@@ -221,6 +221,25 @@ Deno.test("partition log writes leader epochs to leader-epoch-checkpoint and ans
   assert.equal(log.append(buildSimpleBatch(1), { leaderEpoch: 4, nowMs: clock.now }).baseOffset, 8 + 2 + 0);
 });
 
+Deno.test("truncating at the log end drops an epoch that starts there with nothing in it (as Kafka's truncateTo)", () => {
+  // Found by the cluster simulator (seed 4): a replica that led epoch 1 without appending kept the
+  // empty epoch, sent it as its last fetched epoch, and its leader (which never had it) answered
+  // every fetch with the same divergence: the follower never caught up again.
+  const disk = new MemoryDisk();
+  const clock = new ManualClock();
+  const log = openLog(disk, clock);
+  appendBatches(log, clock, 3, 0);
+  log.assignEpochStartOffset(1, log.logEndOffset);
+  assert.equal(log.latestEpoch, 1);
+  assert.equal(log.truncateTo(log.logEndOffset), false);
+  assert.equal(log.latestEpoch, 0);
+  assert.deepEqual(log.leaderEpochCache.entries(), [{ epoch: 0, startOffset: 0 }]);
+  assert.equal(
+    new TextDecoder().decode(disk.readFile(`${DIRECTORY}/leader-epoch-checkpoint`)!),
+    "0\n1\n0 0\n",
+  );
+});
+
 Deno.test("partition log truncation and log start moves keep its files consistent", () => {
   const disk = new MemoryDisk();
   const clock = new ManualClock();

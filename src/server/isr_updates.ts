@@ -6,10 +6,19 @@
  * is retried no sooner than RETRY_BACKOFF_MS later, so that a controller that
  * keeps saying no (an ineligible replica, a stale epoch before the metadata
  * catches up) is not asked in a loop.
+ *
+ * Only a refusal that says the change was not made (OPERATION_NOT_ATTEMPTED,
+ * INELIGIBLE_REPLICA) drops the proposal, as Kafka's Partition does. After
+ * any other error, or no answer, the controller may have committed it (a
+ * proposal outlives a lost connection or a controller change): the
+ * proposal stays in flight, so that a replica it adds keeps counting for the
+ * high watermark, and the same proposal is sent again until an answer or
+ * the metadata settles it (found by the cluster simulator, seed 259: the
+ * high watermark passed a replica the controller had taken into the ISR).
  */
 import type { Clock } from "../io/mod.ts";
 import { ErrorCode } from "../protocol/mod.ts";
-import type { CommittedPartitionState } from "../replication/mod.ts";
+import type { CommittedPartitionState, IsrProposal } from "../replication/mod.ts";
 import { internalCall } from "./broker_requests.ts";
 import type { NodeServices } from "./handler.ts";
 import { alterPartitionHandler } from "./handlers/controller/mod.ts";
@@ -28,6 +37,8 @@ export interface IsrUpdatesOptions {
 export class IsrUpdates {
   /** Partitions whose last request failed, and when they may ask again. */
   readonly #retryAt = new Map<string, number>();
+  /** Proposals sent without a definite answer, to send again while they are still in flight. */
+  readonly #unsettled = new Map<string, IsrProposal>();
 
   constructor(private readonly options: IsrUpdatesOptions) {}
 
@@ -36,12 +47,17 @@ export class IsrUpdates {
     const nowMs = this.options.clock.monotonicMs();
     const retryAt = this.#retryAt.get(partition.key);
     if (retryAt !== undefined && nowMs < retryAt) return;
-    const proposal = partition.proposeIsrChange(this.options.clock.nowMs());
+    const unsettled = this.#unsettled.get(partition.key);
+    this.#unsettled.delete(partition.key);
+    const proposal = unsettled !== undefined && partition.leaderState?.inFlight === unsettled
+      ? unsettled
+      : partition.proposeIsrChange(this.options.clock.nowMs());
     if (proposal === null) return;
-    const failed = (why: string) => {
+    const failed = (why: string, notMade: boolean) => {
       this.#retryAt.set(partition.key, this.options.clock.monotonicMs() + RETRY_BACKOFF_MS);
       this.options.log(`AlterPartition for ${partition.key} failed: ${why}`);
-      partition.onIsrChangeAnswered(proposal, null);
+      if (notMade) partition.onIsrChangeAnswered(proposal, null);
+      else this.#unsettled.set(partition.key, proposal);
     };
     internalCall(this.options.services, alterPartitionHandler, {
       brokerId: this.options.brokerId,
@@ -62,7 +78,11 @@ export class IsrUpdates {
       (answer) => {
         const result = answer.topics[0]?.partitions[0];
         const errorCode = answer.errorCode !== ErrorCode.NONE ? answer.errorCode : result?.errorCode;
-        if (result === undefined || errorCode !== ErrorCode.NONE) return failed(`error ${errorCode}`);
+        if (result === undefined || errorCode !== ErrorCode.NONE) {
+          const notMade = errorCode === ErrorCode.OPERATION_NOT_ATTEMPTED ||
+            errorCode === ErrorCode.INELIGIBLE_REPLICA;
+          return failed(`error ${errorCode}`, notMade);
+        }
         this.#retryAt.delete(partition.key);
         const state: CommittedPartitionState = {
           leaderEpoch: result.leaderEpoch,
@@ -72,7 +92,7 @@ export class IsrUpdates {
         };
         partition.onIsrChangeAnswered(proposal, state);
       },
-      (error) => failed((error as Error).message),
+      (error) => failed((error as Error).message, false),
     );
   }
 }

@@ -5,3 +5,5 @@
  */
 export { KafkaClient, type KafkaClientOptions } from "./kafka_client.ts";
 export { type RunningNode, startNode } from "./node.ts";
+/** A replica of a partition on this node (the simulator reads its log and plants bugs in its methods). */
+export { Partition } from "./partition.ts";

@@ -53,7 +53,17 @@ export async function startNode(world: World, config: BrokerConfig): Promise<Run
   };
 }
 
-/** Kafka's start-up order: quorum first, then catch up, publish, register, and serve clients once unfenced. */
+/**
+ * Kafka's start-up order: quorum first, then catch up, register, and publish
+ * the image to the partitions only once the controller has this incarnation
+ * (unfenced: caught up past its registration), then serve clients. A new
+ * incarnation may have lost the unflushed tail of its logs; its registration
+ * takes it out of the ISRs and moves its leaderships first. Published
+ * earlier, it would lead again at its previous leader epoch with the shorter
+ * log (followers truncate to it) and fetch as an ISR member of its previous
+ * life (acks=all counted on it), which the cluster simulator caught losing
+ * acknowledged records after a single power loss.
+ */
 async function startUp(
   world: World,
   config: BrokerConfig,
@@ -69,9 +79,10 @@ async function startUp(
   quorum.start();
   controller.start();
   await broker.waitFor(() => quorum.caughtUp, Infinity);
-  broker.publish();
-  if (!quorumConfig.isBroker) return { lifecycle: null, jobs: null, listeners: [], controllerListeners };
-  broker.startBackgroundWork();
+  if (!quorumConfig.isBroker) {
+    broker.publish();
+    return { lifecycle: null, jobs: null, listeners: [], controllerListeners };
+  }
   const lifecycle = new BrokerLifecycle(
     broker,
     world.clock,
@@ -80,6 +91,11 @@ async function startUp(
   );
   lifecycle.start();
   await lifecycle.unfenced;
+  // The broker epoch is the offset where the registration's batch (ISR clean-up first) begins, and the
+  // controller may unfence on a heartbeat sent just before that batch is applied here: wait for it.
+  await broker.waitFor(() => quorum.appliedOffset > broker.brokerEpoch, Infinity);
+  broker.publish();
+  broker.startBackgroundWork();
   // Creating topics over folders found on disk needs this broker registered (placement uses it).
   await broker.groups.start();
   if (parts.adoptFolders) await adoptUnknownPartitions(world, parts.logs, broker);

@@ -44,6 +44,8 @@ def run_confluent(config):
     }
     if config.get("instance"):
         settings["group.instance.id"] = config["instance"]
+    # Any other librdkafka setting a test needs (such as a shorter socket.timeout.ms).
+    settings.update(config.get("librdkafka", {}))
     consumer = Consumer(settings)
 
     def assigned(_consumer, partitions):

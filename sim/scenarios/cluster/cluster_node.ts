@@ -57,6 +57,8 @@ export function nodeConfig(id: number, options: ClusterSimOptions): BrokerConfig
       ["metadata.log.segment.bytes", String(node.segmentBytes)],
       ["log.dirs", "/data"],
       ["offsets.topic.num.partitions", "3"],
+      ["replica.lag.time.max.ms", String(options.replication.replicaLagTimeMaxMs)],
+      ["replica.fetch.max.bytes", String(options.replication.replicaFetchMaxBytes)],
     ]),
   );
 }

@@ -4,11 +4,25 @@
  * so that some seeds hammer crashes and others partitions or resets).
  */
 import { SeededRandom } from "../../../src/io/sim/mod.ts";
+import type { ReplicationBug } from "../../faults/replication_planted_bugs.ts";
 
 /** Deliberate bugs the checkers must catch (tests of the simulator itself). */
 export interface ClusterPlantedBugs {
   /** The active controller answers CreateTopics before the topic's records commit. */
   acknowledgeCreateBeforeCommit?: boolean;
+  /** A bug planted in the replication code (sim/faults/replication_planted_bugs.ts). */
+  replication?: ReplicationBug;
+}
+
+/** The replicated topic's workload (replicated_workload.ts). */
+export interface ReplicatedWorkloadOptions {
+  partitions: number;
+  producers: { acks: -1 | 1; idempotent: boolean }[];
+  consumers: number;
+  thinkTimeMs: number;
+  requestTimeoutMs: number;
+  /** Attempts of one batch by a plain producer (an idempotent one retries until stopped). */
+  attemptsMax: number;
 }
 
 export interface ClusterSimOptions {
@@ -72,6 +86,17 @@ export interface ClusterSimOptions {
     /** Most distinct topic names the workload makes up. */
     topicsMax: number;
   };
+  /** The replicated topic's workload, and the settings of replication that vary between seeds. */
+  replication: ReplicatedWorkloadOptions & {
+    /** `replica.lag.time.max.ms`: small values drop lagging (paused, isolated) followers from the ISR. */
+    replicaLagTimeMaxMs: number;
+    /** `replica.fetch.max.bytes`: small values make a lagging follower catch up one batch per fetch. */
+    replicaFetchMaxBytes: number;
+    /** Chance that a power loss also loses the replicated topic's folders on that node (its replica's disk). */
+    diskLossProbability: number;
+    /** Virtual time between two scans of every replica's committed log. */
+    scanIntervalMs: number;
+  };
   bugs: ClusterPlantedBugs;
 }
 
@@ -128,7 +153,29 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
       attemptsMax: pick([1, 3, 5]),
       topicsMax: pick([8, 30]),
     },
+    replication: replicationOptions(seed),
     bugs,
+  };
+}
+
+/** The replicated topic's options, from a fork of their own (the other options of a seed stay as they were). */
+function replicationOptions(seed: number): ClusterSimOptions["replication"] {
+  const random = new SeededRandom(seed).fork("cluster-replication-options");
+  const producers = Array.from({ length: 1 + random.int(2) }, () => ({
+    acks: random.pick([-1, -1, 1] as const),
+    idempotent: random.chance(0.5),
+  }));
+  return {
+    partitions: 1 + random.int(3),
+    producers,
+    consumers: random.pick([0, 1]),
+    thinkTimeMs: random.pick([30, 100, 300]),
+    requestTimeoutMs: random.pick([1_000, 3_000]),
+    attemptsMax: random.pick([1, 3, 10]),
+    replicaLagTimeMaxMs: random.pick([1_000, 3_000, 30_000]),
+    replicaFetchMaxBytes: 1_048_576,
+    diskLossProbability: random.pick([0, 0, 0.3]),
+    scanIntervalMs: 250,
   };
 }
 
@@ -150,5 +197,6 @@ export function describeClusterOptions(options: ClusterSimOptions): string[] {
     `clock skew ${options.clockSkewMaxMs} ms`,
     `faults ${json(options.faults)}`,
     `workload ${json(options.workload)}, bugs ${json(options.bugs)}`,
+    `replication ${json(options.replication)}`,
   ];
 }

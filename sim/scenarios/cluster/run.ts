@@ -13,6 +13,12 @@
  *    CreateTopics sent to each node must succeed, and every node must reach
  *    the same applied offset and the same image. Then every acknowledged
  *    change must show in that image.
+ *
+ * Beside the metadata changes, a replicated topic (RF 3, min.insync.replicas
+ * 2) takes produce and fetch traffic (replicated_workload.ts), checked by
+ * sim/checkers/replication/ after every step, at every scan interval, and at
+ * the end of the liveness phase, once every partition has its whole ISR back
+ * and equal logs.
  */
 import type { RaftBatch, Snapshot } from "../../../src/raft/mod.ts";
 import type { MetadataQuorum } from "../../../src/server/raft_driver/mod.ts";
@@ -27,6 +33,16 @@ import type { MetadataChange } from "./metadata_requests.ts";
 import { type ClusterPlantedBugs, type ClusterSimOptions, clusterSimOptions } from "./options.ts";
 import { plantBugs } from "../../faults/cluster_planted_bugs.ts";
 import { MetadataWorkload, type WorkloadStats } from "./workload.ts";
+import { type CheckedNode, ReplicationChecker } from "../../checkers/replication/replication_checker.ts";
+import { plantReplicationBug } from "../../faults/replication_planted_bugs.ts";
+import {
+  MIN_INSYNC_REPLICAS,
+  REPLICATED_TOPIC,
+  ReplicatedWorkload,
+  type ReplicatedWorkloadStats,
+  REPLICATION_FACTOR,
+} from "./replicated_workload.ts";
+import { recordIdOfValue } from "./replicated_records.ts";
 
 /** Events one stage of a run may take (a livelock guard). */
 const EVENTS_MAX = 5_000_000;
@@ -45,6 +61,13 @@ export interface ClusterRunStats {
   snapshotsLoaded: number;
   nodeStarts: number;
   stepsChecked: number;
+  replication: ReplicatedWorkloadStats & {
+    leaderEpochs: number;
+    scans: number;
+    committedBatchesSeen: number;
+    excusedOverwrites: number;
+    dataLosses: number;
+  };
 }
 
 export interface ClusterRunResult {
@@ -75,8 +98,12 @@ class ClusterRun implements NodeObserver {
   readonly nodes: ClusterNode[];
   readonly workload: MetadataWorkload;
   readonly faults: ClusterFaults;
+  readonly replicated: ReplicatedWorkload;
+  readonly replication: ReplicationChecker;
   nodeStarts = 0;
   stepsChecked = 0;
+  #lastScanMs = 0;
+  #lastReplicationCheckMs = -1;
 
   constructor(readonly seed: number, private readonly runOptions: ClusterRunOptions) {
     let options = clusterSimOptions(seed, runOptions.bugs);
@@ -91,11 +118,26 @@ class ClusterRun implements NodeObserver {
     const random = (label: string) => this.cluster.random.fork(label);
     this.nodes = options.nodeIds.map((id) => new ClusterNode(id, this.cluster, options, this));
     const hosts = this.nodes.map((node) => node.name);
-    this.workload = new MetadataWorkload(
-      this.cluster.start(CLIENT_HOST),
-      random("cluster-workload"),
-      options.workload,
+    const clientWorld = this.cluster.start(CLIENT_HOST);
+    this.workload = new MetadataWorkload(clientWorld, random("cluster-workload"), options.workload, hosts);
+    this.replication = new ReplicationChecker({
+      violations: this.violations,
+      readId: recordIdOfValue,
+      replicationFactor: REPLICATION_FACTOR,
+      minInsyncReplicas: MIN_INSYNC_REPLICAS,
+      nowMs: () => this.cluster.scheduler.nowMs,
+    });
+    this.replicated = new ReplicatedWorkload(
+      clientWorld,
+      random("cluster-replicated-workload"),
+      options.replication,
       hosts,
+      {
+        nowMs: () => this.cluster.scheduler.nowMs,
+        acknowledged: (ack) => this.guard(() => this.replication.acknowledged(ack)),
+        consumed: (partition, batch, host) =>
+          this.guard(() => this.replication.consumed(partition, batch, host)),
+      },
     );
     this.faults = new ClusterFaults(
       this.cluster,
@@ -105,6 +147,46 @@ class ClusterRun implements NodeObserver {
       CLIENT_HOST,
       (line) => this.log(line),
     );
+    this.faults.diskLossProbability = options.replication.diskLossProbability;
+    this.faults.replicaFolders = () =>
+      Array.from(
+        { length: options.replication.partitions },
+        (_, index) => `/data/${REPLICATED_TOPIC}-${index}`,
+      );
+    this.faults.onDataLoss = (node, kind) =>
+      this.replication.losses.add({
+        nodeId: node.id,
+        atMs: this.cluster.scheduler.nowMs,
+        kind,
+        soleIsrOf: [],
+      });
+  }
+
+  /** While a node that lost data is away, notes every partition whose committed ISR it alone is. */
+  #watchSoleIsrs(): void {
+    if (!this.replication.losses.anyOpen) return;
+    for (const node of this.nodes) {
+      if (node.running !== null) this.replication.losses.returned(node.id);
+    }
+    const topic = this.history.imageAt(this.history.endOffset).topicsByName.get(REPLICATED_TOPIC);
+    for (const partition of topic?.partitions ?? []) {
+      if (partition.isr.length === 1) this.replication.losses.soleIsr(partition.partition, partition.isr[0]!);
+    }
+  }
+
+  /** The running nodes as the replication checker reads them. */
+  #checkedNodes(): CheckedNode[] {
+    const checked: CheckedNode[] = [];
+    for (const node of this.nodes) {
+      const broker = node.running?.broker;
+      if (broker === undefined) continue;
+      checked.push({
+        id: node.id,
+        incarnation: node.incarnation,
+        replica: (partition) => broker.replica(REPLICATED_TOPIC, partition),
+      });
+    }
+    return checked;
   }
 
   log(line: string): void {
@@ -154,6 +236,22 @@ class ClusterRun implements NodeObserver {
         const quorum = node.quorum;
         if (quorum?.isActiveController) this.controllers.observe(node.id, quorum.node.epoch);
       }
+      // The replication invariants once per virtual millisecond: what they watch (roles, high
+      // watermarks, ISRs) holds for longer, and many events share a millisecond.
+      const nowMs = this.cluster.scheduler.nowMs;
+      if (nowMs === this.#lastReplicationCheckMs) return;
+      this.#lastReplicationCheckMs = nowMs;
+      this.#watchSoleIsrs();
+      if (!this.replicated.created) return;
+      const checked = this.#checkedNodes();
+      const partitions = this.options.replication.partitions;
+      const image = this.history.imageAt(this.history.endOffset);
+      const topic = image.topicsByName.get(REPLICATED_TOPIC);
+      this.replication.observe(checked, partitions, (partition) => topic?.partitions[partition]?.isr);
+      if (nowMs - this.#lastScanMs >= this.options.replication.scanIntervalMs) {
+        this.#lastScanMs = nowMs;
+        this.replication.scan(checked, partitions);
+      }
     });
     return this.violations.first !== null;
   }
@@ -175,6 +273,7 @@ class ClusterRun implements NodeObserver {
     for (const node of this.nodes) node.start();
     this.faults.start();
     this.workload.start();
+    this.replicated.start();
     if (this.options.dynamicQuorum) this.#growQuorum();
     await this.#runUntil(() => false, this.cluster.scheduler.nowMs + this.options.safetyPhaseMs);
   }
@@ -214,6 +313,7 @@ class ClusterRun implements NodeObserver {
   async livenessPhase(): Promise<void> {
     this.log("[sim] liveness phase");
     this.workload.stop();
+    this.replicated.stop();
     this.faults.stop();
     const deadlineMs = this.cluster.scheduler.nowMs + this.options.livenessBoundMs;
     const stage = async (what: string, done: () => boolean): Promise<boolean> => {
@@ -221,7 +321,8 @@ class ClusterRun implements NodeObserver {
       if (!reached && this.violations.first === null) {
         this.violations.report(
           "the healed cluster recovers within the bound",
-          `not within ${this.options.livenessBoundMs} ms: ${what} (${this.#describeNodes()})`,
+          `not within ${this.options.livenessBoundMs} ms: ${what} (${this.#describeNodes()}; ` +
+            `${this.#describeReplicas()})`,
         );
       }
       return reached && this.violations.first === null;
@@ -237,6 +338,65 @@ class ClusterRun implements NodeObserver {
     if (!await stage("a CreateTopics sent to each node succeeds", allCreated)) return;
     if (!await stage("every node applies the same history", () => this.#converged())) return;
     this.guard(() => checkFinalImages(this.nodes, this.history, this.workload.ledger));
+    const replicated = () => this.replicated.created && this.#replicasConverged();
+    if (!await stage("every replicated partition has its whole ISR and equal logs", replicated)) return;
+    this.guard(() => this.#checkFinalReplicas());
+  }
+
+  /** Every partition of the replicated topic: led as the controller says, ISR of 3, every log equal and committed. */
+  #replicasConverged(): boolean {
+    const image = this.nodes.find((node) => node.quorum?.isActiveController)?.running?.broker.image;
+    const topic = image?.topicsByName.get(REPLICATED_TOPIC);
+    if (topic === undefined) return false;
+    return topic.partitions.every((wanted) => {
+      if (wanted.isr.length !== REPLICATION_FACTOR || wanted.leader < 0) return false;
+      const leader = this.nodes.find((node) => node.id === wanted.leader)?.running?.broker
+        .replica(REPLICATED_TOPIC, wanted.partition);
+      if (
+        leader?.leaderState?.isr.length !== REPLICATION_FACTOR || leader.leaderEpoch !== wanted.leaderEpoch
+      ) {
+        return false;
+      }
+      const end = leader.log.logEndOffset;
+      return wanted.replicas.every((id) => {
+        const replica = this.nodes.find((node) => node.id === id)?.running?.broker
+          .replica(REPLICATED_TOPIC, wanted.partition);
+        return replica !== undefined && replica.log.logEndOffset === end && replica.highWatermark === end;
+      });
+    });
+  }
+
+  /** The replicated topic as the active controller and each node see it. */
+  #describeReplicas(): string {
+    const image = this.nodes.find((node) => node.quorum?.isActiveController)?.running?.broker.image;
+    const topic = image?.topicsByName.get(REPLICATED_TOPIC);
+    if (topic === undefined) return `${REPLICATED_TOPIC}: not in the active controller's image`;
+    return topic.partitions.map((wanted) => {
+      const views = this.nodes.map((node) => {
+        const replica = node.running?.broker.replica(REPLICATED_TOPIC, wanted.partition);
+        if (replica === undefined) return `${node.name} none`;
+        const follower = replica.followerState;
+        const role = replica.isLeader
+          ? `leads e${replica.leaderEpoch} isr ${replica.leaderState!.isr}`
+          : `follows ${follower?.leaderId} e${follower?.leaderEpoch}`;
+        return `${node.name} ${role} end ${replica.log.logEndOffset} hw ${replica.highWatermark}`;
+      });
+      return `${REPLICATED_TOPIC}-${wanted.partition}: leader ${wanted.leader} e${wanted.leaderEpoch} ` +
+        `isr ${wanted.isr} replicas ${wanted.replicas}; ${views.join(", ")}`;
+    }).join("; ");
+  }
+
+  #checkFinalReplicas(): void {
+    const image = this.nodes.find((node) => node.quorum?.isActiveController)!.running!.broker.image;
+    for (const wanted of image.topicsByName.get(REPLICATED_TOPIC)!.partitions) {
+      const replicas = wanted.replicas.map((nodeId) => ({
+        nodeId,
+        replica: this.nodes.find((node) => node.id === nodeId)!.running!.broker
+          .replica(REPLICATED_TOPIC, wanted.partition)!,
+      }));
+      const leader = replicas.find((replica) => replica.nodeId === wanted.leader)!;
+      this.replication.finalCheck(wanted.partition, leader, replicas.filter((replica) => replica !== leader));
+    }
   }
 
   #activeController(): boolean {
@@ -299,6 +459,14 @@ class ClusterRun implements NodeObserver {
         snapshotsLoaded: this.history.snapshotsLoaded,
         nodeStarts: this.nodeStarts,
         stepsChecked: this.stepsChecked,
+        replication: {
+          ...this.replicated.stats,
+          leaderEpochs: this.replication.leaders.size,
+          scans: this.replication.scans,
+          committedBatchesSeen: this.replication.history.batchesSeen,
+          excusedOverwrites: this.replication.history.excusedOverwrites,
+          dataLosses: this.replication.losses.count,
+        },
       },
     };
   }
@@ -310,6 +478,8 @@ export async function runClusterSeed(
   runOptions: ClusterRunOptions = {},
 ): Promise<ClusterRunResult> {
   const run = new ClusterRun(seed, runOptions);
+  const bug = run.options.bugs.replication;
+  const unplant = bug === undefined ? () => {} : plantReplicationBug(bug);
   // Node code that throws where nobody awaits (a connection's read loop) surfaces here.
   const onUnhandled = (event: PromiseRejectionEvent) => {
     event.preventDefault();
@@ -323,7 +493,9 @@ export async function runClusterSeed(
     run.violations.record(error, "the simulation runs");
   } finally {
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    unplant();
     run.workload.close();
+    run.replicated.close();
   }
   return run.result();
 }
@@ -337,5 +509,16 @@ export function summarizeRun(result: ClusterRunResult): string {
     `${result.stats.controllerEpochs} controller epochs on ${result.stats.controllerNodes} nodes; ` +
     `${workload.attempts} requests, ${workload.acknowledged} acknowledged, ${workload.timeouts} timed out, ` +
     `${workload.connectionErrors} connection errors; ${result.stats.batches} batches, ` +
-    `${result.stats.snapshotsLoaded} snapshots loaded; ${result.virtualMs} virtual ms, ${result.events} events`;
+    `${result.stats.snapshotsLoaded} snapshots loaded; ${result.virtualMs} virtual ms, ${result.events} events; ` +
+    summarizeReplication(result.stats.replication);
+}
+
+function summarizeReplication(stats: ClusterRunStats["replication"]): string {
+  const refusals = Object.entries(stats.refusals).map(([name, count]) => `${name} ${count}`).join(", ");
+  return `replicated topic${stats.topicCreated ? "" : " never created"}: ${stats.batches} batches, ` +
+    `${stats.acknowledgedAll} acknowledged with acks=all and ${stats.acknowledgedOne} with acks=1, ` +
+    `${stats.retries} retries, ${stats.abandoned} given up, ${stats.newProducerIds} producer ids, ` +
+    `refusals {${refusals}}, ${stats.consumedBatches} batches consumed; ${stats.leaderEpochs} leader epochs, ` +
+    `${stats.dataLosses} data losses, ${stats.excusedOverwrites} excused overwrites, ` +
+    `${stats.committedBatchesSeen} committed batches checked in ${stats.scans} scans`;
 }

@@ -1,16 +1,20 @@
 /**
  * The cluster scenario: three whole nodes (broker and controller each) and a
- * client changing topics and configs through any node, under isolation, cut
- * links, resets, pauses, power losses and killed processes; then healing and
- * a liveness check (see run.ts).
+ * client changing topics and configs through any node, and producing to and
+ * consuming from a replicated topic (RF 3, min.insync.replicas 2), under
+ * isolation, cut links, resets, pauses, power losses (some losing a
+ * replica's folders) and killed processes; then healing and a liveness
+ * check (see run.ts).
  */
 import type { Scenario, ScenarioFlags, ScenarioResult } from "../../scenario.ts";
 import { type ClusterPlantedBugs, type ClusterSimOptions, describeClusterOptions } from "./options.ts";
 import { runClusterSeed, summarizeRun } from "./run.ts";
+import { REPLICATION_BUGS } from "../../faults/replication_planted_bugs.ts";
 
-/** The bugs sim/faults/cluster_planted_bugs.ts plants, by their command-line names. */
+/** The bugs sim/faults/cluster_planted_bugs.ts and replication_planted_bugs.ts plant, by their command-line names. */
 const BUGS: Record<string, ClusterPlantedBugs> = {
   "ack-before-commit": { acknowledgeCreateBeforeCommit: true },
+  ...Object.fromEntries(REPLICATION_BUGS.map((bug) => [bug, { replication: bug }])),
 };
 
 function withFlags(flags: ScenarioFlags): ((options: ClusterSimOptions) => ClusterSimOptions) | undefined {
@@ -20,8 +24,8 @@ function withFlags(flags: ScenarioFlags): ((options: ClusterSimOptions) => Clust
 
 export const clusterScenario: Scenario = {
   name: "cluster",
-  description:
-    "three whole nodes and a client changing metadata, under isolation, cut links, pauses and crashes",
+  description: "three whole nodes and a client changing metadata and producing to a replicated topic, " +
+    "under isolation, cut links, pauses and crashes",
   bugs: Object.keys(BUGS),
   flags: ["after-sync"],
   async run(seed: number, flags: ScenarioFlags): Promise<ScenarioResult> {

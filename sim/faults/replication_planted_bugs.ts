@@ -1,0 +1,139 @@
+/**
+ * Deliberate replication bugs for testing the replication checkers, each a
+ * bug Kafka once had. They are planted from outside the node code: the
+ * simulator swaps a method of `Partition` (src/server) or `LeaderState`
+ * (src/replication) for the length of one run and puts it back.
+ *
+ * Which seeds of `deno task sim cluster --seed N --bug NAME` catch them (seeds
+ * 1 to 60 tried in order, December 2026):
+ *
+ * - "truncate-to-high-watermark" (KAFKA-1211): a replica becoming follower
+ *   cuts its log at its own high watermark, which may lag the leader's: a
+ *   record committed above it is gone from this replica, and if it is
+ *   elected next the record is gone for good. Seed 4 ("every ISR member
+ *   holds every committed record"; without that checker, "replicas agree on
+ *   every committed offset" at seed 4 too).
+ * - "isr-join-before-epoch-start" (KAFKA-7128): a new leader lets a
+ *   follower into the ISR once it reaches the leader's (stale) high
+ *   watermark, without the start of the leader's epoch: the follower may
+ *   lack records the previous leader committed. Not caught in 60 seeds, nor
+ *   in 40 seeds of a profile with frequent kills, pauses and one-batch
+ *   fetches: a follower's high watermark lags its leader's by one round trip
+ *   only (a replica fetch that moves the high watermark is answered at
+ *   once), so a new leader almost never starts with a stale one (2 of 794
+ *   leaderships in that profile), and the ISR-coverage checker would catch
+ *   the early join the moment it is committed.
+ * - "fenced-replica-in-isr" (KIP-841, KIP-903): the leader takes every
+ *   replica as eligible and sends no broker epochs with its AlterPartition,
+ *   so a replica that restarted (maybe with an empty disk) is taken back on
+ *   the strength of what its previous life fetched. Seed 6 ("every ISR
+ *   member holds every committed record"; the other checkers alone do not
+ *   see it within 60 seeds: a failover must follow before the record is gone).
+ * - "ack-before-isr": the leader's high watermark is its log end, so acks=all
+ *   is answered before the followers have the records. Seed 1 ("every ISR
+ *   member holds every committed record"; without it, "no acknowledged
+ *   acks=all record is lost" at seed 4).
+ * - "zombie-leader" (KIP-320): replicas ignore the leader epoch a fetch
+ *   carries, so a deposed leader that has not heard of its successor keeps
+ *   serving fetches meant for another epoch. Not caught in 60 seeds, and
+ *   probably harmless here: a deposed leader cannot commit (the controller
+ *   fences its AlterPartition and its followers fetch elsewhere), a follower
+ *   truncates by the last fetched epoch whatever epoch it names, and a
+ *   consumer reads below the high watermark only.
+ */
+import { type LeaderSettings, LeaderState } from "../../src/replication/mod.ts";
+import { Partition } from "../../src/server/mod.ts";
+import { ErrorCode } from "../../src/protocol/mod.ts";
+
+/** The bugs, by their command-line names. */
+export const REPLICATION_BUGS = [
+  "truncate-to-high-watermark",
+  "isr-join-before-epoch-start",
+  "fenced-replica-in-isr",
+  "ack-before-isr",
+  "zombie-leader",
+] as const;
+export type ReplicationBug = typeof REPLICATION_BUGS[number];
+
+/** Plants `bug`; returns the function that takes it out again. */
+export function plantReplicationBug(bug: ReplicationBug): () => void {
+  switch (bug) {
+    case "truncate-to-high-watermark":
+      return truncateToHighWatermark();
+    case "isr-join-before-epoch-start":
+      return isrJoinBeforeEpochStart();
+    case "fenced-replica-in-isr":
+      return fencedReplicaInIsr();
+    case "ack-before-isr":
+      return ackBeforeIsr();
+    case "zombie-leader":
+      return zombieLeader();
+  }
+}
+
+/** Replaces `prototype[name]` and returns the undo. */
+function swap<T extends object, K extends keyof T>(prototype: T, name: K, replacement: T[K]): () => void {
+  const original = prototype[name];
+  prototype[name] = replacement;
+  return () => {
+    prototype[name] = original;
+  };
+}
+
+function truncateToHighWatermark(): () => void {
+  const makeFollower = Partition.prototype.makeFollower;
+  return swap(Partition.prototype, "makeFollower", function (this: Partition, role) {
+    const before = this.followerState;
+    makeFollower.call(this, role);
+    if (this.followerState === before || this.offline) return;
+    if (this.log.logEndOffset > this.highWatermark) this.log.truncateTo(this.highWatermark);
+  });
+}
+
+function isrJoinBeforeEpochStart(): () => void {
+  const makeLeader = Partition.prototype.makeLeader;
+  return swap(Partition.prototype, "makeLeader", function (this: Partition, role, nowMs) {
+    makeLeader.call(this, role, nowMs);
+    const leader = this.leaderState;
+    // Only the ISR-join rule reads the epoch's start offset once the state is made.
+    if (leader !== null) (leader as { leaderEpochStartOffset: number }).leaderEpochStartOffset = -1;
+  });
+}
+
+function fencedReplicaInIsr(): () => void {
+  const anyone = (settings: LeaderSettings): LeaderSettings => ({ ...settings, eligible: () => true });
+  const prototype = LeaderState.prototype;
+  const { proposeIsrChange, onLocalAppend, onFollowerFetch } = prototype;
+  const undo = [
+    swap(prototype, "proposeIsrChange", function (this: LeaderState, logEndOffset, nowMs, settings) {
+      const proposal = proposeIsrChange.call(this, logEndOffset, nowMs, anyone(settings));
+      for (const member of proposal?.isr ?? []) member.brokerEpoch = -1;
+      return proposal;
+    }),
+    swap(prototype, "onLocalAppend", function (this: LeaderState, logEndOffset, nowMs, settings) {
+      return onLocalAppend.call(this, logEndOffset, nowMs, anyone(settings));
+    }),
+    swap(prototype, "onFollowerFetch", function (this: LeaderState, brokerId, fetch, logEndOffset, settings) {
+      return onFollowerFetch.call(this, brokerId, fetch, logEndOffset, anyone(settings));
+    }),
+  ];
+  return () => undo.forEach((action) => action());
+}
+
+function ackBeforeIsr(): () => void {
+  const prototype = Partition.prototype;
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, "highWatermark")!;
+  Object.defineProperty(prototype, "highWatermark", {
+    ...descriptor,
+    get(this: Partition) {
+      return this.leaderState !== null ? this.log.logEndOffset : descriptor.get!.call(this);
+    },
+  });
+  return () => Object.defineProperty(prototype, "highWatermark", descriptor);
+}
+
+function zombieLeader(): () => void {
+  return swap(Partition.prototype, "checkLeaderEpoch", function (this: Partition) {
+    return this.offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE;
+  });
+}
