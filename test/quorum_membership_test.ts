@@ -176,6 +176,21 @@ async function partitionOf(node: GrowingNode, topic: string) {
   }
 }
 
+/** AlterPartitionReassignments (v0) of `kept`-0 through `via` (forwarded to the active controller). */
+async function reassignKept(via: GrowingNode, replicas: number[]): Promise<void> {
+  const client = await connectClient(via.process.port);
+  try {
+    const response = await client.request(ALTER_PARTITION_REASSIGNMENTS, 0, {
+      timeoutMs: 10000,
+      topics: [{ name: "kept", partitions: [{ partitionIndex: 0, replicas }] }],
+    });
+    assert.equal(response.errorCode, ErrorCode.NONE);
+    assert.equal(response.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
+  } finally {
+    client.close();
+  }
+}
+
 async function createTopic(node: GrowingNode, name: string): Promise<number> {
   const client = await connectClient(node.process.port);
   try {
@@ -322,17 +337,17 @@ Deno.test("the first node's partition moves to the others, RemoveRaftVoter takes
     } finally {
       client.close();
     }
-    const reassign = await connectClient(nodes[1]!.process.port);
-    try {
-      const response = await reassign.request(ALTER_PARTITION_REASSIGNMENTS, 0, {
-        timeoutMs: 10000,
-        topics: [{ name: "kept", partitions: [{ partitionIndex: 0, replicas: [2, 3] }] }],
-      });
-      assert.equal(response.errorCode, ErrorCode.NONE);
-      assert.equal(response.responses[0]?.partitions[0]?.errorCode, ErrorCode.NONE);
-    } finally {
-      reassign.close();
-    }
+    // The replication factor goes 1 -> 3 (the added nodes catch up), then the first node's replica goes.
+    await reassignKept(nodes[1]!, [1, 2, 3]);
+    await waitFor(
+      async () => {
+        const state = await partitionOf(nodes[2]!, "kept");
+        return state !== null && state.replicas.join() === "1,2,3" && state.isr.join() === "1,2,3";
+      },
+      30000,
+      "kept on all three nodes, all in sync",
+    );
+    await reassignKept(nodes[2]!, [2, 3]);
     await waitFor(
       async () => {
         const state = await partitionOf(nodes[2]!, "kept");
@@ -340,7 +355,7 @@ Deno.test("the first node's partition moves to the others, RemoveRaftVoter takes
           [2, 3].includes(state.leader);
       },
       30000,
-      "kept on nodes 2 and 3",
+      "kept on nodes 2 and 3 only",
     );
     // Through another broker, which forwards it to the active controller (node 1, removing itself).
     assert.equal(await removeVoter(nodes[1]!, first), ErrorCode.NONE);
