@@ -156,9 +156,39 @@ export class RaftCore {
     this.nowMs = options.nowMs;
     this.log = RaftLog.restore({ snapshot: options.snapshot ?? null, batches: options.batches ?? [] });
     this.appliedOffset = this.log.startOffset;
+    this.#checkBootstrapVoters();
     this.handedQuorumState = options.quorumState ?? null;
     this.handedEndOffset = this.log.endOffset;
     this.persistedEndOffset = this.log.endOffset;
+  }
+
+  /**
+   * Bootstrap voters stand in for a voter set only where the log has had no
+   * other: a log written by a static quorum of other voters (its latest
+   * LeaderChange names them) must not be taken over by a lone bootstrap voter,
+   * which could then commit alone and lose what the others committed. (Kafka
+   * formats the bootstrap voters once, into an empty log.)
+   */
+  #checkBootstrapVoters(): void {
+    if (this.dynamic === null || this.bootstrapVoters.length === 0 || this.log.latestVoterSet !== null) {
+      return;
+    }
+    const batches = this.log.batches;
+    for (let index = batches.length - 1; index >= 0; index--) {
+      const change = batches[index]!.records.find((record) => record.type === "leaderChange");
+      if (change === undefined || change.type !== "leaderChange") continue;
+      const logged = change.voters.map((voter) => voter.voterId).sort((left, right) => left - right);
+      const bootstrap = this.bootstrapVoters.map((voter) => voter.voterId).sort((left, right) =>
+        left - right
+      );
+      if (logged.join() !== bootstrap.join()) {
+        throw new RangeError(
+          `the metadata log was written by the static voters ${logged.join(",")}: node ${this.nodeId} ` +
+            `cannot start it again as the dynamic quorum of ${bootstrap.join(",")}`,
+        );
+      }
+      return;
+    }
   }
 
   /** The voters now: the latest voter set in the log, else the bootstrap set (sorted ids). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { appliedValues, TestCluster } from "./_raft_test_support.ts";
-import type { RaftNodeOptions } from "./raft_node.ts";
+import { RaftNode, type RaftNodeOptions } from "./raft_node.ts";
 import type { VoterInfo } from "./types.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
@@ -258,4 +258,37 @@ Deno.test("a voter whose listeners changed sends UpdateRaftVoter and the leader 
   );
   assertEquals(leader.voters.map((voter) => voter.voterId), [1, 2]);
   cluster.commit("after update");
+});
+
+Deno.test("a static quorum's log is not taken over by a lone bootstrap voter", () => {
+  const cluster = new TestCluster([1, 2, 3]);
+  assert(cluster.runUntil(() => cluster.leader()?.node.highWatermark! > 0));
+  cluster.commit("static");
+  const disk = cluster.get(1).disk;
+  const start = (dynamic: boolean) =>
+    new RaftNode({
+      nodeId: 1,
+      voters: [],
+      dynamic: dynamic ? dynamicOptions(1).dynamic : null,
+      random: cluster.random.fork("restart"),
+      nowMs: cluster.nowMs,
+      quorumState: disk.quorumState,
+      batches: disk.batches,
+    });
+  assert.throws(() => start(true), /static voters 1,2,3/);
+  // A single static voter's log may become the dynamic quorum's (the embedded node growing).
+  const lone = new TestCluster([1]);
+  assert(lone.runUntil(() => lone.get(1).node.highWatermark > 0));
+  lone.commit("alone");
+  const restarted = new RaftNode({
+    nodeId: 1,
+    voters: [],
+    ...dynamicOptions(1),
+    random: lone.random.fork("restart"),
+    nowMs: lone.nowMs,
+    quorumState: lone.get(1).disk.quorumState,
+    batches: lone.get(1).disk.batches,
+  });
+  assertEquals(restarted.kraftVersion, 1);
+  assertEquals(restarted.voters.map((voter) => voter.voterId), [1]);
 });
