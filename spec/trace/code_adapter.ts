@@ -170,5 +170,8 @@ export function specMessageOf(envelope: RaftEnvelope, request: RaftMessage | nul
     case "FetchSnapshotRequest":
     case "FetchSnapshotResponse":
       throw new NotModelled(`${body.type}: snapshots are not modelled`);
+    case "UpdateRaftVoterRequest":
+    case "UpdateRaftVoterResponse":
+      throw new NotModelled(`${body.type}: voter changes (KIP-853) are not modelled`);
   }
 }

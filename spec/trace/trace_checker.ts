@@ -200,6 +200,8 @@ export class TraceChecker {
       }
       case "recordSnapshot":
         throw new NotModelled("local snapshots are not modelled");
+      case "voterChange":
+        throw new NotModelled("voter changes (KIP-853) are not modelled");
     }
     const actualText = canonical(actual);
     if (!allowed.some((state) => canonical(state) === actualText)) {

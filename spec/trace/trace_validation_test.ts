@@ -35,6 +35,8 @@ function modelled(voters: number[]): (options: RaftSimOptions) => RaftSimOptions
     safetyPhaseMs: 8_000,
     faults: { ...options.faults, badInputIntervalMs: Infinity },
     workload: { ...options.workload, snapshotEveryBatches: Infinity },
+    // The spec's voters are static: voter changes (KIP-853) are not modelled.
+    membership: null,
   });
 }
 

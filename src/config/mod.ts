@@ -16,6 +16,13 @@ export {
   describeTopicConfigs,
 } from "./config_synonyms.ts";
 export { ConfigError, isDynamic, parseConfigValue } from "./config_types.ts";
-export { type QuorumConfig, quorumConfigOf, type VoterAddress } from "./quorum_config.ts";
+export {
+  type BootstrapServer,
+  type DynamicQuorumConfig,
+  parseBootstrapServers,
+  type QuorumConfig,
+  quorumConfigOf,
+  type VoterAddress,
+} from "./quorum_config.ts";
 export { ConfigSource, TopicConfigResolver } from "./topic_config_resolver.ts";
 export { type NumericTopicKey, TOPIC_CONFIGS, type TopicKey } from "./topic_configs.ts";

@@ -176,17 +176,49 @@ Deno.test("a broker whose only listener is the controller listener is refused", 
   );
 });
 
-Deno.test("bootstrap servers without voters (a dynamic quorum) are refused", () => {
+Deno.test("bootstrap servers without voters make a dynamic quorum (KIP-853)", () => {
+  const first = quorumConfigOf(clusterNode({
+    "controller.quorum.voters": undefined,
+    "controller.quorum.bootstrap.servers": "localhost:9093",
+  }));
+  // Its only bootstrap server is its own controller listener: it starts the quorum alone.
+  assert.deepEqual(first.dynamic, {
+    bootstrapServers: [{ host: "localhost", port: 9093 }],
+    standalone: true,
+  });
+  assert.deepEqual(first.voterIds, [1]);
+  const joining = quorumConfigOf(clusterNode({
+    "node.id": "2",
+    "listeners": "PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095",
+    "controller.quorum.voters": undefined,
+    "controller.quorum.bootstrap.servers": "127.0.0.1:9093",
+  }));
+  assert.equal(joining.dynamic?.standalone, false);
+  assert.deepEqual(joining.voterIds, []);
+  // Listing every controller on every node starts nobody alone (no two quorums are formed).
+  const listingAll = quorumConfigOf(clusterNode({
+    "controller.quorum.voters": undefined,
+    "controller.quorum.bootstrap.servers": "127.0.0.1:9093,127.0.0.1:9095",
+  }));
+  assert.equal(listingAll.dynamic?.standalone, false);
   assertConfigError(
     () =>
-      quorumConfigOf(
-        clusterNode({
-          "controller.quorum.voters": undefined,
-          "controller.quorum.bootstrap.servers": "127.0.0.1:9093",
-        }),
-      ),
+      quorumConfigOf(clusterNode({
+        "controller.quorum.voters": undefined,
+        "controller.quorum.bootstrap.servers": "127.0.0.1",
+      })),
     "controller.quorum.bootstrap.servers",
-    /KIP-853/,
+    /host:port/,
+  );
+  assertConfigError(
+    () =>
+      quorumConfigOf(clusterNode({
+        "cluster.id": undefined,
+        "controller.quorum.voters": undefined,
+        "controller.quorum.bootstrap.servers": "127.0.0.1:9093",
+      })),
+    "cluster.id",
+    /same cluster.id/,
   );
 });
 

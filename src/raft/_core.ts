@@ -15,7 +15,33 @@ import {
   type RaftBatch,
   type RaftTimeouts,
   type SnapshotId,
+  type VoterEndpoint,
+  type VoterInfo,
 } from "./types.ts";
+
+/**
+ * A quorum whose voters live in the log (kraft.version 1, KIP-853): the
+ * latest VotersRecord names them, and until the log has one the bootstrap
+ * voters do (the standalone first voter, or none for a node that joins).
+ */
+export interface DynamicQuorumOptions {
+  /** This node's metadata log directory id (meta.properties `directory.id`). */
+  directoryId: string;
+  /** This node's controller listeners, as a VotersRecord would list them. */
+  endpoints: VoterEndpoint[];
+  /** The voter set before the log names one (Kafka's bootstrap checkpoint); empty for a joining node. */
+  bootstrapVoters: VoterInfo[];
+  /**
+   * Ids (below -1, as Kafka numbers them) standing for the
+   * `controller.quorum.bootstrap.servers`: where an observer looks for the leader.
+   */
+  bootstrapServers: number[];
+}
+
+/** A voter of `controller.quorum.voters`: no directory id, endpoints from the configuration only. */
+function staticVoter(voterId: number): VoterInfo {
+  return { voterId, directoryId: null, endpoints: [], kraftVersionMin: 0, kraftVersionMax: 0 };
+}
 
 /** The randomness the core needs (the seam's `Random` fits). */
 export interface RandomSource {
@@ -27,8 +53,13 @@ export interface RandomSource {
 export interface RaftCoreOptions {
   /** This node's id (`node.id`). */
   nodeId: number;
-  /** The voters' ids (`controller.quorum.voters`); a node not listed is an observer. */
+  /**
+   * The static voters' ids (`controller.quorum.voters`); a node not listed is
+   * an observer. Ignored when `dynamic` is given.
+   */
   voters: readonly number[];
+  /** Dynamic voters (kraft.version 1); absent for a static quorum (kraft.version 0). */
+  dynamic?: DynamicQuorumOptions | null;
   /** Requests naming another cluster id are refused with INCONSISTENT_CLUSTER_ID; null accepts any. */
   clusterId?: string | null;
   timeouts?: Partial<RaftTimeouts>;
@@ -64,7 +95,10 @@ export interface InflightReady {
 
 export class RaftCore {
   readonly nodeId: number;
-  readonly voters: readonly number[];
+  readonly dynamic: DynamicQuorumOptions | null;
+  /** The voter set before the log names one. */
+  readonly bootstrapVoters: readonly VoterInfo[];
+  #votersCache: { source: object; ids: number[] } | null = null;
   readonly clusterId: string | null;
   readonly timeouts: RaftTimeouts;
   readonly random: RandomSource;
@@ -104,8 +138,13 @@ export class RaftCore {
       throw new RangeError(`node id must be a non-negative integer: ${options.nodeId}`);
     }
     this.nodeId = options.nodeId;
-    this.voters = [...new Set(options.voters)].sort((left, right) => left - right);
-    if (this.voters.length === 0) throw new RangeError("a quorum needs at least one voter");
+    this.dynamic = options.dynamic ?? null;
+    this.bootstrapVoters = this.dynamic !== null
+      ? this.dynamic.bootstrapVoters
+      : [...new Set(options.voters)].map(staticVoter);
+    if (this.bootstrapVoters.length === 0 && this.dynamic === null) {
+      throw new RangeError("a quorum needs at least one voter");
+    }
     this.clusterId = options.clusterId ?? null;
     this.timeouts = { ...DEFAULT_RAFT_TIMEOUTS, ...options.timeouts };
     this.random = options.random;
@@ -117,9 +156,79 @@ export class RaftCore {
     this.nowMs = options.nowMs;
     this.log = RaftLog.restore({ snapshot: options.snapshot ?? null, batches: options.batches ?? [] });
     this.appliedOffset = this.log.startOffset;
+    this.#checkBootstrapVoters();
     this.handedQuorumState = options.quorumState ?? null;
     this.handedEndOffset = this.log.endOffset;
     this.persistedEndOffset = this.log.endOffset;
+  }
+
+  /**
+   * Bootstrap voters stand in for a voter set only where the log has had no
+   * other: a log written by a static quorum of other voters (its latest
+   * LeaderChange names them) must not be taken over by a lone bootstrap voter,
+   * which could then commit alone and lose what the others committed. (Kafka
+   * formats the bootstrap voters once, into an empty log.)
+   */
+  #checkBootstrapVoters(): void {
+    if (this.dynamic === null || this.bootstrapVoters.length === 0 || this.log.latestVoterSet !== null) {
+      return;
+    }
+    const batches = this.log.batches;
+    for (let index = batches.length - 1; index >= 0; index--) {
+      const change = batches[index]!.records.find((record) => record.type === "leaderChange");
+      if (change === undefined || change.type !== "leaderChange") continue;
+      const logged = change.voters.map((voter) => voter.voterId).sort((left, right) => left - right);
+      const bootstrap = this.bootstrapVoters.map((voter) => voter.voterId).sort((left, right) =>
+        left - right
+      );
+      if (logged.join() !== bootstrap.join()) {
+        throw new RangeError(
+          `the metadata log was written by the static voters ${logged.join(",")}: node ${this.nodeId} ` +
+            `cannot start it again as the dynamic quorum of ${bootstrap.join(",")}`,
+        );
+      }
+      return;
+    }
+  }
+
+  /** The voters now: the latest voter set in the log, else the bootstrap set (sorted ids). */
+  get voters(): readonly number[] {
+    const entry = this.log.latestVoterSet;
+    const source: object = entry ?? this.bootstrapVoters;
+    if (this.#votersCache?.source !== source) {
+      const list = entry?.voters ?? this.bootstrapVoters;
+      const ids = [...new Set(list.map((voter) => voter.voterId))].sort((left, right) => left - right);
+      this.#votersCache = { source, ids };
+    }
+    return this.#votersCache.ids;
+  }
+
+  /** The voters now with their directory ids and endpoints. */
+  get voterInfos(): readonly VoterInfo[] {
+    return this.log.latestVoterSet?.voters ?? this.bootstrapVoters;
+  }
+
+  /** The finalized kraft.version: the log's latest, else 1 for a dynamic quorum and 0 for a static one. */
+  get kraftVersion(): number {
+    return this.log.latestKraftVersion ?? (this.dynamic !== null ? 1 : 0);
+  }
+
+  /**
+   * Whether this node may campaign: it is a voter, or (dynamic voters) an
+   * uncommitted VotersRecord removed it. Such a node, typically a leader that
+   * removed itself and lost leadership before the change committed, may hold
+   * the only copy of that record; the remaining voters may then need it as
+   * leader to finish the change (it needs a majority of the new set, which
+   * overlaps every majority of the old one, so this is safe, and pre-votes
+   * keep it from disrupting a quorum that moved on).
+   */
+  get canCampaign(): boolean {
+    if (this.isVoter) return true;
+    if (this.dynamic === null) return false;
+    const latest = this.log.latestVoterSet;
+    if (latest === null || latest.offset < this.highWatermark || latest.voters.length === 0) return false;
+    const previous = this.log.quorumConfigBefore(latest.offset).voters?.voters ?? this.bootstrapVoters;
+    return previous.some((voter) => voter.voterId === this.nodeId);
   }
 
   get isVoter(): boolean {

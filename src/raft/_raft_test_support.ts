@@ -47,7 +47,15 @@ export class TestCluster {
 
   constructor(
     readonly voters: number[],
-    readonly options: { observers?: number[]; seed?: number; extra?: Partial<RaftNodeOptions> } = {},
+    readonly options: {
+      observers?: number[];
+      seed?: number;
+      extra?: Partial<RaftNodeOptions>;
+      /** Options of one node (dynamic voters, say), over `extra`. */
+      perNode?: (id: number) => Partial<RaftNodeOptions>;
+      /** Ids that stand for another node (a bootstrap server's negative id and the node it reaches). */
+      aliases?: Map<number, number>;
+    } = {},
   ) {
     this.random = new SeededRandom(options.seed ?? 1);
     for (const id of [...voters, ...(options.observers ?? [])]) {
@@ -82,6 +90,7 @@ export class TestCluster {
       snapshot: entry.disk.snapshot,
       batches: entry.disk.batches,
       ...this.options.extra,
+      ...this.options.perNode?.(id),
     });
     entry.applied = entry.disk.snapshot === null
       ? []
@@ -120,12 +129,27 @@ export class TestCluster {
     }
   }
 
+  /** Requests sent to an alias, by `${sender}:${correlationId}`: their answers come back from the alias. */
+  readonly #aliasedRequests = new Map<string, number>();
+
   /** Delivers one queued message (the first matching `filter`); returns it. */
   deliverOne(filter: (message: RaftEnvelope) => boolean = () => true): RaftEnvelope | undefined {
     const index = this.network.findIndex(filter);
     if (index < 0) return undefined;
     const [queued] = this.network.splice(index, 1);
-    const message = this.rewrite(queued!);
+    let message = this.rewrite(queued!);
+    const aliasOf = this.options.aliases?.get(message.to);
+    if (aliasOf !== undefined) {
+      this.#aliasedRequests.set(`${message.from}:${message.correlationId}`, message.to);
+      message = { ...message, to: aliasOf };
+    } else if (!message.body.type.endsWith("Request")) {
+      const key = `${message.to}:${message.correlationId}`;
+      const alias = this.#aliasedRequests.get(key);
+      if (alias !== undefined) {
+        this.#aliasedRequests.delete(key);
+        message = { ...message, from: alias };
+      }
+    }
     const target = this.nodes.get(message.to);
     if (target?.up && !this.lose(message)) {
       target.node.step(message, this.nowMs);

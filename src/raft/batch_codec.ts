@@ -16,8 +16,12 @@ import {
 import {
   controlRecordKey,
   ControlRecordType,
+  decodeKraftVersion,
   decodeLeaderChange,
+  decodeVoters,
+  encodeKraftVersion,
   encodeLeaderChange,
+  encodeVoters,
 } from "./control_records.ts";
 import type { RaftBatch, RaftRecord } from "./types.ts";
 
@@ -31,6 +35,14 @@ function recordInput(record: RaftRecord, timestamp: number): RecordInput {
         key: controlRecordKey(ControlRecordType.LeaderChange),
         value: encodeLeaderChange(record),
       };
+    case "kraftVersion":
+      return {
+        timestamp,
+        key: controlRecordKey(ControlRecordType.KraftVersion),
+        value: encodeKraftVersion(record),
+      };
+    case "voters":
+      return { timestamp, key: controlRecordKey(ControlRecordType.KraftVoters), value: encodeVoters(record) };
     case "control":
       return { timestamp, key: controlRecordKey(record.controlType), value: record.value };
   }
@@ -78,6 +90,10 @@ function controlRecord(record: DecodedRecord): RaftRecord {
   if (type === ControlRecordType.LeaderChange && record.value !== null) {
     return decodeLeaderChange(record.value);
   }
+  if (type === ControlRecordType.KraftVersion && record.value !== null) {
+    return decodeKraftVersion(record.value);
+  }
+  if (type === ControlRecordType.KraftVoters && record.value !== null) return decodeVoters(record.value);
   return { type: "control", controlType: type, value: record.value === null ? null : record.value.slice() };
 }
 

@@ -48,10 +48,15 @@ export function maybeHandleCommonResponse(
  * Errors of a Vote, BeginQuorumEpoch or EndQuorumEpoch request from
  * `remoteId` in `requestEpoch`: a stale epoch is fenced, and with static
  * voters both sides must be voters (Kafka 3.x's INCONSISTENT_VOTER_SET).
+ * With dynamic voters (KIP-853) either side may not know yet that the
+ * other is a voter (a new voter that has not fetched the VotersRecord that
+ * added it), so the voter sets are not compared: a vote from a non-voter is
+ * never counted, and only voters campaign.
  */
 export function voterOnlyError(core: RaftCore, remoteId: number, requestEpoch: number): number | null {
   if (requestEpoch < core.epoch) return ErrorCode.FENCED_LEADER_EPOCH;
   if (remoteId < 0 || remoteId === core.nodeId) return ErrorCode.INVALID_REQUEST;
+  if (core.kraftVersion >= 1) return null;
   if (!core.isVoter || !core.voters.includes(remoteId)) return ErrorCode.INCONSISTENT_VOTER_SET;
   return null;
 }

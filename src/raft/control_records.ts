@@ -7,6 +7,9 @@
  *   voters that granted it its vote; opens every epoch.
  * - SnapshotHeaderRecord (3) and SnapshotFooterRecord (4), version 0: frame
  *   every snapshot file.
+ * - KRaftVersionRecord (5), version 0: the finalized kraft.version.
+ * - VotersRecord (6), version 0: the whole voter set (KIP-853), each voter
+ *   with its directory id, endpoints and supported kraft.version range.
  */
 import {
   ControlRecordType,
@@ -17,10 +20,14 @@ import {
   type MessageInputOf,
   type MessageOf,
   Reader,
+  struct,
   structs,
+  uuidFromString,
+  uuidToString,
   Writer,
+  ZERO_UUID,
 } from "../protocol/mod.ts";
-import type { RaftRecord } from "./types.ts";
+import type { RaftRecord, VoterInfo } from "./types.ts";
 
 const voterFields = [field("voterId", "int32", "0+")] as const;
 
@@ -37,6 +44,37 @@ const snapshotHeaderFields = [
 ] as const;
 
 const snapshotFooterFields = [field("version", "int16", "0+")] as const;
+
+const kraftVersionFields = [
+  field("version", "int16", "0+"),
+  field("kRaftVersion", "int16", "0+"),
+] as const;
+
+const votersFields = [
+  field("version", "int16", "0+"),
+  field(
+    "voters",
+    structs([
+      field("voterId", "int32", "0+"),
+      field("voterUuid", "uuid", "0+"),
+      field(
+        "endpoints",
+        structs([
+          field("name", "string", "0+"),
+          field("host", "string", "0+"),
+          field("port", "uint16", "0+"),
+        ]),
+        "0+",
+      ),
+      field(
+        "kRaftVersionFeature",
+        struct([field("minSupportedVersion", "int16", "0+"), field("maxSupportedVersion", "int16", "0+")]),
+        "0+",
+      ),
+    ]),
+    "0+",
+  ),
+] as const;
 
 /** The key of a control record of `type`. */
 export function controlRecordKey(type: ControlRecordType): Uint8Array {
@@ -107,6 +145,58 @@ export function encodeSnapshotFooter(): Uint8Array {
 
 export function decodeSnapshotFooter(bytes: Uint8Array): { version: number } {
   return { version: decodeMessage(snapshotFooterFields, bytes).version };
+}
+
+type KraftVersionRecord = Extract<RaftRecord, { type: "kraftVersion" }>;
+type VotersRecord = Extract<RaftRecord, { type: "voters" }>;
+
+export function encodeKraftVersion(record: KraftVersionRecord): Uint8Array {
+  return encodeMessage(kraftVersionFields, { version: record.version, kRaftVersion: record.kraftVersion });
+}
+
+export function decodeKraftVersion(bytes: Uint8Array): KraftVersionRecord {
+  const message = decodeMessage(kraftVersionFields, bytes);
+  return { type: "kraftVersion", version: message.version, kraftVersion: message.kRaftVersion };
+}
+
+/** A directory id as the record holds it: the zero UUID stands for none. */
+function directoryIdBytes(directoryId: string | null): Uint8Array {
+  return directoryId === null ? ZERO_UUID : uuidFromString(directoryId) ?? ZERO_UUID;
+}
+
+function directoryIdText(bytes: Uint8Array): string | null {
+  return bytes.every((byte) => byte === 0) ? null : uuidToString(bytes);
+}
+
+export function encodeVoters(record: VotersRecord): Uint8Array {
+  return encodeMessage(votersFields, {
+    version: record.version,
+    voters: record.voters.map((voter) => ({
+      voterId: voter.voterId,
+      voterUuid: directoryIdBytes(voter.directoryId),
+      endpoints: voter.endpoints.map((endpoint) => ({ ...endpoint })),
+      kRaftVersionFeature: {
+        minSupportedVersion: voter.kraftVersionMin,
+        maxSupportedVersion: voter.kraftVersionMax,
+      },
+    })),
+  });
+}
+
+export function decodeVoters(bytes: Uint8Array): VotersRecord {
+  const message = decodeMessage(votersFields, bytes);
+  const voters: VoterInfo[] = message.voters.map((voter) => ({
+    voterId: voter.voterId,
+    directoryId: directoryIdText(voter.voterUuid),
+    endpoints: voter.endpoints.map((endpoint) => ({
+      name: endpoint.name,
+      host: endpoint.host,
+      port: endpoint.port,
+    })),
+    kraftVersionMin: voter.kRaftVersionFeature.minSupportedVersion,
+    kraftVersionMax: voter.kRaftVersionFeature.maxSupportedVersion,
+  }));
+  return { type: "voters", version: message.version, voters };
 }
 
 export { ControlRecordType };

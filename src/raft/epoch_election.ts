@@ -9,9 +9,13 @@ export interface EpochElection {
   rejected: number[];
 }
 
-/** A new tally in which `localId` has already voted for itself. */
+/**
+ * A new tally in which `localId` has already voted for itself (counted only
+ * if it is one of `voters`: a node that an uncommitted change removed
+ * campaigns for the votes of the new set alone).
+ */
 export function startElection(voters: readonly number[], localId: number): EpochElection {
-  return { voters: [...voters], granted: [localId], rejected: [] };
+  return { voters: [...voters], granted: voters.includes(localId) ? [localId] : [], rejected: [] };
 }
 
 function majorityOf(voters: readonly number[]): number {

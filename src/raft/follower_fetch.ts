@@ -14,6 +14,7 @@ import { maybeHandleCommonResponse } from "./common_response.ts";
 import type { FetchResponse, RaftEnvelope } from "./messages.ts";
 import type { FollowerRole } from "./roles.ts";
 import { endOffsetOf, type RaftBatch } from "./types.ts";
+import { sendUpdateVoter, shouldUpdateVoter } from "./update_voter.ts";
 
 /** Why a batch list cannot be appended, or null when it can. */
 function appendProblem(core: RaftCore, batches: readonly RaftBatch[], leaderEpoch: number): string | null {
@@ -106,10 +107,24 @@ function sendFetch(core: RaftCore, destination: number): void {
   });
 }
 
-/** Looking for the leader: a Fetch to a random voter that is ready, when nothing else is in flight. */
+/**
+ * Where a node looking for the leader asks: the other voters, or for an
+ * observer of a dynamic quorum (and a voter that knows no other) the
+ * bootstrap servers, as Kafka's observers do.
+ */
+function leaderSearchTargets(core: RaftCore): number[] {
+  const bootstrap = core.dynamic?.bootstrapServers ?? [];
+  const voters = core.remoteVoters;
+  if (bootstrap.length === 0) return voters;
+  // The voters this node knows of may all be gone (its log is behind the voter changes): the
+  // bootstrap servers are asked too.
+  return [...new Set([...voters, ...bootstrap])];
+}
+
+/** Looking for the leader: a Fetch to a random voter (or bootstrap server) that is ready, when nothing else is in flight. */
 export function sendFetchToAnyVoter(core: RaftCore): void {
   if (core.requests.hasAnyInflight(core.nowMs)) return;
-  const voters = core.remoteVoters;
+  const voters = leaderSearchTargets(core);
   if (voters.length === 0) return;
   const start = core.random.int(voters.length);
   for (let step = 0; step < voters.length; step++) {
@@ -135,7 +150,9 @@ export function sendFetchToBestNode(core: RaftCore, role: FollowerRole): void {
   } else if (!core.requests.hasAnyInflight(core.nowMs)) {
     const download = role.fetchingSnapshot;
     if (download === null) {
-      sendFetch(core, leaderId);
+      // Between two fetches (one request in flight per node), the voter's listeners if they changed.
+      if (shouldUpdateVoter(core, role)) sendUpdateVoter(core, role);
+      else sendFetch(core, leaderId);
       return;
     }
     core.sendRequest(leaderId, {

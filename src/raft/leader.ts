@@ -20,7 +20,8 @@ export function leaderRole(core: RaftCore): LeaderRole {
   return core.role;
 }
 
-function newProgress(replicaId: number): ReplicaProgress {
+/** A replica the leader has not heard from yet. */
+export function newProgress(replicaId: number): ReplicaProgress {
   return {
     replicaId,
     endOffset: -1,
@@ -81,8 +82,8 @@ export function updateCheckQuorum(core: RaftCore, voterId: number): void {
   const role = leaderRole(core);
   if (voterId === core.nodeId || !core.voters.includes(voterId)) return;
   if (!role.fetchedVoters.includes(voterId)) role.fetchedVoters.push(voterId);
-  // The leader counts itself implicitly.
-  const majority = Math.floor(core.voters.length / 2) + 1 - 1;
+  // The leader counts itself implicitly, unless it removed itself from the voters (KIP-853).
+  const majority = Math.floor(core.voters.length / 2) + 1 - (core.isVoter ? 1 : 0);
   if (role.fetchedVoters.length >= majority) {
     role.fetchedVoters = [];
     role.checkQuorumDeadlineMs = core.nowMs + Math.floor(core.timeouts.fetchTimeoutMs * 1.5);
@@ -95,7 +96,7 @@ export function maybeUpdateHighWatermark(core: RaftCore): boolean {
   const offsets = role.voters
     .map((progress) => progress.replicaId === core.nodeId ? core.persistedEndOffset : progress.endOffset)
     .sort((left, right) => right - left);
-  const candidate = offsets[Math.floor(core.voters.length / 2)] ?? -1;
+  const candidate = offsets[Math.floor(role.voters.length / 2)] ?? -1;
   if (candidate < 0) return false;
   // The rule that makes counting safe: this epoch's first record must be committed first.
   if (candidate <= role.epochStartOffset && !core.bugs.commitPreviousEpochByCounting) return false;

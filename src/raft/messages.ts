@@ -10,7 +10,7 @@
  *
  * A request and its response share the envelope's `correlationId`.
  */
-import type { RaftBatch, SnapshotId } from "./types.ts";
+import type { RaftBatch, SnapshotId, VoterEndpoint } from "./types.ts";
 
 /** The leader a responder knows of (`leaderId` -1 when none) in its current epoch. */
 export interface LeaderIdAndEpoch {
@@ -128,7 +128,31 @@ export interface FetchSnapshotResponse {
   bytes: Uint8Array;
 }
 
+/**
+ * UpdateRaftVoter (82, KIP-853): a voter whose listeners differ from those
+ * the voter set lists tells the leader its current ones.
+ */
+export interface UpdateRaftVoterRequest {
+  type: "UpdateRaftVoterRequest";
+  clusterId: string | null;
+  currentLeaderEpoch: number;
+  voterId: number;
+  /** The voter's directory id, or null (the zero UUID). */
+  voterDirectoryId: string | null;
+  endpoints: VoterEndpoint[];
+  kraftVersionMin: number;
+  kraftVersionMax: number;
+}
+
+export interface UpdateRaftVoterResponse {
+  type: "UpdateRaftVoterResponse";
+  errorCode: number;
+  leaderId: number;
+  leaderEpoch: number;
+}
+
 export type RaftRequest =
+  | UpdateRaftVoterRequest
   | VoteRequest
   | BeginQuorumEpochRequest
   | EndQuorumEpochRequest
@@ -136,6 +160,7 @@ export type RaftRequest =
   | FetchSnapshotRequest;
 
 export type RaftResponse =
+  | UpdateRaftVoterResponse
   | VoteResponse
   | BeginQuorumEpochResponse
   | EndQuorumEpochResponse

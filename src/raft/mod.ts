@@ -26,6 +26,8 @@ export type {
   RaftMessage,
   RaftRequest,
   RaftResponse,
+  UpdateRaftVoterRequest,
+  UpdateRaftVoterResponse,
   VoteRequest,
   VoteResponse,
 } from "./messages.ts";
@@ -44,8 +46,12 @@ export {
   type RaftRecord,
   type RaftTimeouts,
   type SnapshotId,
+  type VoterEndpoint,
   type VoterEntry,
+  type VoterInfo,
 } from "./types.ts";
+export type { VoterChangeResult, VoterRequest } from "./voter_changes.ts";
+export type { DynamicQuorumOptions } from "./_core.ts";
 export type { Snapshot } from "./raft_log.ts";
 export { RaftStore, type StoredRaftState } from "./raft_store.ts";
 export {

@@ -7,7 +7,7 @@ import type { RaftCore } from "./_core.ts";
 import type { EpochStart } from "./raft_log.ts";
 import type { InflightRequest } from "./request_tracker.ts";
 import type { ReplicaProgress, RoleName } from "./roles.ts";
-import { lastOffsetOf, type SnapshotId } from "./types.ts";
+import { lastOffsetOf, type SnapshotId, type VoterInfo } from "./types.ts";
 
 /** A batch of the log as the state shows it (without record contents). */
 export interface BatchSummary {
@@ -52,6 +52,10 @@ export interface RaftNodeState {
   /** The next time a timer of the state fires (election, fetch or check-quorum). */
   roleDeadlineMs: number;
   inflight: InflightRequest[];
+  /** The voter set in force, with directory ids and endpoints (KIP-853). */
+  voterSet: VoterInfo[];
+  /** The finalized kraft.version (0: static voters). */
+  kraftVersion: number;
   /** The log's batches, when asked for. */
   log?: BatchSummary[];
 }
@@ -109,6 +113,11 @@ export function stateOf(core: RaftCore, withLog = false): RaftNodeState {
       : null,
     roleDeadlineMs: roleDeadlineOf(core),
     inflight: core.requests.inflight(),
+    voterSet: core.voterInfos.map((voter) => ({
+      ...voter,
+      endpoints: voter.endpoints.map((endpoint) => ({ ...endpoint })),
+    })),
+    kraftVersion: core.kraftVersion,
   };
   if (withLog) {
     state.log = log.batches.map((batch) => ({

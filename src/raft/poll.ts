@@ -18,6 +18,7 @@ import {
   transitionToUnattached,
 } from "./transitions.ts";
 import type { Role } from "./roles.ts";
+import { followVoterSet, removedLeaderShouldResign } from "./voter_changes.ts";
 
 /** Moves of state one poll may chain (Prospective, Candidate, Leader for a lone voter, and a few more). */
 const TRANSITIONS_PER_POLL_MAX = 8;
@@ -26,8 +27,10 @@ function pollLeader(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Leader") return;
   const lostQuorum = !core.isOnlyVoter && core.nowMs >= role.checkQuorumDeadlineMs;
-  if (lostQuorum || role.resignRequested) {
+  const removed = removedLeaderShouldResign(core);
+  if (lostQuorum || role.resignRequested || removed) {
     if (lostQuorum) core.debug("no fetch from a majority within the check-quorum timeout");
+    if (removed) core.debug("resigning: the voter set without this node is committed");
     transitionToResigned(core, votersByDescendingEndOffset(core));
     return;
   }
@@ -59,7 +62,7 @@ function pollFollower(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Follower") return;
   if (core.nowMs >= role.fetchDeadlineMs) {
-    if (core.isVoter) transitionToProspective(core);
+    if (core.canCampaign) transitionToProspective(core);
     else transitionToUnattached(core, role.epoch, role.leaderId);
     return;
   }
@@ -69,7 +72,7 @@ function pollFollower(core: RaftCore): void {
 function pollUnattached(core: RaftCore): void {
   const role = core.role;
   if (role.name !== "Unattached") return;
-  if (core.isVoter && core.nowMs >= role.electionDeadlineMs) {
+  if (core.canCampaign && core.nowMs >= role.electionDeadlineMs) {
     transitionToProspective(core);
     return;
   }
@@ -107,6 +110,7 @@ function pollRole(core: RaftCore): void {
 /** Runs the current state's timers and sends; repeats while the state changes. */
 export function poll(core: RaftCore): void {
   for (let round = 0; round < TRANSITIONS_PER_POLL_MAX; round++) {
+    followVoterSet(core);
     const before: Role = core.role;
     pollRole(core);
     if (core.role === before) return;

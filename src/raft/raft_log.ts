@@ -9,6 +9,7 @@
  * dropped and the log starts at the snapshot's end offset.
  */
 import { endOffsetOf, lastOffsetOf, type OffsetAndEpoch, type RaftBatch, type SnapshotId } from "./types.ts";
+import { quorumConfigOfSnapshot, VoterHistory, type VoterSetEntry } from "./voter_history.ts";
 
 /** A snapshot the log starts after, with its bytes (served to followers by FetchSnapshot). */
 export interface Snapshot {
@@ -40,11 +41,34 @@ export class RaftLog {
    * snapshots on disk until retention removes them).
    */
   #previousSnapshot: Snapshot | null = null;
+  /** The VotersRecords and KRaftVersionRecords in the log (and the snapshot's). */
+  readonly #voterHistory = new VoterHistory();
 
   private constructor(snapshot: Snapshot | null, startOffset: number, batches: RaftBatch[]) {
     this.#snapshot = snapshot;
     this.#startOffset = startOffset;
     this.#batches = batches;
+    if (snapshot !== null) {
+      this.#voterHistory.reset(quorumConfigOfSnapshot(snapshot.bytes), snapshot.id.endOffset);
+    }
+  }
+
+  /** The latest voter set in the log or its snapshot, or null when there is none. */
+  get latestVoterSet(): VoterSetEntry | null {
+    return this.#voterHistory.latestVoterSet;
+  }
+
+  /** The voter set and kraft.version in force just before `offset` (what a snapshot ending there holds). */
+  quorumConfigBefore(offset: number): { voters: VoterSetEntry | null; kraftVersion: number | null } {
+    return {
+      voters: this.#voterHistory.voterSetBefore(offset),
+      kraftVersion: this.#voterHistory.kraftVersionBefore(offset),
+    };
+  }
+
+  /** The latest kraft.version in the log or its snapshot, or null. */
+  get latestKraftVersion(): number | null {
+    return this.#voterHistory.latestKraftVersion;
   }
 
   /**
@@ -201,6 +225,7 @@ export class RaftLog {
     }
     this.#batches.push(batch);
     this.#noteEpoch(batch);
+    this.#voterHistory.noteBatch(batch);
   }
 
   /** Removes every batch at or after `offset`, which must be a batch boundary at or after the log start. */
@@ -217,6 +242,7 @@ export class RaftLog {
     }
     this.#batches.length = index;
     this.#rebuildEpochStarts();
+    this.#voterHistory.truncateTo(offset);
   }
 
   /** Replaces the whole log with a snapshot fetched from the leader: the log restarts at its end. */
@@ -226,6 +252,7 @@ export class RaftLog {
     this.#startOffset = snapshot.id.endOffset;
     this.#batches = [];
     this.#epochStarts = [];
+    this.#voterHistory.reset(quorumConfigOfSnapshot(snapshot.bytes), snapshot.id.endOffset);
   }
 
   /**
@@ -249,6 +276,7 @@ export class RaftLog {
     this.#snapshot = snapshot;
     this.#startOffset = endOffset;
     this.#rebuildEpochStarts();
+    this.#voterHistory.compactTo(endOffset);
   }
 
   /**

@@ -32,7 +32,16 @@ import type { RoleName } from "./roles.ts";
 import { handleFetchSnapshotRequest, handleFetchSnapshotResponse } from "./snapshot_transfer.ts";
 import type { TraceInput, TraceSink } from "./trace.ts";
 import { initializeRole } from "./transitions.ts";
-import { lastOffsetOf, NO_NODE, type RaftBatch } from "./types.ts";
+import { handleUpdateVoterRequest, handleUpdateVoterResponse } from "./update_voter.ts";
+import { lastOffsetOf, NO_NODE, type RaftBatch, type VoterInfo } from "./types.ts";
+import {
+  addVoter,
+  removeVoter,
+  updateVoter,
+  type VoterChangeResult,
+  type VoterRequest,
+} from "./voter_changes.ts";
+import { quorumConfigOfSnapshot, type VoterSetEntry } from "./voter_history.ts";
 import { ErrorCode } from "../protocol/mod.ts";
 
 /** How to build a node. */
@@ -126,6 +135,8 @@ export class RaftNode {
         return handleFetchRequest(core, { ...envelope, body });
       case "FetchSnapshotRequest":
         return handleFetchSnapshotRequest(core, { ...envelope, body });
+      case "UpdateRaftVoterRequest":
+        return handleUpdateVoterRequest(core, { ...envelope, body });
     }
   }
 
@@ -143,6 +154,8 @@ export class RaftNode {
         return handleFetchResponse(core, { ...envelope, body });
       case "FetchSnapshotResponse":
         return handleFetchSnapshotResponse(core, { ...envelope, body });
+      case "UpdateRaftVoterResponse":
+        return handleUpdateVoterResponse(core, { ...envelope, body });
     }
   }
 
@@ -194,6 +207,52 @@ export class RaftNode {
     };
   }
 
+  /** The voters in force (the latest VotersRecord, else the bootstrap voters), with their endpoints. */
+  get voters(): readonly VoterInfo[] {
+    return this.#core.voterInfos;
+  }
+
+  /** The finalized kraft.version: 1 when the voters live in the log (KIP-853), 0 for static voters. */
+  get kraftVersion(): number {
+    return this.#core.kraftVersion;
+  }
+
+  /** The voter set and kraft.version a snapshot ending at `endOffset` must carry. */
+  quorumConfigBefore(endOffset: number): { voters: VoterSetEntry | null; kraftVersion: number | null } {
+    return this.#core.log.quorumConfigBefore(endOffset);
+  }
+
+  /**
+   * AddRaftVoter (KIP-853), on the leader: appends a VotersRecord with the
+   * new voter, in force at once; the change is done once that batch commits.
+   */
+  addVoter(request: VoterRequest, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "add", request.voterId, () => addVoter(this.#core, request));
+  }
+
+  /** RemoveRaftVoter (KIP-853), on the leader; `directoryId` null matches any. */
+  removeVoter(voterId: number, directoryId: string | null, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "remove", voterId, () => removeVoter(this.#core, voterId, directoryId));
+  }
+
+  /** UpdateRaftVoter (KIP-853), on the leader: a voter's new listeners. */
+  updateVoter(request: VoterRequest, nowMs: number): VoterChangeResult {
+    return this.#voterChange(nowMs, "update", request.voterId, () => updateVoter(this.#core, request));
+  }
+
+  #voterChange(
+    nowMs: number,
+    change: "add" | "remove" | "update",
+    voterId: number,
+    run: () => VoterChangeResult,
+  ): VoterChangeResult {
+    this.#advanceClock(nowMs);
+    const result = run();
+    poll(this.#core);
+    this.#record({ kind: "voterChange", nowMs, change, voterId, errorCode: result.errorCode });
+    return result;
+  }
+
   /** Graceful shutdown of a leader: it resigns and tells the voters (no effect on other states). */
   resign(nowMs: number): void {
     this.#advanceClock(nowMs);
@@ -217,6 +276,14 @@ export class RaftNode {
     if (endOffset <= core.log.startOffset) return;
     const expectedEpoch = core.log.epochOfOffset(endOffset - 1);
     if (epoch !== expectedEpoch) throw new RangeError(`snapshot epoch ${epoch} is not ${expectedEpoch}`);
+    // A log that starts at the snapshot learns its voter set from it: without it, a restart would fall
+    // back to the bootstrap voters (a standalone node would then elect itself alone).
+    if (
+      core.log.quorumConfigBefore(endOffset).voters !== null &&
+      quorumConfigOfSnapshot(snapshot.bytes).voters === null
+    ) {
+      throw new RangeError(`snapshot ${endOffset}-${epoch} lacks the voter set in force at its end`);
+    }
     core.log.compactTo(snapshot);
     core.pendingLogStartOffset = endOffset;
     this.#record({ kind: "recordSnapshot", snapshotId: { endOffset, epoch } });

@@ -99,6 +99,8 @@ export interface FollowerRole {
   fetchDeadlineMs: number;
   /** It fetched successfully in this epoch (and so refuses pre-votes). */
   hasFetchedFromLeader: boolean;
+  /** A voter whose listeners differ from the voter set's sends UpdateRaftVoter no earlier than this. */
+  updateVoterDueMs: number;
   fetchingSnapshot: SnapshotDownload | null;
 }
 

@@ -20,7 +20,7 @@ import {
   encodeSnapshotHeader,
 } from "./control_records.ts";
 import type { Snapshot } from "./raft_log.ts";
-import type { RaftBatch, SnapshotId } from "./types.ts";
+import type { RaftBatch, SnapshotId, VoterInfo } from "./types.ts";
 
 const SNAPSHOT_NAME = /^(\d{20})-(\d{10})\.checkpoint$/;
 
@@ -53,6 +53,11 @@ export function buildSnapshotBytes(options: {
   snapshotId: SnapshotId;
   lastContainedLogTimestampMs: number;
   values: readonly (readonly Uint8Array[])[];
+  /**
+   * The kraft.version and voter set in force at the snapshot's end, written
+   * as control records after the header as Kafka does (kraft.version 1 only).
+   */
+  quorumConfig?: { kraftVersion: number | null; voters: VoterInfo[] | null } | null;
 }): Uint8Array {
   const epoch = options.snapshotId.epoch;
   const timeMs = options.lastContainedLogTimestampMs;
@@ -67,6 +72,13 @@ export function buildSnapshotBytes(options: {
     controlType: ControlRecordType.SnapshotHeader,
     value: encodeSnapshotHeader(timeMs),
   }]);
+  const quorum = options.quorumConfig;
+  if (quorum?.voters) {
+    add(true, [
+      { type: "kraftVersion", version: 0, kraftVersion: quorum.kraftVersion ?? 1 },
+      { type: "voters", version: 0, voters: quorum.voters },
+    ]);
+  }
   for (const values of options.values) {
     if (values.length > 0) add(false, values.map((value) => ({ type: "data", value })));
   }

@@ -20,6 +20,14 @@ export type TraceInput =
   | { kind: "propose"; nowMs: number; values: Uint8Array[]; errorCode: number }
   | { kind: "resign"; nowMs: number }
   | { kind: "recordSnapshot"; snapshotId: SnapshotId }
+  /** AddRaftVoter, RemoveRaftVoter or UpdateRaftVoter on the node (KIP-853). */
+  | {
+    kind: "voterChange";
+    nowMs: number;
+    change: "add" | "remove" | "update";
+    voterId: number;
+    errorCode: number;
+  }
   | { kind: "ready"; ready: Ready }
   | { kind: "advance"; nowMs: number };
 

@@ -10,7 +10,7 @@ import type { RaftCore } from "./_core.ts";
 import { isVoteGranted, startElection } from "./epoch_election.ts";
 import { completeParkedFetches } from "./leader_fetch.ts";
 import type { LeaderRole, Role } from "./roles.ts";
-import { NO_NODE } from "./types.ts";
+import { NO_NODE, type RaftRecord } from "./types.ts";
 
 /** Sets the state a node starts in from its `quorum-state` and log (QuorumState.initialize). */
 export function initializeRole(
@@ -19,7 +19,7 @@ export function initializeRole(
 ): void {
   const logEpoch = core.log.lastFetchedEpoch;
   const now = core.nowMs;
-  const electionDeadlineMs = core.isVoter ? now + core.randomElectionTimeoutMs() : Infinity;
+  const electionDeadlineMs = core.canCampaign ? now + core.randomElectionTimeoutMs() : Infinity;
   if (persisted.epoch < logEpoch) {
     core.role = {
       name: "Unattached",
@@ -38,7 +38,7 @@ export function initializeRole(
       unackedVoters: core.remoteVoters,
       preferredSuccessors: [],
     };
-  } else if (persisted.votedId === core.nodeId && core.isVoter) {
+  } else if (persisted.votedId === core.nodeId && core.canCampaign) {
     const election = startElection(core.voters, core.nodeId);
     core.role = { name: "Candidate", epoch: persisted.epoch, electionDeadlineMs, election };
   } else if (persisted.leaderId >= 0 && core.voters.includes(persisted.leaderId)) {
@@ -49,6 +49,7 @@ export function initializeRole(
       votedId: persisted.votedId,
       fetchDeadlineMs: now + core.timeouts.fetchTimeoutMs,
       hasFetchedFromLeader: false,
+      updateVoterDueMs: now,
       fetchingSnapshot: null,
     };
   } else {
@@ -90,7 +91,7 @@ export function transitionToUnattached(core: RaftCore, epoch: number, leaderId =
   if (epoch < current.epoch) throw new Error(`cannot go back from epoch ${current.epoch} to ${epoch}`);
   const votedId = epoch === current.epoch ? core.votedId : NO_NODE;
   let electionDeadlineMs: number;
-  if (!core.isVoter) electionDeadlineMs = Infinity;
+  if (!core.canCampaign) electionDeadlineMs = Infinity;
   else if (
     current.name === "Candidate" || current.name === "Unattached" || current.name === "Resigned" ||
     (current.name === "Prospective" && current.election.rejected.length === 0)
@@ -128,6 +129,7 @@ export function transitionToFollower(core: RaftCore, epoch: number, leaderId: nu
     votedId,
     fetchDeadlineMs: core.nowMs + core.timeouts.fetchTimeoutMs,
     hasFetchedFromLeader: false,
+    updateVoterDueMs: core.nowMs,
     fetchingSnapshot: null,
   });
   core.debug(`following ${leaderId}`);
@@ -136,7 +138,7 @@ export function transitionToFollower(core: RaftCore, epoch: number, leaderId: nu
 /** A voter whose election or fetch timer fired asks for pre-votes (KIP-996), keeping its epoch. */
 export function transitionToProspective(core: RaftCore): void {
   const current = core.role;
-  if (!core.isVoter) throw new Error(`observer ${core.nodeId} cannot campaign`);
+  if (!core.canCampaign) throw new Error(`observer ${core.nodeId} cannot campaign`);
   if (current.name === "Leader" || current.name === "Prospective") {
     throw new Error(`cannot become Prospective as ${current.name}`);
   }
@@ -200,18 +202,27 @@ export function transitionToLeader(core: RaftCore): void {
     resignRequested: false,
   };
   enter(core, role);
+  const records: RaftRecord[] = [{
+    type: "leaderChange",
+    version: 0,
+    leaderId: core.nodeId,
+    voters: core.voters.map((voterId) => ({ voterId })),
+    grantingVoters: role.grantingVoters.map((voterId) => ({ voterId })),
+  }];
+  if (core.dynamic !== null && core.log.latestVoterSet === null) {
+    // The bootstrap voters enter the log with the first epoch that can write them, so that every
+    // node that follows learns them from the log (Kafka writes them into the bootstrap checkpoint).
+    records.push(
+      { type: "kraftVersion", version: 0, kraftVersion: core.kraftVersion },
+      { type: "voters", version: 0, voters: core.voterInfos.map((voter) => ({ ...voter })) },
+    );
+  }
   core.log.append({
     baseOffset: epochStartOffset,
     epoch: role.epoch,
     appendTimeMs: core.nowMs + core.wallClockOffsetMs,
     control: true,
-    records: [{
-      type: "leaderChange",
-      version: 0,
-      leaderId: core.nodeId,
-      voters: core.voters.map((voterId) => ({ voterId })),
-      grantingVoters: role.grantingVoters.map((voterId) => ({ voterId })),
-    }],
+    records,
   });
   core.debug(`leader from offset ${epochStartOffset}`);
 }

@@ -31,6 +31,30 @@ export interface VoterEntry {
   voterId: number;
 }
 
+/** A listener a voter is reached at (a VotersRecord endpoint). */
+export interface VoterEndpoint {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * A voter as a VotersRecord lists it (KIP-853): its id, the directory id of
+ * its metadata log directory (a 22-character Kafka UUID; null for the
+ * static voters of `controller.quorum.voters`), its controller listeners and
+ * the kraft.version range it supports.
+ */
+export interface VoterInfo {
+  voterId: number;
+  directoryId: string | null;
+  endpoints: VoterEndpoint[];
+  kraftVersionMin: number;
+  kraftVersionMax: number;
+}
+
+/** The kraft.version Dafka's nodes support: 0 (static voters) and 1 (KIP-853 dynamic voters). */
+export const KRAFT_VERSION_MAX = 1;
+
 /**
  * One record of the replicated log. Data records carry the application's
  * bytes (a metadata record value); the others are KRaft's control records.
@@ -45,7 +69,11 @@ export type RaftRecord =
     voters: VoterEntry[];
     grantingVoters: VoterEntry[];
   }
-  /** Another KRaft control record (kraft.version, voters), kept as it came. */
+  /** KRaftVersionRecord (control type 5): the finalized kraft.version from here on. */
+  | { type: "kraftVersion"; version: number; kraftVersion: number }
+  /** VotersRecord (control type 6): the whole voter set from here on (KIP-853). */
+  | { type: "voters"; version: number; voters: VoterInfo[] }
+  /** Another KRaft control record (the snapshot's header and footer), kept as it came. */
   | { type: "control"; controlType: number; value: Uint8Array | null };
 
 /**
@@ -73,12 +101,24 @@ export function endOffsetOf(batch: RaftBatch): number {
   return batch.baseOffset + batch.records.length;
 }
 
+function recordValueBytes(record: RaftRecord): number {
+  switch (record.type) {
+    case "leaderChange":
+    case "kraftVersion":
+      return 32;
+    case "voters":
+      return 64 * record.voters.length;
+    default:
+      return record.value?.length ?? 0;
+  }
+}
+
 /** Bytes a batch takes in Kafka's format, close enough to bound Fetch responses. */
 export function approximateBatchBytes(batch: RaftBatch): number {
   const recordOverheadBytes = 16;
   let total = 61;
   for (const record of batch.records) {
-    total += recordOverheadBytes + (record.type === "leaderChange" ? 32 : record.value?.length ?? 0);
+    total += recordOverheadBytes + recordValueBytes(record);
   }
   return total;
 }
@@ -136,4 +176,6 @@ export interface PlantedBugs {
   commitPreviousEpochByCounting?: boolean;
   /** A voter grants a vote to any candidate with an up-to-date log, even after voting in the epoch. */
   voteTwiceInOneEpoch?: boolean;
+  /** The leader changes the voter set again before the previous change is committed (KIP-853 forbids it). */
+  overlappingVoterChanges?: boolean;
 }

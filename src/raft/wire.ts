@@ -35,9 +35,13 @@ import type {
 } from "./messages.ts";
 import { METADATA_PARTITION, METADATA_TOPIC } from "./types.ts";
 import { METADATA_TOPIC_ID, RaftApiKey, TOP_LEVEL_ERRORS, ZERO_UUID } from "./wire_common.ts";
+import { updateVoterRequestToWire, updateVoterResponseToWire } from "./wire_update_voter.ts";
 
 function apiKeyOf(message: RaftMessage): number {
   switch (message.type) {
+    case "UpdateRaftVoterRequest":
+    case "UpdateRaftVoterResponse":
+      return RaftApiKey.UPDATE_RAFT_VOTER;
     case "VoteRequest":
     case "VoteResponse":
       return RaftApiKey.VOTE;
@@ -58,6 +62,8 @@ function apiKeyOf(message: RaftMessage): number {
 
 function requestToWire(request: RaftRequest): Message {
   switch (request.type) {
+    case "UpdateRaftVoterRequest":
+      return updateVoterRequestToWire(request);
     case "VoteRequest":
       return voteRequestToWire(request);
     case "BeginQuorumEpochRequest":
@@ -220,6 +226,8 @@ function voteResponseToWire(response: VoteResponse): ResponseInput<typeof vote> 
 
 function responseToWire(response: RaftResponse): Message {
   switch (response.type) {
+    case "UpdateRaftVoterResponse":
+      return updateVoterResponseToWire(response);
     case "VoteResponse":
       return voteResponseToWire(response);
     case "BeginQuorumEpochResponse":

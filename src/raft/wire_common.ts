@@ -8,6 +8,7 @@ export const RaftApiKey = {
   END_QUORUM_EPOCH: 54,
   DESCRIBE_QUORUM: 55,
   FETCH_SNAPSHOT: 59,
+  UPDATE_RAFT_VOTER: 82,
 } as const;
 
 /** Kafka's Uuid.METADATA_TOPIC_ID (0, 1): the metadata topic's fixed id. */

@@ -22,6 +22,7 @@ import { decodeRaftBatches } from "./batch_codec.ts";
 import type { RaftRequest, RaftResponse } from "./messages.ts";
 import { METADATA_PARTITION, METADATA_TOPIC, type RaftBatch } from "./types.ts";
 import { METADATA_TOPIC_ID, RaftApiKey, sameBytes, UNKNOWN_FETCHER_HIGH_WATERMARK } from "./wire_common.ts";
+import { updateVoterRequestFromWire, updateVoterResponseFromWire } from "./wire_update_voter.ts";
 
 /** A request for the core, or the answer to send straight back. */
 export type RequestFromWire = { request: RaftRequest } | { errorResponse: Message };
@@ -95,6 +96,8 @@ function invalidRequestBody(apiKey: number): Message {
 
 function decodeRequest(apiKey: number, apiVersion: number, body: Message): RaftRequest | null {
   switch (apiKey) {
+    case RaftApiKey.UPDATE_RAFT_VOTER:
+      return updateVoterRequestFromWire(body);
     case RaftApiKey.VOTE: {
       const request = decodedRequest<typeof vote>(apiKey, body);
       const partition = onlyPartition(request.topics, byTopicName, byPartitionIndex);
@@ -208,6 +211,8 @@ function topLevelError(type: RaftResponse["type"], errorCode: number): RaftRespo
         snapshotId: null,
         batches: [],
       };
+    case "UpdateRaftVoterResponse":
+      return { type, errorCode, ...leader };
     case "FetchSnapshotResponse":
       return {
         type,
@@ -227,6 +232,7 @@ const RESPONSE_TYPES: Record<number, RaftResponse["type"]> = {
   [RaftApiKey.END_QUORUM_EPOCH]: "EndQuorumEpochResponse",
   [RaftApiKey.FETCH]: "FetchResponse",
   [RaftApiKey.FETCH_SNAPSHOT]: "FetchSnapshotResponse",
+  [RaftApiKey.UPDATE_RAFT_VOTER]: "UpdateRaftVoterResponse",
 };
 
 function decodeBatchesOrNull(records: Uint8Array | null): RaftBatch[] | null {
@@ -271,6 +277,8 @@ function decodeFetchResponse(apiVersion: number, body: ResponseOf<typeof fetchAp
 export function responseFromWire(apiKey: number, apiVersion: number, body: Message): RaftResponse | null {
   const type = RESPONSE_TYPES[apiKey];
   if (type === undefined) return null;
+  // UpdateRaftVoter has no partitions: its error code is the answer's own.
+  if (apiKey === RaftApiKey.UPDATE_RAFT_VOTER) return updateVoterResponseFromWire(body);
   if (body.errorCode !== ErrorCode.NONE) return topLevelError(type, body.errorCode);
   if (apiKey === RaftApiKey.FETCH) {
     return decodeFetchResponse(apiVersion, decodedResponse<typeof fetchApi>(apiKey, body));

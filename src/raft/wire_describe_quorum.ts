@@ -2,7 +2,7 @@
  * DescribeQuorum (55) answered from a node's state: only the leader knows
  * the voters' progress; other nodes answer NOT_LEADER_OR_FOLLOWER.
  */
-import { type ElementOf, ErrorCode, type ResponseInput } from "../protocol/mod.ts";
+import { type ElementOf, ErrorCode, type ResponseInput, uuidFromString } from "../protocol/mod.ts";
 import type { describeQuorum } from "../protocol/messages/mod.ts";
 import type { RaftNodeState } from "./node_state.ts";
 import type { ReplicaProgress } from "./roles.ts";
@@ -22,9 +22,15 @@ export function describeQuorumToWire(
   wallClockOffsetMs = 0,
 ): ResponseInput<typeof describeQuorum> {
   const leader = state.leader;
+  // v2 (KIP-853): the voters' directory ids, and their listeners under `nodes`.
+  const directoryIds = new Map(
+    state.voterSet.map((
+      voter,
+    ) => [voter.voterId, voter.directoryId === null ? null : uuidFromString(voter.directoryId)]),
+  );
   const replica = (progress: ReplicaProgress): ReplicaState => ({
     replicaId: progress.replicaId,
-    replicaDirectoryId: ZERO_UUID,
+    replicaDirectoryId: directoryIds.get(progress.replicaId) ?? ZERO_UUID,
     logEndOffset: progress.replicaId === state.nodeId ? state.persistedEndOffset : progress.endOffset,
     lastFetchTimestamp: progress.lastFetchTimeMs < 0 ? -1 : progress.lastFetchTimeMs + wallClockOffsetMs,
     lastCaughtUpTimestamp: progress.lastCaughtUpTimeMs < 0
@@ -56,6 +62,11 @@ export function describeQuorumToWire(
     errorCode: ErrorCode.NONE,
     errorMessage: null,
     topics: [{ topicName: METADATA_TOPIC, partitions: [partition] }],
-    nodes: [],
+    nodes: leader === null ? [] : state.voterSet
+      .filter((voter) => voter.endpoints.length > 0)
+      .map((voter) => ({
+        nodeId: voter.voterId,
+        listeners: voter.endpoints.map((endpoint) => ({ ...endpoint })),
+      })),
   };
 }

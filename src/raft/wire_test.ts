@@ -71,6 +71,16 @@ const requests: RaftRequest[] = [
     snapshotId: { endOffset: 100, epoch: 4 },
     position: 2048,
   },
+  {
+    type: "UpdateRaftVoterRequest",
+    clusterId: "c",
+    currentLeaderEpoch: 5,
+    voterId: 2,
+    voterDirectoryId: "AAAAAAAAAAAAAAAAAAAAAQ",
+    endpoints: [{ name: "CONTROLLER", host: "10.0.0.2", port: 9093 }],
+    kraftVersionMin: 0,
+    kraftVersionMax: 1,
+  },
 ];
 
 const responses: RaftResponse[] = [
@@ -106,6 +116,7 @@ const responses: RaftResponse[] = [
     position: 2048,
     bytes: new Uint8Array([9, 9, 9]),
   },
+  { type: "UpdateRaftVoterResponse", errorCode: ErrorCode.VOTER_NOT_FOUND, leaderId: 1, leaderEpoch: 5 },
 ];
 
 function latestVersion(apiKey: number): number {

@@ -157,7 +157,10 @@ export interface TopicAutoCreation {
 }
 
 /** The Raft core's own requests (Vote, Fetch of the metadata log, ...), and DescribeQuorum. */
-export type RaftAccess = Pick<MetadataQuorum, "handleRequest" | "describeQuorum">;
+export type RaftAccess = Pick<
+  MetadataQuorum,
+  "handleRequest" | "describeQuorum" | "addVoter" | "removeVoter"
+>;
 
 /** The group coordinator's requests. */
 export type GroupServices = Pick<

@@ -14,6 +14,9 @@ import { Broker } from "./broker.ts";
 import { ControllerChannel, ControllerState } from "./controller/mod.ts";
 import { MetadataQuorum, RaftPeers } from "./raft_driver/mod.ts";
 
+/** Listener hosts that name no host another node could connect to. */
+const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::"]);
+
 /** A node's parts, built and not yet started. */
 export interface NodeParts {
   quorumConfig: QuorumConfig;
@@ -44,7 +47,11 @@ export function wireNode(world: World, config: BrokerConfig): NodeParts {
     clusterId: config.string("cluster.id") ?? uuidToString(randomUuid(world.random)),
     directoryId: uuidToString(randomUuid(world.random)),
   });
-  const otherVoters = quorumConfig.voterIds.some((id) => id !== config.nodeId);
+  const dynamic = quorumConfig.dynamic;
+  // A dynamic quorum's voters are found at run time, so it always needs the network.
+  const otherVoters = dynamic !== null || quorumConfig.voterIds.some((id) => id !== config.nodeId);
+  // One live address book for the Raft peers and the controller channel (the quorum keeps it current).
+  const addresses = new Map(quorumConfig.voterAddresses);
   const metadataDirectory = `${config.string("metadata.log.dir") ?? config.logDirs[0]!}/__cluster_metadata-0`;
   const requestTimeoutMs = config.int("controller.socket.timeout.ms");
   const metadata = new AppliedMetadata(world.clock);
@@ -65,15 +72,27 @@ export function wireNode(world: World, config: BrokerConfig): NodeParts {
     snapshotEveryBytes: config.int("metadata.log.max.record.bytes.between.snapshots"),
     // A proposal that cannot commit within a request's deadline fails with it.
     proposalTimeoutMs: requestTimeoutMs,
-    peers: otherVoters ? new RaftPeers(world.net, config.nodeId, quorumConfig.voterAddresses) : null,
+    peers: otherVoters ? new RaftPeers(world.net, config.nodeId, addresses) : null,
     applier: metadata.applier,
+    addresses,
+    dynamic: dynamic === null ? null : {
+      directoryId: identity.directoryId,
+      endpoints: quorumConfig.controllerListeners.map((listener) => ({
+        name: listener.name,
+        host: WILDCARD_HOSTS.has(listener.host) ? "localhost" : listener.host,
+        port: listener.port,
+      })),
+      standalone: dynamic.standalone,
+      bootstrapServers: dynamic.bootstrapServers,
+      listenerName: config.list("controller.listener.names")[0] ?? "CONTROLLER",
+    },
   });
   const channel = new ControllerChannel({
     nodeId: config.nodeId,
     clock: world.clock,
     net: world.net,
     quorum,
-    voterAddresses: quorumConfig.voterAddresses,
+    voterAddresses: addresses,
     retryBackoffMs: config.int("controller.quorum.retry.backoff.ms"),
     timeoutMs: requestTimeoutMs,
   });

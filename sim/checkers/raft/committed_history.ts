@@ -17,16 +17,24 @@ interface CommittedBatch {
 
 const digestCache = new WeakMap<RaftBatch, string>();
 
+function controlDigest(record: RaftBatch["records"][number]): string {
+  switch (record.type) {
+    case "leaderChange":
+      return `leader:${record.leaderId}`;
+    case "voters":
+      return `voters:${record.voters.map((voter) => voter.voterId).join("+")}`;
+    case "kraftVersion":
+      return `kraft.version:${record.kraftVersion}`;
+    default:
+      return record.type;
+  }
+}
+
 /** What identifies a batch's content. */
 export function digestOf(batch: RaftBatch): string {
   let digest = digestCache.get(batch);
   if (digest === undefined) {
-    digest = batch.control
-      ? batch.records.map((record) =>
-        record.type === "leaderChange" ? `leader:${record.leaderId}` : record.type
-      )
-        .join(",")
-      : batchValues(batch).join("\u0001");
+    digest = batch.control ? batch.records.map(controlDigest).join(",") : batchValues(batch).join("\u0001");
     digestCache.set(batch, digest);
   }
   return digest;
@@ -36,9 +44,27 @@ export class CommittedHistory {
   readonly #batches = new Map<number, CommittedBatch>();
   /** The end of the contiguous committed prefix from offset 0. */
   #contiguousEnd = 0;
+  /** The latest committed voter set (dynamic voters) and its offset. */
+  #latestVoters: { offset: number; voterIds: number[] } | null = null;
+
+  /** The voter set of the committed VotersRecord with the highest offset, or null. */
+  get committedVoterIds(): number[] | null {
+    return this.#latestVoters?.voterIds ?? null;
+  }
 
   get size(): number {
     return this.#batches.size;
+  }
+
+  #noteVoters(batch: RaftBatch): void {
+    if (!batch.control) return;
+    batch.records.forEach((record, index) => {
+      const offset = batch.baseOffset + index;
+      if (record.type !== "voters" || (this.#latestVoters !== null && this.#latestVoters.offset > offset)) {
+        return;
+      }
+      this.#latestVoters = { offset, voterIds: record.voters.map((voter) => voter.voterId) };
+    });
   }
 
   /** Records a committed batch, or checks it against the one recorded at its offset. */
@@ -52,6 +78,7 @@ export class CommittedHistory {
         digest,
         values: batchValues(batch),
       });
+      this.#noteVoters(batch);
       while (this.#batches.has(this.#contiguousEnd)) {
         this.#contiguousEnd = this.#batches.get(this.#contiguousEnd)!.endOffset;
       }

@@ -9,12 +9,15 @@
  *   leader of a higher epoch than the one it was acknowledged in (a leader of
  *   a lower epoch can still win late, from delayed votes, but never commit);
  * - state machine safety: each node's applied state (including snapshots it
- *   made or loaded) is a prefix of the committed history.
+ *   made or loaded) is a prefix of the committed history;
+ * - voter changes (dynamic voters): a leader's voter set shares a majority
+ *   with the committed one (voter_quorums.ts).
  */
 import { endOffsetOf, type RaftBatch, type Ready } from "../../../src/raft/mod.ts";
 import { InvariantViolation } from "../violation.ts";
 import type { HostObserver, RaftHost } from "../../scenarios/raft/raft_host.ts";
 import { CommittedHistory, digestOf } from "./committed_history.ts";
+import { checkVoterQuorums } from "./voter_quorums.ts";
 
 /** A proposal waiting to be seen committed by its proposer. */
 export interface PendingProposal {
@@ -61,7 +64,10 @@ export class RaftCheckers implements HostObserver {
     const node = host.node;
     if (node === null) return;
     this.stepsChecked++;
-    if (node.isLeader) this.#checkLeader(host);
+    if (node.isLeader) {
+      this.#checkLeader(host);
+      checkVoterQuorums(node, this.history.committedVoterIds);
+    }
     this.#checkLogBelowHighWatermark(host);
   }
 

@@ -46,7 +46,9 @@ export function nodeConfig(id: number, options: ClusterSimOptions): BrokerConfig
       ],
       ["controller.listener.names", "CONTROLLER"],
       ["listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"],
-      ["controller.quorum.voters", voters.join(",")],
+      options.dynamicQuorum
+        ? ["controller.quorum.bootstrap.servers", `${nodeHostName(1)}:${CONTROLLER_PORT}`]
+        : ["controller.quorum.voters", voters.join(",")],
       ["controller.quorum.election.timeout.ms", String(node.electionTimeoutMs)],
       ["controller.quorum.fetch.timeout.ms", String(node.fetchTimeoutMs)],
       ["broker.heartbeat.interval.ms", String(node.heartbeatIntervalMs)],

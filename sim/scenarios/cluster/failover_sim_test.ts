@@ -24,7 +24,8 @@ function unfencedIn(node: ClusterNode): number[] | null {
 }
 
 async function loseTheController(seed: number, how: "pause" | CrashMode): Promise<void> {
-  const options = clusterSimOptions(seed);
+  // Three static voters from the start (a dynamic quorum would still be growing).
+  const options = { ...clusterSimOptions(seed), dynamicQuorum: false };
   const cluster = new SimCluster({ seed, net: options.network, disk: options.disk });
   const nodes = options.nodeIds.map((id) => new ClusterNode(id, cluster, options, QUIET));
   for (const node of nodes) node.start();

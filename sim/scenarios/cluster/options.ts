@@ -27,8 +27,14 @@ export interface ReplicatedWorkloadOptions {
 
 export interface ClusterSimOptions {
   seed: number;
-  /** Node ids; each node is broker and controller, all are voters. */
+  /** Node ids; each node is broker and controller, all are voters (or become voters: `dynamicQuorum`). */
   nodeIds: number[];
+  /**
+   * KIP-853: node 1 starts the quorum alone (`controller.quorum.bootstrap.servers`
+   * naming its own controller listener), the others join as observers, and the
+   * active controller adds them as voters (AddRaftVoter) under the run's faults.
+   */
+  dynamicQuorum: boolean;
   /** Virtual time of the safety phase (faults throughout). */
   safetyPhaseMs: number;
   /** After healing, the cluster must be serving and converged within this. */
@@ -107,6 +113,8 @@ export function clusterSimOptions(seed: number, bugs: ClusterPlantedBugs = {}): 
   return {
     seed,
     nodeIds: [1, 2, 3],
+    // A fork of its own, so that the seeds of static quorums keep every option they had.
+    dynamicQuorum: new SeededRandom(seed).fork("cluster-quorum-options").chance(0.3),
     safetyPhaseMs: 20_000,
     livenessBoundMs: 60_000,
     node: {
@@ -179,7 +187,10 @@ function json(value: unknown): string {
 /** The options as lines, for a report. */
 export function describeClusterOptions(options: ClusterSimOptions): string[] {
   return [
-    `seed ${options.seed}: nodes ${options.nodeIds.join(",")}, safety ${options.safetyPhaseMs} ms, ` +
+    `seed ${options.seed}: nodes ${options.nodeIds.join(",")}${
+      options.dynamicQuorum ? " (dynamic quorum)" : ""
+    }, ` +
+    `safety ${options.safetyPhaseMs} ms, ` +
     `liveness bound ${options.livenessBoundMs} ms`,
     `node ${json(options.node)}`,
     `network ${json(options.network)}, disk ${json(options.disk)}, ` +

@@ -27,7 +27,7 @@ import { SimCluster } from "../../../src/io/sim/mod.ts";
 import { ActiveControllers } from "../../checkers/cluster/active_controllers.ts";
 import { AppliedHistory } from "../../checkers/cluster/applied_history.ts";
 import { checkFinalImages } from "../../checkers/cluster/final_images.ts";
-import { ClusterNode, type NodeObserver } from "./cluster_node.ts";
+import { ClusterNode, CONTROLLER_PORT, type NodeObserver } from "./cluster_node.ts";
 import { ClusterFaults, type ClusterFaultStats } from "../../faults/cluster_faults.ts";
 import type { MetadataChange } from "./metadata_requests.ts";
 import { type ClusterPlantedBugs, type ClusterSimOptions, clusterSimOptions } from "./options.ts";
@@ -274,7 +274,40 @@ class ClusterRun implements NodeObserver {
     this.faults.start();
     this.workload.start();
     this.replicated.start();
+    if (this.options.dynamicQuorum) this.#growQuorum();
     await this.#runUntil(() => false, this.cluster.scheduler.nowMs + this.options.safetyPhaseMs);
+  }
+
+  /**
+   * Dynamic quorum: every 200 ms the active controller is asked to add a node
+   * that is not a voter yet (it refuses while that node lags or the previous
+   * change is uncommitted, and a crash may lose the request), until all are.
+   */
+  #growQuorum(): void {
+    const scheduler = this.cluster.scheduler;
+    const next = () => {
+      this.guard(() => {
+        const active = this.nodes.find((node) => node.up && node.quorum?.isActiveController);
+        const quorum = active?.quorum;
+        if (quorum === undefined || quorum === null) return;
+        const voters = quorum.voters.map((voter) => voter.voterId);
+        const candidate = this.nodes.find((node) => !voters.includes(node.id));
+        if (candidate === undefined) return;
+        const endpoints = [{ name: "CONTROLLER", host: candidate.name, port: CONTROLLER_PORT }];
+        quorum.addVoter({ voterId: candidate.id, directoryId: null, endpoints }, 5000).then(
+          () => this.log(`[sim] node ${candidate.id} added as a voter`),
+          () => {},
+        );
+      });
+      if (!this.#grown()) scheduler.schedule(200, next);
+    };
+    scheduler.schedule(200, next);
+  }
+
+  /** Whether every node is a voter in the active controller's view. */
+  #grown(): boolean {
+    const quorum = this.nodes.find((node) => node.up && node.quorum?.isActiveController)?.quorum;
+    return quorum !== undefined && quorum !== null && quorum.voters.length === this.nodes.length;
   }
 
   async livenessPhase(): Promise<void> {
@@ -296,6 +329,7 @@ class ClusterRun implements NodeObserver {
     };
     const serving = () => this.nodes.every((node) => node.running !== null) && this.#activeController();
     if (!await stage("every node serves and a controller is active", serving)) return;
+    if (this.options.dynamicQuorum && !await stage("every node is a voter", () => this.#grown())) return;
     let created = 0;
     for (const node of this.nodes) {
       this.#createThrough(node, deadlineMs).then((acknowledged) => created += acknowledged ? 1 : 0);

@@ -55,6 +55,17 @@ export interface RaftSimOptions {
     /** Chance that a leader resigns gracefully at a proposal tick. */
     resignProbability: number;
   };
+  /**
+   * Dynamic voters (KIP-853): node 1 starts the quorum alone, the others join
+   * as observers through it, and the workload adds and removes voters one at
+   * a time throughout the safety phase. Null: static voters.
+   */
+  membership: {
+    /** Mean virtual time between voter changes asked of the leader. */
+    changeIntervalMs: number;
+    /** Chance that a change removes a voter rather than adds one. */
+    removeProbability: number;
+  } | null;
   bugs: PlantedBugs;
 }
 
@@ -126,7 +137,21 @@ export function raftSimOptions(seed: number, bugs: PlantedBugs = {}): RaftSimOpt
       snapshotEveryBatches,
       resignProbability: pick(random, [0, 0.002, 0.02]),
     },
+    membership: membershipOptions(seed),
     bugs,
+  };
+}
+
+/**
+ * Drawn from a fork of its own, so that the seeds of static quorums keep
+ * every option they had before voter changes existed.
+ */
+function membershipOptions(seed: number): RaftSimOptions["membership"] {
+  const random = new SeededRandom(seed).fork("raft-membership");
+  if (!random.chance(0.3)) return null;
+  return {
+    changeIntervalMs: pick(random, [100, 400, 1500]),
+    removeProbability: pick(random, [0.2, 0.4]),
   };
 }
 
@@ -140,6 +165,6 @@ export function describeRaftOptions(options: RaftSimOptions): string[] {
     `network ${JSON.stringify(options.network)}`,
     `faults ${JSON.stringify(options.faults)}`,
     `disk ${JSON.stringify(options.disk)}, workload ${JSON.stringify(options.workload)}`,
-    `bugs ${JSON.stringify(options.bugs)}`,
+    `membership ${JSON.stringify(options.membership)}, bugs ${JSON.stringify(options.bugs)}`,
   ];
 }

@@ -19,6 +19,8 @@ import {
   type Ready,
   type TraceEntry,
   type TraceSink,
+  type VoterChangeResult,
+  type VoterInfo,
   writeSnapshot,
 } from "../../../src/raft/mod.ts";
 import type { CrashMode, SeededRandom, SimCluster } from "../../../src/io/sim/mod.ts";
@@ -43,6 +45,18 @@ export interface HostObserver {
   onReady(host: RaftHost, ready: Ready): void;
   /** The node applied a snapshot of its own making or loaded one. */
   onSnapshot(host: RaftHost, kind: "created" | "loaded" | "restored"): void;
+}
+
+/** How a simulated node appears in a VotersRecord (its directory id and a made-up listener). */
+export function simVoter(id: number): VoterInfo {
+  const directoryId = `sim${String(id).padStart(4, "0")}`.padEnd(22, "A");
+  return {
+    voterId: id,
+    directoryId,
+    endpoints: [{ name: "CONTROLLER", host: `node-${id}`, port: 9093 }],
+    kraftVersionMin: 0,
+    kraftVersionMax: 1,
+  };
 }
 
 export class RaftHost {
@@ -108,6 +122,14 @@ export class RaftHost {
     this.node = new RaftNode({
       nodeId: this.id,
       voters: this.options.voters,
+      dynamic: this.options.membership === null ? null : {
+        directoryId: simVoter(this.id).directoryId!,
+        endpoints: simVoter(this.id).endpoints,
+        // Node 1 starts the quorum alone; every node lists the others as bootstrap servers (as
+        // Kafka's controllers list the controllers), where it asks for the leader.
+        bootstrapVoters: this.id === 1 ? [simVoter(1)] : [],
+        bootstrapServers: [...this.options.voters, ...this.options.observers].filter((id) => id !== this.id),
+      },
       clusterId: "sim-cluster",
       timeouts: this.options.timeouts,
       random: world.random,
@@ -186,6 +208,18 @@ export class RaftHost {
       this.#now(),
       this.#world!.clock.nowMs(),
     );
+    this.#afterInput();
+    return result;
+  }
+
+  /** AddRaftVoter (add) or RemoveRaftVoter on this node if it leads; null when it does not. */
+  changeVoters(change: "add" | "remove", voterId: number): VoterChangeResult | null {
+    const node = this.node;
+    if (node === null || this.#paused || !node.isLeader) return null;
+    const voter = simVoter(voterId);
+    const result = change === "add"
+      ? node.addVoter({ voterId, directoryId: voter.directoryId, endpoints: voter.endpoints }, this.#now())
+      : node.removeVoter(voterId, voter.directoryId, this.#now());
     this.#afterInput();
     return result;
   }
@@ -283,7 +317,13 @@ export class RaftHost {
   /** Snapshots the app every few batches, as a controller does, and lets the log drop what it covers. */
   #maybeSnapshot(): void {
     if (this.app.batchesSinceSnapshot < this.options.workload.snapshotEveryBatches) return;
-    const snapshot = this.app.snapshot();
+    const node = this.node!;
+    const snapshot = this.app.snapshot((endOffset) => {
+      const config = node.quorumConfigBefore(endOffset);
+      return config.voters === null
+        ? null
+        : { kraftVersion: config.kraftVersion, voters: config.voters.voters };
+    });
     if (snapshot === null) return;
     writeSnapshot(this.#world!.disk, METADATA_DIRECTORY, snapshot);
     this.node!.recordSnapshot(snapshot);

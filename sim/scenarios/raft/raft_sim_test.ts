@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { raftSimOptions } from "./options.ts";
 import { runRaftSeed } from "./run.ts";
 
 /** Seeds the test runs (about a minute and a half on a loaded two-core machine). */
@@ -44,4 +45,19 @@ Deno.test("a seed replays exactly: the same events, the same virtual time, the s
   assert.equal(second.virtualMs, first.virtualMs);
   assert.equal(second.cluster.scheduler.fingerprint, first.cluster.scheduler.fingerprint);
   assert.deepEqual(second.stats, first.stats);
+});
+
+Deno.test("planted overlapping voter changes (KIP-853) are caught within 30 seeds with dynamic voters", async () => {
+  let dynamicSeeds = 0;
+  for (let seed = 1; dynamicSeeds < 30; seed++) {
+    if (raftSimOptions(seed).membership === null) continue;
+    dynamicSeeds++;
+    const result = await runRaftSeed(seed, { bugs: { overlappingVoterChanges: true } });
+    if (result.violation !== null) {
+      console.log(`caught at seed ${seed}: ${result.violation.message}`);
+      assert.match(result.violation.invariant, /voter set|leader|committed|acknowledged/);
+      return;
+    }
+  }
+  assert.fail("the planted bug survived 30 seeds with dynamic voters");
 });

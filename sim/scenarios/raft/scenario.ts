@@ -12,12 +12,18 @@ import { type RaftRunResult, runRaftSeed } from "./run.ts";
 const BUGS: Record<string, PlantedBugs> = {
   "vote-twice": { voteTwiceInOneEpoch: true },
   "commit-previous-epoch": { commitPreviousEpochByCounting: true },
+  "overlapping-voter-changes": { overlappingVoterChanges: true },
 };
 
 /** One line of a run's counters. */
 export function summarizeRaftRun(result: RaftRunResult): string {
   const { network, faults } = result.stats;
-  return `${result.options.voters.length} voters; ${network.sent} messages (${network.dropped} lost, ` +
+  const voters = result.options.membership === null
+    ? `${result.options.voters.length} voters`
+    : `${
+      result.options.voters.length + result.options.observers.length
+    } nodes, ${result.stats.voterChanges} voter changes`;
+  return `${voters}; ${network.sent} messages (${network.dropped} lost, ` +
     `${network.duplicated} duplicated); ${faults.crashes} crashes (${faults.powerLosses} power losses), ` +
     `${faults.partitions} partitions, ${faults.pauses} pauses; ${result.stats.leaders} epochs with a leader; ` +
     `${result.stats.proposed} proposed, ${result.stats.acknowledged} acknowledged, ` +

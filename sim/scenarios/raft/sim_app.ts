@@ -10,6 +10,7 @@ import {
   type RaftBatch,
   readSnapshotValues,
   type Snapshot,
+  type VoterInfo,
 } from "../../../src/raft/mod.ts";
 
 const decoder = new TextDecoder();
@@ -59,14 +60,22 @@ export class SimApp {
     this.batchesSinceSnapshot = 0;
   }
 
-  /** A snapshot of the state, or null when nothing was applied. */
-  snapshot(): Snapshot | null {
+  /**
+   * A snapshot of the state, or null when nothing was applied. `quorumConfig`
+   * gives the voter set in force at its end (dynamic voters), which the
+   * snapshot must carry as a controller's does.
+   */
+  snapshot(
+    quorumConfig: (endOffset: number) => { kraftVersion: number | null; voters: VoterInfo[] | null } | null =
+      () => null,
+  ): Snapshot | null {
     if (this.appliedOffset === 0) return null;
     const id = { endOffset: this.appliedOffset, epoch: this.lastEpoch };
     const bytes = buildSnapshotBytes({
       snapshotId: id,
       lastContainedLogTimestampMs: this.lastAppendTimeMs,
       values: [this.#valueBytes],
+      quorumConfig: quorumConfig(id.endOffset),
     });
     this.batchesSinceSnapshot = 0;
     return { id, bytes };

@@ -4,6 +4,7 @@
  */
 import type { ApiHandler } from "../handler.ts";
 import {
+  addRaftVoterHandler,
   allocateProducerIdsHandler,
   alterConfigsHandler,
   alterPartitionHandler,
@@ -21,6 +22,8 @@ import {
   incrementalAlterConfigsHandler,
   listPartitionReassignmentsHandler,
   raftFetchHandler,
+  removeRaftVoterHandler,
+  updateRaftVoterHandler,
   voteHandler,
 } from "./controller/mod.ts";
 import { apiVersionsHandler } from "./api_versions.ts";
@@ -87,6 +90,9 @@ export const HANDLERS: readonly ApiHandler[] = [
   consumerGroupHeartbeatHandler,
   consumerGroupDescribeHandler,
   describeQuorumHandler,
+  // KIP-853: brokers forward voter changes to the active controller.
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(
@@ -118,6 +124,9 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler[] = [
   electLeadersHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
+  addRaftVoterHandler,
+  removeRaftVoterHandler,
+  updateRaftVoterHandler,
 ].sort((left, right) => left.schema.apiKey - right.schema.apiKey);
 
 export const CONTROLLER_HANDLERS_BY_KEY: ReadonlyMap<number, ApiHandler> = new Map(

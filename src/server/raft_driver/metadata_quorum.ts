@@ -30,8 +30,13 @@ import {
   requestFromWire,
   type Snapshot,
   toWire,
+  type VoterChangeResult,
+  type VoterEndpoint,
+  type VoterInfo,
+  type VoterRequest,
   writeSnapshot,
 } from "../../raft/mod.ts";
+import type { BootstrapServer, VoterAddress } from "../../config/mod.ts";
 import type { RaftPeers } from "./raft_peers.ts";
 
 /** How long a resigning leader stays up to hand over (see `close`). */
@@ -62,6 +67,31 @@ export interface MetadataQuorumOptions {
   proposalTimeoutMs: number;
   peers: RaftPeers | null;
   applier: MetadataApplier;
+  /**
+   * Where the other controllers are, by node id (bootstrap servers under
+   * their negative ids too): shared with the peers and the controller
+   * channel, and kept up to date here from the voter set in the log.
+   */
+  addresses?: Map<number, VoterAddress>;
+  /** Dynamic voters (KIP-853); absent or null for static `controller.quorum.voters`. */
+  dynamic?: DynamicQuorumSettings | null;
+}
+
+/** What a node of a dynamic quorum brings (see DynamicQuorumOptions in src/raft). */
+export interface DynamicQuorumSettings {
+  directoryId: string;
+  /** This node's controller listeners (empty for a broker-only node). */
+  endpoints: VoterEndpoint[];
+  /** This node starts the quorum as its only voter (`format --standalone`). */
+  standalone: boolean;
+  bootstrapServers: BootstrapServer[];
+  /** The listener name voters reach each other on (the first of `controller.listener.names`). */
+  listenerName: string;
+}
+
+/** The id Kafka gives the `index`th bootstrap server (-2, -3, ...: never a node's). */
+export function bootstrapServerId(index: number): number {
+  return -2 - index;
 }
 
 /**
@@ -135,9 +165,28 @@ export class MetadataQuorum {
     const stored = this.#store.load();
     if (stored.snapshot !== null) this.#loadSnapshot(stored.snapshot);
     const nowMs = this.#now();
+    const dynamic = options.dynamic ?? null;
+    for (const [index, server] of (dynamic?.bootstrapServers ?? []).entries()) {
+      const nodeId = bootstrapServerId(index);
+      options.addresses?.set(nodeId, { nodeId, ...server });
+    }
     this.node = new RaftNode({
       nodeId: options.nodeId,
       voters: options.voterIds,
+      dynamic: dynamic === null ? null : {
+        directoryId: dynamic.directoryId,
+        endpoints: dynamic.endpoints,
+        bootstrapVoters: dynamic.standalone
+          ? [{
+            voterId: options.nodeId,
+            directoryId: dynamic.directoryId,
+            endpoints: dynamic.endpoints,
+            kraftVersionMin: 0,
+            kraftVersionMax: 1,
+          }]
+          : [],
+        bootstrapServers: dynamic.bootstrapServers.map((_, index) => bootstrapServerId(index)),
+      },
       clusterId: options.clusterId,
       timeouts: options.timeouts,
       random: world.random,
@@ -150,6 +199,28 @@ export class MetadataQuorum {
       log: (line) => world.log(`[raft] ${line}`),
     });
     options.peers?.setReceiver((envelope) => this.#step(envelope));
+    this.#learnVoterAddresses();
+  }
+
+  /** The voters' controller listeners, from the voter set in force, go into the address book. */
+  #learnVoterAddresses(): void {
+    const addresses = this.#options.addresses;
+    const dynamic = this.#options.dynamic;
+    if (addresses === undefined || dynamic === undefined || dynamic === null) return;
+    for (const voter of this.node.voters) {
+      const endpoint = voter.endpoints.find((candidate) => candidate.name === dynamic.listenerName) ??
+        voter.endpoints[0];
+      if (endpoint === undefined) continue;
+      const known = addresses.get(voter.voterId);
+      if (known?.host !== endpoint.host || known.port !== endpoint.port) {
+        addresses.set(voter.voterId, { nodeId: voter.voterId, host: endpoint.host, port: endpoint.port });
+      }
+    }
+  }
+
+  /** The voters in force with their directory ids and listeners. */
+  get voters(): readonly VoterInfo[] {
+    return this.node.voters;
   }
 
   /** The monotonic clock in whole milliseconds (record batches carry integer times). */
@@ -201,8 +272,55 @@ export class MetadataQuorum {
     if (result.errorCode !== ErrorCode.NONE || !("baseOffset" in result)) {
       return Promise.reject(new KafkaError(ErrorCode.NOT_CONTROLLER, "the proposal was refused"));
     }
-    const promise = new Promise<void>((resolve, reject) => {
-      const timer = clock.setTimer(this.#options.proposalTimeoutMs, () => {
+    const promise = this.#awaitCommit(result, this.#options.proposalTimeoutMs);
+    this.#afterInput();
+    return promise;
+  }
+
+  /**
+   * AddRaftVoter (KIP-853) on the active controller: resolves once the
+   * VotersRecord with the new voter is committed; rejects with the Kafka
+   * error the leader gives (DUPLICATE_VOTER, REQUEST_TIMED_OUT, ...).
+   */
+  addVoter(request: VoterRequest, timeoutMs: number, ackWhenCommitted = true): Promise<void> {
+    return this.#voterChange(() => this.node.addVoter(request, this.#now()), timeoutMs, ackWhenCommitted);
+  }
+
+  /** RemoveRaftVoter (KIP-853); `directoryId` null matches any. */
+  removeVoter(voterId: number, directoryId: string | null, timeoutMs: number): Promise<void> {
+    return this.#voterChange(() => this.node.removeVoter(voterId, directoryId, this.#now()), timeoutMs);
+  }
+
+  #voterChange(change: () => VoterChangeResult, timeoutMs: number, ackWhenCommitted = true): Promise<void> {
+    if (this.#closed || !this.node.isLeader) {
+      return Promise.reject(
+        new KafkaError(
+          ErrorCode.NOT_LEADER_OR_FOLLOWER,
+          "this node is not the leader of the metadata quorum",
+        ),
+      );
+    }
+    const result = change();
+    if (!("baseOffset" in result)) {
+      const message = "errorMessage" in result ? result.errorMessage : undefined;
+      return Promise.reject(new KafkaError(result.errorCode, message));
+    }
+    const waitMs = timeoutMs > 0
+      ? Math.min(timeoutMs, this.#options.proposalTimeoutMs)
+      : this.#options.proposalTimeoutMs;
+    // KIP-1186: a client may ask for the answer once the record is appended rather than committed.
+    const promise = ackWhenCommitted ? this.#awaitCommit(result, waitMs) : Promise.resolve();
+    this.#afterInput();
+    return promise;
+  }
+
+  /** Resolves once the batch at `result` is committed and applied here in its epoch. */
+  #awaitCommit(
+    result: { baseOffset: number; lastOffset: number; epoch: number },
+    waitMs: number,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#world.clock.setTimer(waitMs, () => {
         this.#proposals.delete(result.baseOffset);
         reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, "the metadata change did not commit in time"));
       });
@@ -214,13 +332,11 @@ export class MetadataQuorum {
         timer,
       });
     });
-    this.#afterInput();
-    return promise;
   }
 
   /**
    * A Raft request from a peer (Vote, BeginQuorumEpoch, EndQuorumEpoch,
-   * Fetch of the metadata partition, FetchSnapshot): resolves to the
+   * Fetch of the metadata partition, FetchSnapshot, UpdateRaftVoter): resolves to the
    * response body, or null when the core gave no answer in time.
    */
   handleRequest(apiKey: number, version: number, body: Message): Promise<Message | null> {
@@ -320,6 +436,7 @@ export class MetadataQuorum {
         this.#maybeSnapshot();
         this.node.advance(this.#now());
       }
+      this.#learnVoterAddresses();
       if (wasLeader !== this.node.isLeader) this.onChange();
     } finally {
       this.#draining = false;
@@ -335,7 +452,21 @@ export class MetadataQuorum {
     if (inbound === undefined) return;
     this.#inbound.delete(message.correlationId);
     inbound.timer.cancel();
-    inbound.resolve(toWire(message.body).body);
+    const body = toWire(message.body).body;
+    if (message.body.type === "FetchResponse") {
+      this.#addLeaderEndpoint(body, message.body.currentLeader.leaderId);
+    }
+    inbound.resolve(body);
+  }
+
+  /**
+   * Fetch v16's NodeEndpoints: where the leader a response names is, so that
+   * an observer that asked a bootstrap server can go to the leader itself.
+   */
+  #addLeaderEndpoint(body: Message, leaderId: number): void {
+    const address = leaderId >= 0 ? this.#options.addresses?.get(leaderId) : undefined;
+    if (address === undefined) return;
+    body.nodeEndpoints = [{ nodeId: leaderId, host: address.host, port: address.port, rack: null }];
   }
 
   #apply(batch: RaftBatch): void {
@@ -419,10 +550,15 @@ export class MetadataQuorum {
     if (this.#bytesSinceSnapshot < this.#options.snapshotEveryBytes || this.appliedOffset === 0) return;
     const id = { endOffset: this.appliedOffset, epoch: this.#lastAppliedEpoch };
     const values = this.#options.applier.snapshotRecords().map(encodeRecord);
+    const quorumConfig = this.node.quorumConfigBefore(id.endOffset);
     const bytes = buildSnapshotBytes({
       snapshotId: id,
       lastContainedLogTimestampMs: this.#lastAppliedTimeMs,
       values: chunk(values, 1000),
+      // The voter set in force at the snapshot's end goes with it, so that a log that starts there keeps it.
+      quorumConfig: quorumConfig.voters === null
+        ? null
+        : { kraftVersion: quorumConfig.kraftVersion, voters: quorumConfig.voters.voters },
     });
     writeSnapshot(this.#world.disk, this.#options.directory, { id, bytes });
     this.node.recordSnapshot({ id, bytes });
@@ -444,6 +580,8 @@ function senderOf(request: RaftRequest): number {
     case "FetchRequest":
     case "FetchSnapshotRequest":
       return request.replicaId;
+    case "UpdateRaftVoterRequest":
+      return request.voterId;
     case "BeginQuorumEpochRequest":
     case "EndQuorumEpochRequest":
       return request.leaderId;

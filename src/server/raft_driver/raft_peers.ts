@@ -6,9 +6,14 @@
  *
  * Lost messages are the core's business: an unanswered request times out
  * there and is retried, so a failed connection simply drops what it held.
+ *
+ * The address book is shared and live: a dynamic quorum's voters come and
+ * go, and the NodeEndpoints of a Fetch response (where the leader it names
+ * is) go into it, so that an observer that asked a bootstrap server
+ * reaches the leader next.
  */
 import type { Net } from "../../io/mod.ts";
-import { API_SCHEMAS, parseRange } from "../../protocol/mod.ts";
+import { API_SCHEMAS, type Message, parseRange } from "../../protocol/mod.ts";
 import type { VoterAddress } from "../../config/mod.ts";
 import { type RaftEnvelope, responseFromWire, toWire } from "../../raft/mod.ts";
 import { NodeClients } from "./node_clients.ts";
@@ -18,8 +23,28 @@ export class RaftPeers {
   #receive: (envelope: RaftEnvelope) => void = () => {};
   #closed = false;
 
-  constructor(net: Net, private readonly nodeId: number, addresses: ReadonlyMap<number, VoterAddress>) {
+  constructor(
+    net: Net,
+    private readonly nodeId: number,
+    private readonly addresses: Map<number, VoterAddress>,
+  ) {
     this.#clients = new NodeClients(net, addresses, `dafka-raft-${nodeId}`);
+  }
+
+  /** Notes the endpoints a response carries for nodes whose address is not known yet. */
+  #learnEndpoints(response: Message): void {
+    const endpoints = response.nodeEndpoints;
+    if (!Array.isArray(endpoints)) return;
+    for (const endpoint of endpoints as { nodeId: number; host: string; port: number }[]) {
+      if (endpoint.nodeId < 0 || endpoint.nodeId === this.nodeId || this.addresses.has(endpoint.nodeId)) {
+        continue;
+      }
+      this.addresses.set(endpoint.nodeId, {
+        nodeId: endpoint.nodeId,
+        host: endpoint.host,
+        port: endpoint.port,
+      });
+    }
   }
 
   /** Where responses go (the quorum's core). */
@@ -36,7 +61,10 @@ export class RaftPeers {
     const client = this.#clients.get(peer);
     client
       .then((client) => client.request(apiKey, version, body))
-      .then((response) => responseFromWire(apiKey, version, response), () => {
+      .then((response) => {
+        this.#learnEndpoints(response);
+        return responseFromWire(apiKey, version, response);
+      }, () => {
         this.#clients.drop(peer, client);
         return null;
       })

@@ -3,6 +3,7 @@
  *
  * This file is the folder's public face: other folders import from it, not from its files.
  */
+export { addRaftVoterHandler } from "./add_raft_voter.ts";
 export { allocateProducerIdsHandler } from "./allocate_producer_ids.ts";
 export { alterConfigsHandler } from "./alter_configs.ts";
 export { alterPartitionHandler } from "./alter_partition.ts";
@@ -20,4 +21,6 @@ export { fetchSnapshotHandler } from "./fetch_snapshot.ts";
 export { incrementalAlterConfigsHandler } from "./incremental_alter_configs.ts";
 export { listPartitionReassignmentsHandler } from "./list_partition_reassignments.ts";
 export { raftFetchHandler } from "./raft_fetch.ts";
+export { removeRaftVoterHandler } from "./remove_raft_voter.ts";
+export { updateRaftVoterHandler } from "./update_raft_voter.ts";
 export { voteHandler } from "./vote.ts";
