@@ -195,7 +195,20 @@ async function coordinatorFailover(how: "kill" | "stop"): Promise<void> {
           const state = await partitionState(survivor, topic, index).catch(() => null);
           if (state?.leader === victim.id) await waitForNewLeader(survivor, topic, index, victim.id, 30000);
         }
-        sender = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        // Bootstrapped from the survivors: a stopped node accepts connections and never answers.
+        const survivors = new Kafka({
+          clientId: "group-failover-after-stop",
+          brokers: nodes.filter((node) => node.id !== victim.id).map((node) => node.process.bootstrap),
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 1000,
+          requestTimeout: 5000,
+          retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 30 },
+        });
+        sender = survivors.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+        });
         await sender.connect();
       }
       await produceValues(sender, topic, FIRST, FIRST);

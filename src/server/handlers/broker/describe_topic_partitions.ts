@@ -71,8 +71,8 @@ function pageOf(
       leaderEpoch: partition.leaderEpoch,
       replicaNodes: partition.replicas,
       isrNodes: partition.isr,
-      eligibleLeaderReplicas: [],
-      lastKnownElr: [],
+      eligibleLeaderReplicas: partition.eligibleLeaderReplicas ?? [],
+      lastKnownElr: partition.lastKnownElr ?? [],
       offlineReplicas: offlineReplicasOf(image, partition.replicas),
     });
   }

@@ -105,3 +105,17 @@ Deno.test("DescribeTopicPartitions: a cursor outside the named topics, or at a n
   assert.deepEqual(negative!.topics, []);
   assert.equal(negative!.nextCursor, null);
 });
+
+Deno.test("DescribeTopicPartitions shows the eligible leader replicas and last known ELR of the image (KIP-966)", async () => {
+  const partition = image.topicsByName.get("gamma")!.partitions[0]!;
+  partition.eligibleLeaderReplicas = [2];
+  partition.lastKnownElr = [1];
+  try {
+    const answer = await describe({ topics: ["gamma"] });
+    assert.deepEqual(answer!.topics[0]!.partitions[0]!.eligibleLeaderReplicas, [2]);
+    assert.deepEqual(answer!.topics[0]!.partitions[0]!.lastKnownElr, [1]);
+  } finally {
+    partition.eligibleLeaderReplicas = [];
+    partition.lastKnownElr = [];
+  }
+});
