@@ -6,7 +6,7 @@ printing "progress N" lines as deliveries are acknowledged, so that the test
 can kill a node mid-way; prints the acknowledged values and offsets), or
 {"bootstrap", "topic", "group", "expect"} for "consume" (a group consumer
 reads until it has `expect` records or goes quiet; prints the values with
-their partitions and offsets)."""
+their partitions and offsets). An optional "config" adds producer settings."""
 
 import json
 import sys
@@ -23,6 +23,8 @@ def produce(request):
         "linger.ms": 5,
         "message.timeout.ms": 60000,
         "topic.metadata.refresh.interval.ms": 1000,
+        # Optional extra settings, e.g. shorter timeouts for a leader cut off the network.
+        **request.get("config", {}),
     })
     acked = []
     failed = []

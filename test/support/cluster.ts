@@ -83,7 +83,7 @@ export interface QuorumView {
 }
 
 export async function describeQuorum(node: ClusterNode): Promise<QuorumView> {
-  const client = await connectClient(node.process.port);
+  const client = await connectClient(node.process.port, node.process.host);
   try {
     const response = await client.request(DESCRIBE_QUORUM, 2, {
       topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }],
@@ -109,7 +109,7 @@ export async function quorumLeader(node: ClusterNode): Promise<number> {
 
 /** Metadata (v12) for all topics through one node. */
 export async function metadataOf(node: ClusterNode): Promise<ResponseOf<typeof metadata>> {
-  const client = await connectClient(node.process.port);
+  const client = await connectClient(node.process.port, node.process.host);
   try {
     return await client.request(METADATA, 12, {
       topics: null,

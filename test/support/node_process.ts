@@ -14,9 +14,9 @@ export function freePort(): number {
   return port;
 }
 
-async function canConnect(port: number): Promise<boolean> {
+async function canConnect(hostname: string, port: number): Promise<boolean> {
   try {
-    const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+    const connection = await Deno.connect({ hostname, port });
     connection.close();
     return true;
   } catch {
@@ -42,12 +42,18 @@ export interface NodeOptions {
   port?: number;
   logDir?: string;
   overrides?: Record<string, string>;
+  /** The address the node listens on and is reached at (127.0.0.1 unless told). */
+  host?: string;
+  /** Words run before `deno run ...`, e.g. `ip netns exec <ns>` to start the node in a network namespace. */
+  commandPrefix?: string[];
 }
 
 export class NodeProcess {
   readonly port: number;
   readonly logDir: string;
   readonly overrides: Record<string, string>;
+  readonly host: string;
+  readonly commandPrefix: readonly string[];
   #child: Deno.ChildProcess | null = null;
   #stderr: Promise<string> | null = null;
   #exited = false;
@@ -56,6 +62,8 @@ export class NodeProcess {
     this.port = options.port ?? freePort();
     this.logDir = options.logDir ?? Deno.makeTempDirSync({ prefix: "dafka-test-" });
     this.overrides = options.overrides ?? {};
+    this.host = options.host ?? "127.0.0.1";
+    this.commandPrefix = options.commandPrefix ?? [];
   }
 
   /** The process id while running. */
@@ -69,19 +77,20 @@ export class NodeProcess {
   }
 
   get bootstrap(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** Starts the node and waits until it accepts connections. */
   async start(): Promise<this> {
     const settings: Record<string, string> = {
-      "listeners": `PLAINTEXT://127.0.0.1:${this.port}`,
+      "listeners": `PLAINTEXT://${this.host}:${this.port}`,
       "log.dirs": this.logDir,
       ...this.overrides,
     };
-    const args = ["run", "--allow-all", `${ROOT}src/main.ts`];
+    const [command, ...prefixArgs] = [...this.commandPrefix, Deno.execPath()];
+    const args = [...prefixArgs, "run", "--allow-all", `${ROOT}src/main.ts`];
     for (const [key, value] of Object.entries(settings)) args.push("--override", `${key}=${value}`);
-    this.#child = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped", cwd: ROOT })
+    this.#child = new Deno.Command(command!, { args, stdout: "null", stderr: "piped", cwd: ROOT })
       .spawn();
     this.#stderr = new Response(this.#child.stderr).text();
     const child = this.#child;
@@ -91,9 +100,9 @@ export class NodeProcess {
     });
     try {
       await waitFor(
-        async () => this.#exited || await canConnect(this.port),
+        async () => this.#exited || await canConnect(this.host, this.port),
         30000,
-        `node on port ${this.port}`,
+        `node on ${this.host}:${this.port}`,
       );
     } catch (error) {
       // A node that never listened must not outlive the test that started it.

@@ -18,8 +18,8 @@ import { KafkaClient } from "../../sim/clients/kafka_client.ts";
 type ProducedPartition = ResponseOf<typeof produce>["responses"][number]["partitionResponses"][number];
 
 /** Opens a KafkaClient to a node on 127.0.0.1. */
-export function connectClient(port: number): Promise<KafkaClient> {
-  return KafkaClient.connect(new DenoNet(), "127.0.0.1", port, { clientId: "dafka-test" });
+export function connectClient(port: number, host = "127.0.0.1"): Promise<KafkaClient> {
+  return KafkaClient.connect(new DenoNet(), host, port, { clientId: "dafka-test" });
 }
 
 /** What one read of a raw connection saw. */

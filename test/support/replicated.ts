@@ -60,7 +60,7 @@ export async function createReplicatedTopic(
   topic: string,
   options: { partitions: number; replicationFactor?: number; configs?: Record<string, string> },
 ): Promise<void> {
-  const admin = await connectClient(node.process.port);
+  const admin = await connectClient(node.process.port, node.process.host);
   try {
     const created = await createTopics(admin, [{
       name: topic,
@@ -121,7 +121,7 @@ export async function waitForNewLeader(
 
 /** The coordinator of `group` as FindCoordinator (v3) through `node` names it; -1 while there is none. */
 export async function groupCoordinator(node: ClusterNode, group: string): Promise<number> {
-  const client = await connectClient(node.process.port);
+  const client = await connectClient(node.process.port, node.process.host);
   try {
     const response = await client.request(FIND_COORDINATOR, 3, { key: group, keyType: 0 });
     return response.errorCode === 0 ? response.nodeId : -1;
