@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 deno install >/dev/null
 
 # kafka-python's codecs: snappy, lz4 (with xxhash for the old message-format LZ4 framing) and zstandard.
-packages=(kcat python3-confluent-kafka python3-kafka python3-snappy python3-lz4 python3-zstandard python3-xxhash)
+# iproute2: `ip netns` for the network-namespace replication test.
+packages=(kcat python3-confluent-kafka python3-kafka python3-snappy python3-lz4 python3-zstandard python3-xxhash iproute2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
