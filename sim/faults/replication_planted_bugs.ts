@@ -41,7 +41,12 @@
  *   truncates by the last fetched epoch whatever epoch it names, and a
  *   consumer reads below the high watermark only.
  */
-import { type LeaderSettings, LeaderState } from "../../src/replication/mod.ts";
+import {
+  FollowerState,
+  type LeaderSettings,
+  LeaderState,
+  UNDEFINED_EPOCH,
+} from "../../src/replication/mod.ts";
 import { Partition } from "../../src/server/mod.ts";
 import { ErrorCode } from "../../src/protocol/mod.ts";
 
@@ -52,6 +57,8 @@ export const REPLICATION_BUGS = [
   "fenced-replica-in-isr",
   "ack-before-isr",
   "zombie-leader",
+  "diverge-after-fast-leader-changes",
+  "stale-broker-epoch",
 ] as const;
 export type ReplicationBug = typeof REPLICATION_BUGS[number];
 
@@ -68,6 +75,10 @@ export function plantReplicationBug(bug: ReplicationBug): () => void {
       return ackBeforeIsr();
     case "zombie-leader":
       return zombieLeader();
+    case "diverge-after-fast-leader-changes":
+      return divergeAfterFastLeaderChanges();
+    case "stale-broker-epoch":
+      return staleBrokerEpoch();
   }
 }
 
@@ -136,4 +147,73 @@ function zombieLeader(): () => void {
   return swap(Partition.prototype, "checkLeaderEpoch", function (this: Partition) {
     return this.offline ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE;
   });
+}
+
+/**
+ * KIP-101 before KIP-279: a follower asks once, as it starts to follow, where its last epoch ends on
+ * the leader, and cuts there, as if the answer were final. When the leader lacks the follower's epoch
+ * (leadership moved twice quickly) the answer is where the leader's largest earlier epoch ends, and
+ * the follower's own records of its later epoch below that offset stay. Two swaps: the follower takes
+ * an intermediate answer as complete, and the leader checks a follower's log only on its first fetch
+ * of the leadership (per broker epoch: a restart starts over), as the single OffsetsForLeaderEpoch did.
+ */
+function divergeAfterFastLeaderChanges(): () => void {
+  const { onAnswer } = FollowerState.prototype;
+  const { readForReplica } = Partition.prototype;
+  const checked = new WeakMap<LeaderState, Set<string>>();
+  const undo = [
+    swap(FollowerState.prototype, "onAnswer", function (this: FollowerState, answer, log) {
+      const step = onAnswer.call(this, answer, log);
+      const diverging = answer.divergingEpoch;
+      if (step.kind !== "truncate" || diverging === null || answer.errorCode !== ErrorCode.NONE) return step;
+      const local = log.endOffsetFor(diverging.epoch);
+      if (local.epoch === UNDEFINED_EPOCH || local.endOffset < 0 || local.epoch === diverging.epoch) {
+        return step;
+      }
+      return { kind: "truncate", offset: Math.min(diverging.endOffset, log.logEndOffset) };
+    }),
+    swap(Partition.prototype, "readForReplica", function (this: Partition, request) {
+      const leader = this.leaderState;
+      if (leader === null) return readForReplica.call(this, request);
+      const seen = checked.get(leader) ?? new Set<string>();
+      checked.set(leader, seen);
+      const follower = `${request.replicaId}@${request.brokerEpoch}`;
+      if (!seen.has(follower)) {
+        const read = readForReplica.call(this, request);
+        // Checked once: after a diverging answer the follower cuts and fetches on from there unasked.
+        if (read.errorCode === ErrorCode.NONE) seen.add(follower);
+        return read;
+      }
+      return readForReplica.call(this, { ...request, lastFetchedEpoch: -1 });
+    }),
+  ];
+  return () => undo.forEach((action) => action());
+}
+
+/**
+ * KIP-841 without KIP-903: the leader's eligibility rule is the controller's (registered, unfenced,
+ * not shutting down) but reads no broker epoch, and its AlterPartition names none, so a replica that
+ * restarted after losing its disk is let back into the ISR by what its previous life fetched.
+ */
+function staleBrokerEpoch(): () => void {
+  const anyEpoch = (settings: LeaderSettings): LeaderSettings => ({
+    ...settings,
+    eligible: (brokerId) => settings.eligible(brokerId, -1),
+  });
+  const prototype = LeaderState.prototype;
+  const { proposeIsrChange, onLocalAppend, onFollowerFetch } = prototype;
+  const undo = [
+    swap(prototype, "proposeIsrChange", function (this: LeaderState, logEndOffset, nowMs, settings) {
+      const proposal = proposeIsrChange.call(this, logEndOffset, nowMs, anyEpoch(settings));
+      for (const member of proposal?.isr ?? []) member.brokerEpoch = -1;
+      return proposal;
+    }),
+    swap(prototype, "onLocalAppend", function (this: LeaderState, logEndOffset, nowMs, settings) {
+      return onLocalAppend.call(this, logEndOffset, nowMs, anyEpoch(settings));
+    }),
+    swap(prototype, "onFollowerFetch", function (this: LeaderState, brokerId, fetch, logEndOffset, settings) {
+      return onFollowerFetch.call(this, brokerId, fetch, logEndOffset, anyEpoch(settings));
+    }),
+  ];
+  return () => undo.forEach((action) => action());
 }
