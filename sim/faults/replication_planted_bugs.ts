@@ -5,7 +5,7 @@
  * (src/replication) for the length of one run and puts it back.
  *
  * Which seeds of `deno task sim cluster --seed N --bug NAME` catch them (seeds
- * 1 to 60 tried in order, December 2026):
+ * 1 to 60 tried in order, December 2026; 1 to 300 for the last two):
  *
  * - "truncate-to-high-watermark" (KAFKA-1211): a replica becoming follower
  *   cuts its log at its own high watermark, which may lag the leader's: a
@@ -40,6 +40,26 @@
  *   fences its AlterPartition and its followers fetch elsewhere), a follower
  *   truncates by the last fetched epoch whatever epoch it names, and a
  *   consumer reads below the high watermark only.
+ * - "diverge-after-fast-leader-changes" (KIP-279): a follower asks once,
+ *   as it starts to follow, where its last epoch ends on the leader and
+ *   cuts there, even when the leader lacks that epoch (the answer is then
+ *   the end of the leader's largest earlier epoch, past the follower's own
+ *   records of its later epoch). Seeds 1 to 300 (December 2026): first at
+ *   seed 9 ("the healed cluster recovers within the bound": the logs never
+ *   become equal), seed 27 ("replicas are identical below the high
+ *   watermark"), seed 41 ("replicas agree on every committed offset"), then
+ *   24 seeds of 300 in all.
+ * - "stale-broker-epoch" (KIP-903): the leader checks that a joining
+ *   replica's broker is registered, unfenced and not shutting down, but not
+ *   that it fetched with the broker epoch it registered with, and its
+ *   AlterPartition names no epochs: a replica that lost its disk and
+ *   restarted is let back into the ISR by its previous life's progress.
+ *   Seeds 1 to 300: first at seed 19 ("every ISR member holds every
+ *   committed record"; then 28, 38, 82, 102, 114, 178, 248, 268; seed 102
+ *   by "an idempotent producer's record is where it was acknowledged").
+ *   Only seeds with disk losses (a third of them) can catch it, and
+ *   "fenced-replica-in-isr", which lets in fenced brokers too, survives
+ *   seed 19: its timing differs.
  */
 import {
   FollowerState,
