@@ -22,7 +22,11 @@
  *   only (a replica fetch that moves the high watermark is answered at
  *   once), so a new leader almost never starts with a stale one (2 of 794
  *   leaderships in that profile), and the ISR-coverage checker would catch
- *   the early join the moment it is committed.
+ *   the early join the moment it is committed. Nor in 300 seeds of another
+ *   (December 2026: links of 5-30 ms, a process kill every 2 s and a pause
+ *   every 1.5 s, no power losses or partitions, two acks=all producers every
+ *   30 ms, replica.lag.time.max.ms 1000), which "zombie-leader" survives
+ *   for 150 seeds too. The ISR spec (spec/isr_bugs.qnt) reaches both.
  * - "fenced-replica-in-isr" (KIP-841, KIP-903): the leader takes every
  *   replica as eligible and sends no broker epochs with its AlterPartition,
  *   so a replica that restarted (maybe with an empty disk) is taken back on
