@@ -56,14 +56,14 @@
  * - "stale-broker-epoch" (KIP-903): the leader checks that a joining
  *   replica's broker is registered, unfenced and not shutting down, but not
  *   that it fetched with the broker epoch it registered with, and its
- *   AlterPartition names no epochs: a replica that lost its disk and
- *   restarted is let back into the ISR by its previous life's progress.
+ *   AlterPartition names no epochs: a replica that restarted with less
+ *   than it had (a power loss, a lost disk) is let back into the ISR by its previous life's progress.
  *   Seeds 1 to 300: first at seed 19 ("every ISR member holds every
  *   committed record"; then 28, 38, 82, 102, 114, 178, 248, 268; seed 102
  *   by "an idempotent producer's record is where it was acknowledged").
- *   Only seeds with disk losses (a third of them) can catch it, and
- *   "fenced-replica-in-isr", which lets in fenced brokers too, survives
- *   seed 19: its timing differs.
+ *   The replica need not lose its disk: at seed 19 a power loss took its
+ *   unsynced records and it restarted with an empty log. "fenced-replica-in-isr",
+ *   which lets in fenced brokers too, survives seed 19: its timing differs.
  */
 import {
   FollowerState,
@@ -217,7 +217,8 @@ function divergeAfterFastLeaderChanges(): () => void {
 /**
  * KIP-841 without KIP-903: the leader's eligibility rule is the controller's (registered, unfenced,
  * not shutting down) but reads no broker epoch, and its AlterPartition names none, so a replica that
- * restarted after losing its disk is let back into the ISR by what its previous life fetched.
+ * restarted with less than it had (a power loss, a lost disk) is let back into the ISR by what its previous
+ * life fetched.
  */
 function staleBrokerEpoch(): () => void {
   const anyEpoch = (settings: LeaderSettings): LeaderSettings => ({
