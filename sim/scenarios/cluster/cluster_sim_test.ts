@@ -128,6 +128,32 @@ Deno.test("a replica truncating to its high watermark on becoming follower (KAFK
   assert.equal(clean.violation, null);
 });
 
+Deno.test("a follower cutting its log once at the leader's first answer (KIP-279) is caught at seed 41", async () => {
+  // Seeds 9 and 27 catch it first, by the logs that never converge and by replicas differing below the high
+  // watermark; seed 41 is the first where two replicas hold different records at a committed offset.
+  const result = await runClusterSeed(41, { bugs: { replication: "diverge-after-fast-leader-changes" } });
+  assert.ok(result.violation !== null, "the planted bug survived seed 41");
+  assert.equal(
+    result.violation.invariant,
+    "replicas agree on every committed offset",
+    result.violation.message,
+  );
+  const clean = await runClusterSeed(41);
+  assert.equal(clean.violation, null);
+});
+
+Deno.test("an ISR join that ignores the broker epoch (KIP-903) is caught at seed 19", async () => {
+  const result = await runClusterSeed(19, { bugs: { replication: "stale-broker-epoch" } });
+  assert.ok(result.violation !== null, "the planted bug survived seed 19");
+  assert.equal(
+    result.violation.invariant,
+    "every ISR member holds every committed record",
+    result.violation.message,
+  );
+  const clean = await runClusterSeed(19);
+  assert.equal(clean.violation, null);
+});
+
 Deno.test("a seed replays exactly: the same events, the same log, the same outcome", async () => {
   // Seed 5 draws every kind of fault: power losses, killed processes, isolations, cut links, resets, pauses.
   const first = await runClusterSeed(5);
