@@ -16,8 +16,15 @@ import assert from "node:assert/strict";
 import { CLUSTER_ID, type ClusterNode, disposeAll, startAll } from "./support/cluster.ts";
 import { NamespaceNet, probeNamespaces } from "./support/netns.ts";
 import { NodeProcess } from "./support/node_process.ts";
-import { PYTHON, runPythonClient } from "./support/python_client.ts";
-import { createReplicatedTopic, partitionState, waitForIsr, waitForNewLeader } from "./support/replicated.ts";
+import { runPythonClient } from "./support/python_client.ts";
+import {
+  createReplicatedTopic,
+  type Delivered,
+  partitionState,
+  startStreamingClient,
+  waitForIsr,
+  waitForNewLeader,
+} from "./support/replicated.ts";
 
 const COUNT = 6000;
 const PARTITIONS = 2;
@@ -31,12 +38,6 @@ if (!probe.available) {
   console.warn(
     `replication_netns_test is ignored: this machine does not allow network namespaces (${probe.reason})`,
   );
-}
-
-interface Delivered {
-  value: string;
-  partition: number;
-  offset: number;
 }
 
 /** Node i+1 in namespace i, its listeners and the quorum on the namespaces' addresses. */
@@ -70,16 +71,9 @@ function namespacedNodes(net: NamespaceNet): ClusterNode[] {
   }));
 }
 
-/** Starts the producer script; `third` resolves at a third of the acknowledgements, `done` with its answer. */
+/** The producer script (test/clients/replicated_workload.py) sending COUNT values to TOPIC. */
 function startProducer(bootstrap: string) {
-  const child = new Deno.Command(PYTHON, {
-    args: [new URL("./clients/replicated_workload.py", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  }).spawn();
-  const request = {
+  return startStreamingClient("replicated_workload.py", {
     command: "produce",
     bootstrap,
     topic: TOPIC,
@@ -87,46 +81,7 @@ function startProducer(bootstrap: string) {
     // A cut-off leader answers nothing, not even a reset: give up on its requests (and
     // retry them, same sequence numbers, at the new leader) well within the test's time.
     config: { "request.timeout.ms": 5000, "socket.timeout.ms": 5000 },
-  };
-  const writer = child.stdin.getWriter();
-  void writer.write(new TextEncoder().encode(JSON.stringify(request))).then(() => writer.close());
-  let reachedThird: () => void = () => {};
-  const third = new Promise<void>((resolve) => reachedThird = resolve);
-  const done = (async () => {
-    const lines: string[] = [];
-    let buffered = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const progress = /^progress (\d+)$/.exec(line);
-        if (progress && Number(progress[1]) >= COUNT / 3) reachedThird();
-      }
-    }
-    if (buffered) lines.push(buffered);
-    const stderr = await new Response(child.stderr).text();
-    await child.status;
-    reachedThird();
-    try {
-      return JSON.parse(lines.at(-1) ?? "") as {
-        acked: Delivered[];
-        failed: { value: string; error: string }[];
-      };
-    } catch {
-      throw new Error(`the producer printed no answer:\n${lines.join("\n")}\n${stderr}`);
-    }
-  })();
-  return { third, done, kill: () => killQuietly(child) };
-}
-
-function killQuietly(child: Deno.ChildProcess): void {
-  try {
-    child.kill("SIGKILL");
-  } catch {
-    // It has exited already.
-  }
+  });
 }
 
 Deno.test({
@@ -146,7 +101,7 @@ Deno.test({
       });
 
       producer = startProducer(bootstrap);
-      await producer.third;
+      await producer.progress(COUNT / 3);
       const leaderId = (await partitionState(nodes[0]!, TOPIC, 0))!.leader;
       const victim = nodes.findIndex((node) => node.id === leaderId);
       const survivor = nodes.find((node) => node.id !== leaderId)!;

@@ -8,73 +8,14 @@
  * value exactly once, at the offset its acknowledgement named.
  */
 import assert from "node:assert/strict";
-import { type ClusterNode, clusterNodes, disposeAll, metadataOf, startAll } from "./support/cluster.ts";
+import { clusterNodes, disposeAll, startAll } from "./support/cluster.ts";
 import { waitFor } from "./support/node_process.ts";
-import { PYTHON, runPythonClient } from "./support/python_client.ts";
+import { runPythonClient } from "./support/python_client.ts";
 import { connectClient, createTopics } from "./support/raw_kafka.ts";
+import { type Delivered, partitionState, startStreamingClient } from "./support/replicated.ts";
 
 const COUNT = 6000;
 const PARTITIONS = 2;
-
-interface Delivered {
-  value: string;
-  partition: number;
-  offset: number;
-}
-
-/** Partition `index` of `topic` as one node's metadata shows it. */
-async function partitionState(node: ClusterNode, topic: string, index: number) {
-  const response = await metadataOf(node);
-  const partition = response.topics.find((candidate) => candidate.name === topic)?.partitions
-    .find((candidate) => candidate.partitionIndex === index);
-  return partition && partition.errorCode === 0
-    ? { leader: partition.leaderId, isr: [...partition.isrNodes].sort() }
-    : null;
-}
-
-/** Starts the producer script; resolves `halfway` when it has `after` acknowledgements. */
-function startProducer(bootstrap: string, topic: string, after: number) {
-  const child = new Deno.Command(PYTHON, {
-    args: [new URL("./clients/replicated_workload.py", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONDONTWRITEBYTECODE: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  void writer.write(
-    new TextEncoder().encode(JSON.stringify({ command: "produce", bootstrap, topic, count: COUNT })),
-  )
-    .then(() => writer.close());
-  let reachedHalfway: () => void = () => {};
-  const halfway = new Promise<void>((resolve) => reachedHalfway = resolve);
-  const lines: string[] = [];
-  const done = (async () => {
-    const decoder = new TextDecoderStream();
-    let buffered = "";
-    for await (const chunk of child.stdout.pipeThrough(decoder)) {
-      buffered += chunk;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const progress = /^progress (\d+)$/.exec(line);
-        if (progress && Number(progress[1]) >= after) reachedHalfway();
-      }
-    }
-    if (buffered) lines.push(buffered);
-    const stderr = await new Response(child.stderr).text();
-    await child.status;
-    reachedHalfway();
-    const last = lines.at(-1) ?? "";
-    try {
-      return JSON.parse(last) as { acked: Delivered[]; failed: { value: string; error: string }[] };
-    } catch {
-      throw new Error(`the producer printed no answer:\n${lines.join("\n")}\n${stderr}`);
-    }
-  })();
-  return { halfway, done };
-}
 
 async function failover(how: "kill" | "stop", topic: string): Promise<void> {
   const nodes = clusterNodes();
@@ -96,8 +37,13 @@ async function failover(how: "kill" | "stop", topic: string): Promise<void> {
       "the new topic with its whole ISR",
     );
 
-    const producer = startProducer(bootstrap, topic, COUNT / 3);
-    await producer.halfway;
+    const producer = startStreamingClient("replicated_workload.py", {
+      command: "produce",
+      bootstrap,
+      topic,
+      count: COUNT,
+    });
+    await producer.progress(COUNT / 3);
     const leaderId = (await partitionState(nodes[1]!, topic, 0))!.leader;
     const victim = nodes.find((node) => node.id === leaderId)!;
     const survivor = nodes.find((node) => node.id !== leaderId)!;

@@ -305,6 +305,14 @@ export function startStreamingClient<T = ProduceOutcome>(script: string, request
   })();
   return {
     done,
+    /** Stops the script at once (kill -9; a test cleaning up after a failure). */
+    kill(): void {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // It has exited already.
+      }
+    },
     progress(after: number): Promise<void> {
       return new Promise<void>((resolve) => {
         watchers.push({ after, resolve });
