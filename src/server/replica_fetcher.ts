@@ -11,7 +11,7 @@
  * leader) drops the connection.
  */
 import type { Clock, Net } from "../io/mod.ts";
-import { ErrorCode, type RequestInputForKey } from "../protocol/mod.ts";
+import { ErrorCode, type RequestInputForKey, uuidToString } from "../protocol/mod.ts";
 import { KafkaClient } from "./kafka_client.ts";
 import type { Partition } from "./partition.ts";
 
@@ -179,13 +179,15 @@ class LeaderFetcher {
     );
     if (response.errorCode !== ErrorCode.NONE) return true;
     let backOff = false;
-    const byKey = new Map(sent.map((entry) => [entry.partition.key, entry]));
+    // What was sent, by topic id and partition: the answer names partitions so.
+    const byId = new Map(
+      sent.map((entry) => [`${uuidToString(entry.partition.topicId)}:${entry.partition.partition}`, entry]),
+    );
     for (const topic of response.responses) {
+      const topicId = uuidToString(topic.topicId);
       for (const answer of topic.partitions) {
-        const entry = [...byTopic.values()].find((candidate) => sameId(candidate.topicId, topic.topicId))
-          ?.partitions.find((candidate) => candidate.partition.partition === answer.partitionIndex);
-        if (entry === undefined || byKey.get(entry.partition.key) === undefined) continue;
-        if (this.#partitions.get(entry.partition.key) !== entry.partition) continue;
+        const entry = byId.get(`${topicId}:${answer.partitionIndex}`);
+        if (entry === undefined || this.#partitions.get(entry.partition.key) !== entry.partition) continue;
         const diverging = answer.divergingEpoch;
         let step;
         try {
@@ -246,8 +248,4 @@ class LeaderFetcher {
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.options.clock.setTimer(ms, resolve));
   }
-}
-
-function sameId(left: Uint8Array, right: Uint8Array): boolean {
-  return left.length === right.length && left.every((byte, index) => byte === right[index]);
 }
